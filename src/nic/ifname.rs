@@ -1,0 +1,64 @@
+//! Interface names, checked by the rules of the Linux kernel's `dev_valid_name()`.
+
+/// Longest name the kernel accepts (IFNAMSIZ - 1).
+pub const IFNAME_MAX: usize = 15;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IfNameError {
+    #[error("interface name is empty")]
+    Empty,
+    #[error("'{0}' is longer than {IFNAME_MAX} bytes")]
+    TooLong(String),
+    #[error("'{0}' is not an interface name")]
+    Dot(String),
+    #[error("'{name}' contains {what}, which an interface name cannot")]
+    BadChar { name: String, what: &'static str },
+}
+
+/// Accepts what the kernel accepts as a network device name, less control characters
+/// (which the kernel allows but no config file format can carry safely).
+pub fn validate_ifname(name: &str) -> Result<(), IfNameError> {
+    if name.is_empty() {
+        return Err(IfNameError::Empty);
+    }
+    if name.len() > IFNAME_MAX {
+        return Err(IfNameError::TooLong(name.to_string()));
+    }
+    if name == "." || name == ".." {
+        return Err(IfNameError::Dot(name.to_string()));
+    }
+    for c in name.chars() {
+        let what = match c {
+            '/' => "'/'",
+            ':' => "':'",
+            c if c.is_whitespace() => "whitespace",
+            c if c.is_control() => "a control character",
+            _ => continue,
+        };
+        return Err(IfNameError::BadChar { name: name.to_string(), what });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_real_names() {
+        for ok in ["eth0", "ens3", "enp1s0", "eth0.100", "br-ex", "a234567890abcde", "wlp0s20f3"] {
+            assert_eq!(validate_ifname(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects() {
+        assert_eq!(validate_ifname(""), Err(IfNameError::Empty));
+        assert!(matches!(validate_ifname("a234567890abcdef"), Err(IfNameError::TooLong(_))));
+        assert!(matches!(validate_ifname("."), Err(IfNameError::Dot(_))));
+        assert!(matches!(validate_ifname(".."), Err(IfNameError::Dot(_))));
+        for bad in ["eth/0", "eth 0", "eth\t0", "eth0:1", "eth\u{7}"] {
+            assert!(matches!(validate_ifname(bad), Err(IfNameError::BadChar { .. })), "{bad:?}");
+        }
+    }
+}

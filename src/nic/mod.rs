@@ -1,0 +1,80 @@
+//! The NIC model: what one guest network interface should look like, independent of the
+//! file format that expresses it in the guest.
+//!
+//! `--nic` values are turned into [`Nic`]s by [`parse_nics`] (see `parse.rs`): syntax first,
+//! then each key's type, then the inference rules, then the checks across NICs.
+
+mod ifname;
+mod mac;
+mod parse;
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+pub use ifname::{validate_ifname, IfNameError};
+pub use mac::{MacAddr, MacError, KVM_OUI};
+pub use parse::{parse_nics, NicError, NicProblem, NIC_KEYS};
+
+/// One guest network interface, fully resolved: every value a config writer needs is here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nic {
+    /// Kernel interface name (validated by [`validate_ifname`]).
+    pub name: String,
+    pub hwaddr: MacAddr,
+    /// True when `hwaddr` was generated because the user gave none.
+    pub hwaddr_generated: bool,
+    pub ipv4: Ipv4Config,
+    /// Name servers, in order (`dns1`, `dns2`).
+    pub dns: Vec<Ipv4Addr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ipv4Config {
+    Dhcp,
+    Static(StaticIpv4),
+}
+
+/// The word used for a static configuration: initscripts and NetworkManager treat
+/// `static` and `none` alike; we keep the one the user wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaticWord {
+    Static,
+    None,
+}
+
+/// How the mask was given, so that the written config speaks the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskStyle {
+    /// `ipaddr=A/N` or no mask at all: written as `PREFIX=N`.
+    Prefix,
+    /// `netmask=M`: written as `NETMASK=M`.
+    Netmask,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticIpv4 {
+    /// Address and prefix length (the host part is kept).
+    pub addr: Ipv4Net,
+    pub mask_style: MaskStyle,
+    pub word: StaticWord,
+    pub gateway: Option<Ipv4Addr>,
+}
+
+impl StaticIpv4 {
+    pub fn address(&self) -> Ipv4Addr {
+        self.addr.addr()
+    }
+    pub fn prefix(&self) -> u8 {
+        self.addr.prefix_len()
+    }
+    pub fn netmask(&self) -> Ipv4Addr {
+        self.addr.netmask()
+    }
+    pub fn network(&self) -> Ipv4Addr {
+        self.addr.network()
+    }
+    pub fn broadcast(&self) -> Ipv4Addr {
+        self.addr.broadcast()
+    }
+}

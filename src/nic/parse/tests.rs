@@ -1,0 +1,153 @@
+//! Every inference rule and every bad input of `--nic`, as tables.
+
+use super::*;
+
+fn nic(spec: &str) -> Nic {
+    parse_nics(&[spec]).unwrap_or_else(|e| panic!("{spec}: {e}")).remove(0)
+}
+
+fn st(spec: &str) -> StaticIpv4 {
+    match nic(spec).ipv4 {
+        Ipv4Config::Static(s) => s,
+        Ipv4Config::Dhcp => panic!("{spec}: expected static"),
+    }
+}
+
+#[test]
+fn only_a_name_means_dhcp() {
+    let n = nic("name=eth0");
+    assert_eq!(n.name, "eth0");
+    assert_eq!(n.ipv4, Ipv4Config::Dhcp);
+    assert!(n.dns.is_empty());
+    assert!(n.hwaddr_generated);
+    assert_eq!(&n.hwaddr.octets()[..3], &[0x52, 0x54, 0x00]);
+    assert_eq!(nic("name=eth0,bootproto=dhcp").ipv4, Ipv4Config::Dhcp);
+    assert_eq!(nic("name=eth0,bootproto=DHCP").ipv4, Ipv4Config::Dhcp);
+    // DNS servers are meaningful with DHCP too (they are added to what DHCP gives).
+    assert_eq!(nic("name=eth0,dns1=1.1.1.1").dns, vec![Ipv4Addr::new(1, 1, 1, 1)]);
+}
+
+#[test]
+fn given_hwaddr_is_kept() {
+    let n = nic("name=eth0,hwaddr=52:54:00:00:00:AA");
+    assert_eq!(n.hwaddr.to_string(), "52:54:00:00:00:aa");
+    assert!(!n.hwaddr_generated);
+}
+
+#[test]
+fn static_inference_table() {
+    // spec, address/prefix, mask style, network, broadcast, word
+    let cases: &[(&str, &str, MaskStyle, &str, &str, StaticWord)] = &[
+        ("ipaddr=192.168.122.15", "192.168.122.15/24", MaskStyle::Prefix, "192.168.122.0", "192.168.122.255", StaticWord::Static),
+        ("ipaddr=10.0.5.7/16", "10.0.5.7/16", MaskStyle::Prefix, "10.0.0.0", "10.0.255.255", StaticWord::Static),
+        ("ipaddr=10.0.5.7,netmask=255.255.255.128", "10.0.5.7/25", MaskStyle::Netmask, "10.0.5.0", "10.0.5.127", StaticWord::Static),
+        ("ipaddr=10.0.5.7/25,netmask=255.255.255.128", "10.0.5.7/25", MaskStyle::Prefix, "10.0.5.0", "10.0.5.127", StaticWord::Static),
+        ("ipaddr=10.0.5.7,bootproto=static", "10.0.5.7/24", MaskStyle::Prefix, "10.0.5.0", "10.0.5.255", StaticWord::Static),
+        ("ipaddr=10.0.5.7,bootproto=none", "10.0.5.7/24", MaskStyle::Prefix, "10.0.5.0", "10.0.5.255", StaticWord::None),
+        ("ipaddr=10.0.5.7,network=10.0.5.0,broadcast=10.0.5.255", "10.0.5.7/24", MaskStyle::Prefix, "10.0.5.0", "10.0.5.255", StaticWord::Static),
+        ("ipaddr=10.9.8.7/32", "10.9.8.7/32", MaskStyle::Prefix, "10.9.8.7", "10.9.8.7", StaticWord::Static),
+        ("ipaddr=10.9.8.6/31", "10.9.8.6/31", MaskStyle::Prefix, "10.9.8.6", "10.9.8.7", StaticWord::Static),
+        ("ipaddr=10.9.8.7/0", "10.9.8.7/0", MaskStyle::Prefix, "0.0.0.0", "255.255.255.255", StaticWord::Static),
+    ];
+    for (spec, addr, style, network, broadcast, word) in cases {
+        let s = st(&format!("name=eth1,{spec}"));
+        assert_eq!(s.addr.to_string(), *addr, "{spec}");
+        assert_eq!(s.mask_style, *style, "{spec}");
+        assert_eq!(s.network().to_string(), *network, "{spec}");
+        assert_eq!(s.broadcast().to_string(), *broadcast, "{spec}");
+        assert_eq!(s.word, *word, "{spec}");
+        assert_eq!(s.gateway, None, "{spec}");
+    }
+}
+
+#[test]
+fn gateway_and_dns() {
+    let n = nic("name=eth2,ipaddr=10.0.5.7/16,gateway=10.0.0.1,dns1=10.0.0.2,dns2=8.8.8.8");
+    let Ipv4Config::Static(s) = &n.ipv4 else { panic!() };
+    assert_eq!(s.gateway, Some(Ipv4Addr::new(10, 0, 0, 1)));
+    assert_eq!(n.dns, vec![Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(8, 8, 8, 8)]);
+}
+
+#[test]
+fn random_macs_are_distinct_and_avoid_given_ones() {
+    let specs: Vec<String> = (0..64).map(|i| format!("name=eth{i}")).collect();
+    let nics = parse_nics(&specs).unwrap();
+    let mut macs: Vec<_> = nics.iter().map(|n| n.hwaddr).collect();
+    macs.sort();
+    macs.dedup();
+    assert_eq!(macs.len(), 64);
+    // A given MAC after a generated one is still avoided by the generated one.
+    for _ in 0..50 {
+        let nics = parse_nics(&["name=a", "name=b,hwaddr=52:54:00:00:00:01"]).unwrap();
+        assert_ne!(nics[0].hwaddr, nics[1].hwaddr);
+    }
+}
+
+/// (specs, expected error line). Each names the NIC and, where there is one, the key.
+const BAD: &[(&[&str], &str)] = &[
+    // syntax
+    (&["ipaddr=1.2.3.4"], "--nic #1 'ipaddr=1.2.3.4': missing name= (every --nic needs name=NAME)"),
+    (&["name=eth0", ""], "--nic #2 '': empty option (expected key=value[,key=value]...)"),
+    (&["name=eth0,=x"], "--nic eth0: empty key in '=x'"),
+    (&["name=eth0,gateway="], "--nic eth0: gateway: empty value"),
+    (&["name=eth0,name=eth1"], "--nic eth0: name: given twice"),
+    (&["name=eth0,mtu=9000"], "--nic eth0: mtu: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2)"),
+    (&["name=eth0,dhcp"], "--nic eth0: 'dhcp' is not key=value"),
+    (&["eth0"], "--nic #1 'eth0': 'eth0' is not key=value"),
+    // interface names
+    (&["name=a234567890abcdef"], "--nic #1 'name=a234567890abcdef': name: 'a234567890abcdef' is longer than 15 bytes"),
+    (&["name=eth/0"], "--nic #1 'name=eth/0': name: 'eth/0' contains '/', which an interface name cannot"),
+    (&["name=eth 0"], "--nic #1 'name=eth 0': name: 'eth 0' contains whitespace, which an interface name cannot"),
+    (&["name=."], "--nic #1 'name=.': name: '.' is not an interface name"),
+    (&["name=.."], "--nic #1 'name=..': name: '..' is not an interface name"),
+    // IPv4 values
+    (&["name=eth0,ipaddr=300.1.1.1"], "--nic eth0: ipaddr: '300.1.1.1' is not an IPv4 address"),
+    (&["name=eth0,ipaddr=1.2.3"], "--nic eth0: ipaddr: '1.2.3' is not an IPv4 address"),
+    (&["name=eth0,ipaddr=1.2.3.4/33"], "--nic eth0: ipaddr: prefix '33' is not a number from 0 to 32"),
+    (&["name=eth0,ipaddr=1.2.3.4/"], "--nic eth0: ipaddr: prefix '' is not a number from 0 to 32"),
+    (&["name=eth0,ipaddr=1.2.3.4/+8"], "--nic eth0: ipaddr: prefix '+8' is not a number from 0 to 32"),
+    (&["name=eth0,ipaddr=1.2.3.4,netmask=255.0.255.0"], "--nic eth0: netmask: '255.0.255.0' is not a contiguous netmask"),
+    (&["name=eth0,ipaddr=1.2.3.4,netmask=24"], "--nic eth0: netmask: '24' is not an IPv4 address"),
+    (&["name=eth0,ipaddr=1.2.3.4,network=x"], "--nic eth0: network: 'x' is not an IPv4 address"),
+    (&["name=eth0,ipaddr=1.2.3.4,broadcast=1.2.3.256"], "--nic eth0: broadcast: '1.2.3.256' is not an IPv4 address"),
+    (&["name=eth0,ipaddr=1.2.3.4,gateway=gw"], "--nic eth0: gateway: 'gw' is not an IPv4 address"),
+    (&["name=eth0,dns1=::1"], "--nic eth0: dns1: '::1' is not an IPv4 address"),
+    (&["name=eth0,dns2=8.8.8"], "--nic eth0: dns2: '8.8.8' is not an IPv4 address"),
+    // contradictions
+    (&["name=eth0,ipaddr=10.0.5.7,network=10.0.0.0"], "--nic eth0: network: 10.0.0.0 contradicts 10.0.5.7/24, whose network is 10.0.5.0"),
+    (&["name=eth0,ipaddr=10.0.5.7/16,broadcast=10.0.5.255"], "--nic eth0: broadcast: 10.0.5.255 contradicts 10.0.5.7/16, whose broadcast is 10.0.255.255"),
+    (&["name=eth0,ipaddr=10.0.5.7/16,netmask=255.255.255.0"], "--nic eth0: netmask: netmask 255.255.255.0 contradicts the prefix /16 of ipaddr"),
+    (&["name=eth0,ipaddr=10.0.5.0"], "--nic eth0: ipaddr: 10.0.5.0/24 is the network address of its network, not a host address"),
+    (&["name=eth0,ipaddr=10.0.5.255"], "--nic eth0: ipaddr: 10.0.5.255/24 is the broadcast address of its network, not a host address"),
+    (&["name=eth0,ipaddr=10.0.5.7,gateway=10.0.6.1"], "--nic eth0: gateway: 10.0.6.1 is not a host in 10.0.5.0/24 (other than the NIC's own address)"),
+    (&["name=eth0,ipaddr=10.0.5.7,gateway=10.0.5.7"], "--nic eth0: gateway: 10.0.5.7 is not a host in 10.0.5.0/24 (other than the NIC's own address)"),
+    // bootproto
+    (&["name=eth0,bootproto=static"], "--nic eth0: bootproto: static configuration needs ipaddr="),
+    (&["name=eth0,bootproto=none"], "--nic eth0: bootproto: static configuration needs ipaddr="),
+    (&["name=eth0,bootproto=dhcp,ipaddr=1.2.3.4"], "--nic eth0: bootproto: bootproto=dhcp cannot have ipaddr= (drop one of them)"),
+    (&["name=eth0,bootproto=bootp"], "--nic eth0: bootproto: 'bootp' is not one of dhcp, static, none"),
+    (&["name=eth0,gateway=1.2.3.1"], "--nic eth0: gateway: only makes sense with ipaddr= (without it the NIC uses DHCP)"),
+    (&["name=eth0,netmask=255.255.255.0"], "--nic eth0: netmask: only makes sense with ipaddr= (without it the NIC uses DHCP)"),
+    // MACs
+    (&["name=eth0,hwaddr=52:54:00:zz:00:01"], "--nic eth0: hwaddr: '52:54:00:zz:00:01' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)"),
+    (&["name=eth0,hwaddr=01:00:5e:00:00:01"], "--nic eth0: hwaddr: '01:00:5e:00:00:01' is a multicast MAC address; a NIC needs a unicast one"),
+    (&["name=eth0,hwaddr=00:00:00:00:00:00"], "--nic eth0: hwaddr: '00:00:00:00:00:00' is the all-zero MAC address"),
+    // across NICs
+    (&["name=eth0", "name=eth1", "name=eth0"], "--nic eth0: name: interface eth0 is already configured by an earlier --nic"),
+    (&["name=eth0,hwaddr=52:54:00:00:00:01", "name=eth1,hwaddr=52:54:00:00:00:01"], "--nic eth1: hwaddr: 52:54:00:00:00:01 is already used by --nic eth0"),
+];
+
+#[test]
+fn bad_input_table() {
+    for (specs, want) in BAD {
+        let err = parse_nics(specs).expect_err(&format!("{specs:?} should fail"));
+        assert_eq!(err.to_string(), *want, "{specs:?}");
+        assert!(!err.to_string().contains('\n'));
+    }
+}
+
+#[test]
+fn duplicate_mac_is_case_insensitive() {
+    let err = parse_nics(&["name=eth0,hwaddr=52:54:00:00:00:aa", "name=eth1,hwaddr=52:54:00:00:00:AA"]).unwrap_err();
+    assert_eq!(err.to_string(), "--nic eth1: hwaddr: 52:54:00:00:00:aa is already used by --nic eth0");
+}

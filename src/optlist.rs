@@ -1,0 +1,111 @@
+//! `key=value[,key=value]...` option values, as taken by `--nic` (and, later, by the other
+//! list-valued options). Only the syntax lives here; what keys mean is the caller's business.
+//!
+//! Modelled on cloud-hypervisor's `option_parser`: parse the whole list first, so that a
+//! caller sees every key before it interprets any of them, and reject what cannot be read
+//! rather than guessing.
+
+/// Why an option list cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptListError {
+    #[error("'{0}' is not key=value")]
+    NoEquals(String),
+    #[error("empty key in '{0}'")]
+    EmptyKey(String),
+    #[error("{0}: empty value")]
+    EmptyValue(String),
+    #[error("{0}: given twice")]
+    DuplicateKey(String),
+    #[error("{key}: unknown key (known: {known})")]
+    UnknownKey { key: String, known: String },
+    #[error("empty option (expected key=value[,key=value]...)")]
+    Empty,
+}
+
+impl OptListError {
+    /// The key the error is about, when there is one.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            OptListError::EmptyValue(k) | OptListError::DuplicateKey(k) => Some(k),
+            OptListError::UnknownKey { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// An option list, in the order given. Keys are unique and all come from the `known` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptList {
+    pairs: Vec<(String, String)>,
+}
+
+impl OptList {
+    /// Splits `s` on `,` and each item on its first `=`.
+    pub fn parse(s: &str, known: &[&str]) -> Result<OptList, OptListError> {
+        if s.is_empty() {
+            return Err(OptListError::Empty);
+        }
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for item in s.split(',') {
+            let (key, value) = item
+                .split_once('=')
+                .ok_or_else(|| OptListError::NoEquals(item.to_string()))?;
+            if key.is_empty() {
+                return Err(OptListError::EmptyKey(item.to_string()));
+            }
+            if !known.contains(&key) {
+                return Err(OptListError::UnknownKey { key: key.to_string(), known: known.join(" ") });
+            }
+            if pairs.iter().any(|(k, _)| k == key) {
+                return Err(OptListError::DuplicateKey(key.to_string()));
+            }
+            if value.is_empty() {
+                return Err(OptListError::EmptyValue(key.to_string()));
+            }
+            pairs.push((key.to_string(), value.to_string()));
+        }
+        Ok(OptList { pairs })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: &[&str] = &["name", "ipaddr"];
+
+    #[test]
+    fn parses_in_order() {
+        let l = OptList::parse("name=eth0,ipaddr=1.2.3.4", KNOWN).unwrap();
+        assert_eq!(l.get("name"), Some("eth0"));
+        assert_eq!(l.get("ipaddr"), Some("1.2.3.4"));
+        assert_eq!(l.get("other"), None);
+    }
+
+    #[test]
+    fn value_may_contain_equals() {
+        let l = OptList::parse("name=a=b", KNOWN).unwrap();
+        assert_eq!(l.get("name"), Some("a=b"));
+    }
+
+    #[test]
+    fn errors() {
+        use OptListError::*;
+        let cases: &[(&str, OptListError)] = &[
+            ("", Empty),
+            ("eth0", NoEquals("eth0".into())),
+            ("name=eth0,", NoEquals("".into())),
+            ("=eth0", EmptyKey("=eth0".into())),
+            ("name=", EmptyValue("name".into())),
+            ("name=a,name=b", DuplicateKey("name".into())),
+            ("name=a,mtu=9000", UnknownKey { key: "mtu".into(), known: "name ipaddr".into() }),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&OptList::parse(input, KNOWN).unwrap_err(), want, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Splitting a command line between our options and the proxied tool's.
+//!
+//! Everything that is not ours passes through untouched and in order. To know where the
+//! proxied tool's option values are (so that `--run-command --nic` is not read as our
+//! `--nic`), each tool's options that take a value are listed in its [`ToolSpec`].
+//! Nothing after a lone `--` is ours.
+
+use std::ffi::{OsStr, OsString};
+
+/// What we need to know about the proxied tool's command line.
+#[derive(Debug)]
+pub struct ToolSpec {
+    pub program: &'static str,
+    /// Long options (without `--`) that take a value in the next argument or after `=`.
+    pub long_with_value: &'static [&'static str],
+    /// Short options that take a value, attached (`-ofile`) or in the next argument.
+    pub short_with_value: &'static [char],
+}
+
+/// One of our own options, documented where it is defined.
+#[derive(Debug)]
+pub struct OurOption {
+    /// Long name without `--`.
+    pub name: &'static str,
+    /// Metavariable of the value, for options that take one.
+    pub value: Option<&'static str>,
+    /// First line: a one-line summary. Following lines: details for `--help`.
+    pub help: &'static str,
+}
+
+/// An argument as scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// Passed to the tool as it is.
+    Tool(OsString),
+    /// One of ours, with its value if it takes one.
+    Ours { name: &'static str, value: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanError {
+    #[error("--{0} needs a value")]
+    MissingValue(&'static str),
+    #[error("--{0} takes no value")]
+    UnexpectedValue(&'static str),
+    #[error("the value of --{0} is not valid UTF-8")]
+    NotUtf8(&'static str),
+}
+
+/// Scans `args` (without the program name).
+pub fn scan<I>(args: I, tool: &ToolSpec, ours: &[OurOption]) -> Result<Vec<Item>, ScanError>
+where
+    I: IntoIterator<Item = OsString>,
+{
+    let mut out = Vec::new();
+    let mut args = args.into_iter();
+    let ours_named = |n: &str| ours.iter().find(|o| o.name == n);
+    while let Some(arg) = args.next() {
+        let Some(s) = arg.to_str() else {
+            out.push(Item::Tool(arg));
+            continue;
+        };
+        if s == "--" {
+            out.push(Item::Tool(arg));
+            out.extend(args.by_ref().map(Item::Tool));
+            break;
+        }
+        if let Some(long) = s.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            if let Some(opt) = ours_named(name) {
+                let value = match (opt.value, inline) {
+                    (None, Some(_)) => return Err(ScanError::UnexpectedValue(opt.name)),
+                    (None, None) => None,
+                    (Some(_), Some(v)) => Some(v),
+                    (Some(_), None) => {
+                        let v = args.next().ok_or(ScanError::MissingValue(opt.name))?;
+                        Some(v.into_string().map_err(|_| ScanError::NotUtf8(opt.name))?)
+                    }
+                };
+                out.push(Item::Ours { name: opt.name, value });
+                continue;
+            }
+            let takes_value = inline.is_none() && tool.long_with_value.contains(&name);
+            out.push(Item::Tool(arg));
+            if takes_value {
+                out.extend(args.next().map(Item::Tool));
+            }
+            continue;
+        }
+        if let Some(cluster) = s.strip_prefix('-').filter(|c| !c.is_empty()) {
+            // getopt rules: the first short option that takes a value ends the cluster; the
+            // value is the rest of the cluster or, when that is empty, the next argument.
+            let needs_next = cluster
+                .char_indices()
+                .find(|(_, c)| tool.short_with_value.contains(c))
+                .is_some_and(|(i, c)| i + c.len_utf8() == cluster.len());
+            out.push(Item::Tool(arg));
+            if needs_next {
+                out.extend(args.next().map(Item::Tool));
+            }
+            continue;
+        }
+        out.push(Item::Tool(arg));
+    }
+    Ok(out)
+}
+
+/// The arguments passed through, for display.
+pub fn lossy(arg: &OsStr) -> String {
+    arg.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOOL: ToolSpec = ToolSpec {
+        program: "tool",
+        long_with_value: &["run-command", "output"],
+        short_with_value: &['o', 'm'],
+    };
+    const OURS: &[OurOption] = &[
+        OurOption { name: "nic", value: Some("SPEC"), help: "" },
+        OurOption { name: "dry-run", value: None, help: "" },
+    ];
+
+    fn scan_strs(a: &[&str]) -> Result<Vec<Item>, ScanError> {
+        scan(a.iter().map(OsString::from), &TOOL, OURS)
+    }
+    fn t(s: &str) -> Item {
+        Item::Tool(s.into())
+    }
+    fn nic(v: &str) -> Item {
+        Item::Ours { name: "nic", value: Some(v.into()) }
+    }
+
+    #[test]
+    fn ours_in_both_forms() {
+        assert_eq!(
+            scan_strs(&["fedora", "--nic", "name=a", "--nic=name=b", "--dry-run"]).unwrap(),
+            vec![t("fedora"), nic("name=a"), nic("name=b"), Item::Ours { name: "dry-run", value: None }]
+        );
+    }
+
+    #[test]
+    fn tool_values_are_not_ours() {
+        assert_eq!(
+            scan_strs(&["--run-command", "--nic", "-o", "--nic", "-vo", "--dry-run", "-ofile", "--nic", "x"]).unwrap(),
+            vec![t("--run-command"), t("--nic"), t("-o"), t("--nic"), t("-vo"), t("--dry-run"), t("-ofile"), nic("x")]
+        );
+        // An inline value does not consume the next argument.
+        assert_eq!(scan_strs(&["--output=f", "--nic", "x"]).unwrap(), vec![t("--output=f"), nic("x")]);
+    }
+
+    #[test]
+    fn nothing_after_double_dash_is_ours() {
+        assert_eq!(
+            scan_strs(&["--nic", "x", "--", "--nic", "y", "--dry-run"]).unwrap(),
+            vec![nic("x"), t("--"), t("--nic"), t("y"), t("--dry-run")]
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(scan_strs(&["--nic"]), Err(ScanError::MissingValue("nic")));
+        assert_eq!(scan_strs(&["--dry-run=yes"]), Err(ScanError::UnexpectedValue("dry-run")));
+    }
+
+    #[test]
+    fn non_utf8_passes_through() {
+        use std::os::unix::ffi::OsStringExt;
+        let weird = OsString::from_vec(vec![b'-', b'-', 0xff]);
+        assert_eq!(scan(vec![weird.clone()], &TOOL, OURS).unwrap(), vec![Item::Tool(weird)]);
+    }
+}

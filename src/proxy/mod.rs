@@ -1,0 +1,10 @@
+//! The proxy runner shared by the commands that wrap a virt tool: scan the command line
+//! ([`args`]), show what will run with secrets masked ([`display`]), run it and hand back its
+//! exit status, forwarding signals ([`run`]).
+
+pub mod args;
+pub mod display;
+pub mod run;
+
+pub use args::{scan, Item, OurOption, ScanError, ToolSpec};
+pub use run::{exit, Outcome, SignalGuard};

@@ -1,0 +1,102 @@
+//! Running the proxied tool: signals forwarded, its exit status made ours.
+//!
+//! [`SignalGuard::install`] is called before anything is created that must be cleaned up, so
+//! that SIGINT, SIGTERM and SIGHUP never kill us half-way: they are recorded, forwarded to the
+//! child once there is one, and the caller finishes its clean-up (dropping temp directories)
+//! before [`exit`] ends the process the way the child ended.
+
+use std::io;
+use std::process::{Command, ExitStatus};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+/// How the proxied tool ended (or would have, had it been started).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Exited(i32),
+    Signaled(i32),
+}
+
+impl From<ExitStatus> for Outcome {
+    fn from(st: ExitStatus) -> Outcome {
+        use std::os::unix::process::ExitStatusExt;
+        match (st.code(), st.signal()) {
+            (Some(code), _) => Outcome::Exited(code),
+            (None, Some(sig)) => Outcome::Signaled(sig),
+            (None, None) => Outcome::Exited(1),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    child: AtomicI32,
+    received: AtomicI32,
+}
+
+/// Catches termination signals for the life of the process.
+pub struct SignalGuard {
+    shared: Arc<Shared>,
+}
+
+impl SignalGuard {
+    pub fn install() -> io::Result<SignalGuard> {
+        let shared = Arc::new(Shared::default());
+        let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+        let s = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            for sig in signals.forever() {
+                s.received.store(sig, Ordering::SeqCst);
+                let pid = s.child.load(Ordering::SeqCst);
+                if pid > 0 {
+                    // SAFETY: kill(2) has no memory effects; pid is our own child.
+                    unsafe { libc::kill(pid, sig) };
+                }
+            }
+        });
+        Ok(SignalGuard { shared })
+    }
+
+    /// The last termination signal received, if any.
+    pub fn received(&self) -> Option<i32> {
+        match self.shared.received.load(Ordering::SeqCst) {
+            0 => None,
+            sig => Some(sig),
+        }
+    }
+
+    /// Runs `cmd` to completion, forwarding signals to it. A signal received before the
+    /// child could be started means it is not started at all.
+    pub fn run(&self, cmd: &mut Command) -> io::Result<Outcome> {
+        if let Some(sig) = self.received() {
+            return Ok(Outcome::Signaled(sig));
+        }
+        let mut child = cmd.spawn()?;
+        let pid = i32::try_from(child.id()).unwrap_or(0);
+        self.shared.child.store(pid, Ordering::SeqCst);
+        // A signal that arrived between spawn and store was not forwarded: do it now.
+        if let Some(sig) = self.received() {
+            // SAFETY: as above.
+            unsafe { libc::kill(pid, sig) };
+        }
+        let status = child.wait();
+        self.shared.child.store(0, Ordering::SeqCst);
+        Ok(status?.into())
+    }
+}
+
+/// Ends the process as the proxied tool ended: the same exit code, or the same signal.
+/// Call it only once everything that needs cleaning up has been dropped.
+pub fn exit(outcome: Outcome) -> ! {
+    match outcome {
+        Outcome::Exited(code) => std::process::exit(code),
+        Outcome::Signaled(sig) => {
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            // Not reached for terminating signals; the shell convention otherwise.
+            std::process::exit(128 + sig)
+        }
+    }
+}
