@@ -4,12 +4,13 @@
 //! - [`nic`]: the NIC model and the parsing and validation of `--nic` values;
 //! - [`optlist`]: the `key=value,...` syntax shared by list-valued options;
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
-//! - [`guestfs`]: the read-only libguestfs reader (one appliance launch);
+//! - [`inspect`]: the read-only libguestfs reader (one appliance launch);
 //! - [`proxy`]: the proxy runner (argument scanning, masking, running the real tool);
 //! - [`cmd`]: what each command adds, called by the thin binaries in `src/bin/`.
 
 pub mod cmd;
 pub mod guestconf;
+pub mod inspect;
 pub mod nic;
 pub mod optlist;
 pub mod proxy;

@@ -1,10 +1,11 @@
 //! `rejviz-builder`: `virt-builder` plus `--nic` (guest network config baked into the image).
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use super::{execute, help, nicwrite, Plan, UsageError, EXIT_FAILURE, EXIT_USAGE};
 use crate::nic::parse_nics;
-use crate::proxy::{self, Item, OurOption, Outcome, SignalGuard, ToolSpec};
+use crate::proxy::{self, operands, tool_flag, tool_values, Item, OurOption, Outcome, Role, SignalGuard, ToolSpec};
 
 const ME: &str = "rejviz-builder";
 
@@ -74,14 +75,15 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, UsageE
         .collect();
     let nics = parse_nics(&nic_values)?;
 
-    let relabel_given = items.iter().any(|i| matches!(i, Item::Tool(a) if a == "--selinux-relabel"));
+    let relabel_given = tool_flag(&items, "selinux-relabel");
     let mut nics = nics.iter();
-    let mut plan = Plan { args: Vec::new(), files: Vec::new(), dry_run: has("dry-run") };
+    let output = if tool_flag(&items, "no-delete-on-failure") { None } else { output_path(&items) };
+    let mut plan = Plan { args: Vec::new(), files: Vec::new(), dry_run: has("dry-run"), output };
     let mut made_dirs = Vec::new();
     let mut last_nic_end = None;
     for item in items {
         match item {
-            Item::Tool(a) => plan.args.push(a),
+            Item::Tool(a, _) => plan.args.push(a),
             Item::Ours { name: "nic", .. } => {
                 // parse_nics returned exactly one NIC per --nic, in order.
                 if let Some(nic) = nics.next() {
@@ -101,6 +103,25 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, UsageE
         plan.args.insert(at, "--selinux-relabel".into());
     }
     Ok(Request::Run(plan))
+}
+
+/// The image virt-builder will write: `-o`/`--output`, else `OS-VERSION.img` (`.qcow2` with
+/// `--format qcow2`), as virt-builder(1) documents. `None` when no image is built (`--list`,
+/// `--notes`, ...), and for devices (`-o /dev/...`), which are never removed.
+fn output_path(items: &[Item]) -> Option<PathBuf> {
+    let no_image = ["list", "notes", "print-cache", "delete-cache", "cache-all-templates", "get-kernel"];
+    if no_image.iter().any(|f| tool_flag(items, f)) || !tool_values(items, &VIRT_BUILDER, "notes", None).is_empty()
+        || items.iter().any(|i| matches!(i, Item::Tool(a, Role::Option) if a == "-l"))
+    {
+        return None;
+    }
+    let format = tool_values(items, &VIRT_BUILDER, "format", None).pop().unwrap_or_else(|| "raw".into());
+    let path = match (tool_values(items, &VIRT_BUILDER, "output", Some('o')).pop(), operands(items).first()) {
+        (Some(o), _) => PathBuf::from(o),
+        (None, Some(os)) => PathBuf::from(format!("{os}.{}", if format == "qcow2" { "qcow2" } else { "img" })),
+        (None, None) => return None,
+    };
+    if path.starts_with("/dev") { None } else { Some(path) }
 }
 
 pub fn main() -> ! {
@@ -128,4 +149,53 @@ pub fn main() -> ! {
         }
     };
     proxy::exit(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(args: &[&str]) -> Plan {
+        match plan(args.iter().map(OsString::from)).unwrap() {
+            Request::Run(p) => p,
+            _ => panic!("not a run"),
+        }
+    }
+
+    fn args_of(p: &Plan) -> Vec<String> {
+        p.args.iter().map(|a| a.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn nic_ops_stand_where_the_nic_stood() {
+        let p = plan_of(&["fedora", "--run-command", "a", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--run-command", "b"]);
+        let a = args_of(&p);
+        assert_eq!(a[..5], ["fedora", "--run-command", "a", "--mkdir", "/etc/sysconfig/network-scripts"]);
+        assert_eq!(a[5], "--write");
+        assert!(a[6].starts_with("/etc/sysconfig/network-scripts/ifcfg-eth0:# Written by rejviz\nDEVICE=eth0\n"));
+        assert_eq!(a[7..], ["--chmod", "0644:/etc/sysconfig/network-scripts/ifcfg-eth0", "--selinux-relabel", "--run-command", "b"]);
+        assert_eq!(p.files.len(), 1);
+    }
+
+    #[test]
+    fn relabel_not_doubled_and_not_added_without_nics() {
+        let p = plan_of(&["fedora", "--selinux-relabel", "--nic", "name=eth0"]);
+        assert_eq!(args_of(&p).iter().filter(|a| *a == "--selinux-relabel").count(), 1);
+        assert_eq!(args_of(&plan_of(&["fedora", "--hostname", "h"])), ["fedora", "--hostname", "h"]);
+    }
+
+    #[test]
+    fn output_path_rules() {
+        let out = |a: &[&str]| plan_of(a).output.map(|p| p.display().to_string());
+        assert_eq!(out(&["fedora-39"]).as_deref(), Some("fedora-39.img"));
+        assert_eq!(out(&["fedora-39", "--format", "qcow2"]).as_deref(), Some("fedora-39.qcow2"));
+        assert_eq!(out(&["fedora-39", "-o", "x.img"]).as_deref(), Some("x.img"));
+        assert_eq!(out(&["--output=y.img", "fedora-39"]).as_deref(), Some("y.img"));
+        assert_eq!(out(&["-vxoz.img", "fedora-39"]).as_deref(), Some("z.img"));
+        assert_eq!(out(&["fedora-39", "-o", "/dev/sdb"]), None);
+        assert_eq!(out(&["fedora-39", "--no-delete-on-failure"]), None);
+        assert_eq!(out(&["--list"]), None);
+        assert_eq!(out(&["--notes", "fedora-39"]), None);
+        assert_eq!(out(&["--hostname", "h"]), None);
+    }
 }

@@ -7,6 +7,8 @@ pub mod builder;
 mod nicwrite;
 
 use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::guestconf::GuestFile;
@@ -33,6 +35,9 @@ pub struct Plan {
     /// Files the tool is asked to write into the guest, for `--dry-run`.
     pub files: Vec<GuestFile>,
     pub dry_run: bool,
+    /// The file the tool creates, removed if the run is interrupted by a signal and the
+    /// file did not exist before (the tool removes it itself on other failures).
+    pub output: Option<PathBuf>,
 }
 
 /// Runs `plan` with `program` (or, with `--dry-run`, shows it) and returns how it ended.
@@ -47,14 +52,46 @@ pub fn execute(me: &str, program: &str, plan: &Plan, guard: &SignalGuard) -> Out
         }
         return Outcome::Exited(0);
     }
+    // A private 0700 directory, the tool's TMPDIR, so that whatever it or libguestfs leaves
+    // behind when interrupted goes with it. Removed when `tmp` drops, on every path.
+    let tmp = match tempfile::Builder::new()
+        .prefix(&format!("{me}."))
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+    {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{me}: cannot create a temporary directory in {}: {e}", std::env::temp_dir().display());
+            return Outcome::Exited(EXIT_FAILURE);
+        }
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(&plan.args).env("TMPDIR", tmp.path());
+    // libguestfs keeps its appliance cache in TMPDIR unless told otherwise: keep it where it
+    // would have been, so that it is reused across runs.
+    if std::env::var_os("LIBGUESTFS_CACHEDIR").is_none() {
+        cmd.env("LIBGUESTFS_CACHEDIR", std::env::var_os("TMPDIR").unwrap_or_else(|| "/var/tmp".into()));
+    }
+    let output_existed = plan.output.as_ref().map(|p| p.exists());
+
     eprintln!("{me}: running: {line}");
-    match guard.run(Command::new(program).args(&plan.args)) {
+    let outcome = match guard.run(&mut cmd) {
         Ok(outcome) => outcome,
         Err(e) => {
             eprintln!("{me}: cannot run {program}: {e}");
             Outcome::Exited(if e.kind() == std::io::ErrorKind::NotFound { EXIT_NOT_FOUND } else { EXIT_FAILURE })
         }
+    };
+    if let (Some(sig), Some(out), Some(false)) = (guard.received(), &plan.output, output_existed) {
+        if outcome != Outcome::Exited(0) && out.exists() {
+            match std::fs::remove_file(out) {
+                Ok(()) => eprintln!("{me}: interrupted (signal {sig}): removed the partial {}", out.display()),
+                Err(e) => eprintln!("{me}: interrupted (signal {sig}): cannot remove the partial {}: {e}", out.display()),
+            }
+        }
     }
+    drop(tmp);
+    outcome
 }
 
 /// `--help` text: our options, documented where they are defined, then a pointer to the

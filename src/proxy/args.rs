@@ -28,11 +28,22 @@ pub struct OurOption {
     pub help: &'static str,
 }
 
+/// What a tool argument is, as far as the scanner can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// An option (`--name`, `--name=value`, `-abc`).
+    Option,
+    /// The value of the option before it.
+    Value,
+    /// An operand (including everything after a lone `--`, and `--` itself).
+    Operand,
+}
+
 /// An argument as scanned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// Passed to the tool as it is.
-    Tool(OsString),
+    Tool(OsString, Role),
     /// One of ours, with its value if it takes one.
     Ours { name: &'static str, value: Option<String> },
 }
@@ -57,12 +68,12 @@ where
     let ours_named = |n: &str| ours.iter().find(|o| o.name == n);
     while let Some(arg) = args.next() {
         let Some(s) = arg.to_str() else {
-            out.push(Item::Tool(arg));
+            out.push(Item::Tool(arg, Role::Operand));
             continue;
         };
         if s == "--" {
-            out.push(Item::Tool(arg));
-            out.extend(args.by_ref().map(Item::Tool));
+            out.push(Item::Tool(arg, Role::Operand));
+            out.extend(args.by_ref().map(|a| Item::Tool(a, Role::Operand)));
             break;
         }
         if let Some(long) = s.strip_prefix("--") {
@@ -84,9 +95,9 @@ where
                 continue;
             }
             let takes_value = inline.is_none() && tool.long_with_value.contains(&name);
-            out.push(Item::Tool(arg));
+            out.push(Item::Tool(arg, Role::Option));
             if takes_value {
-                out.extend(args.next().map(Item::Tool));
+                out.extend(args.next().map(|a| Item::Tool(a, Role::Value)));
             }
             continue;
         }
@@ -97,15 +108,67 @@ where
                 .char_indices()
                 .find(|(_, c)| tool.short_with_value.contains(c))
                 .is_some_and(|(i, c)| i + c.len_utf8() == cluster.len());
-            out.push(Item::Tool(arg));
+            out.push(Item::Tool(arg, Role::Option));
             if needs_next {
-                out.extend(args.next().map(Item::Tool));
+                out.extend(args.next().map(|a| Item::Tool(a, Role::Value)));
             }
             continue;
         }
-        out.push(Item::Tool(arg));
+        out.push(Item::Tool(arg, Role::Operand));
     }
     Ok(out)
+}
+
+/// The values given to the tool's option `--long` (or `-short`), in every form the scanner
+/// accepts: `--long V`, `--long=V`, `-s V`, `-sV`, `-xsV`.
+pub fn tool_values(items: &[Item], tool: &ToolSpec, long: &str, short: Option<char>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = items.iter().peekable();
+    while let Some(item) = it.next() {
+        let Item::Tool(arg, Role::Option) = item else { continue };
+        let a = arg.to_string_lossy();
+        let next_value = |it: &mut std::iter::Peekable<std::slice::Iter<'_, Item>>| match it.peek() {
+            Some(Item::Tool(v, Role::Value)) => Some(v.to_string_lossy().into_owned()),
+            _ => None,
+        };
+        if let Some(rest) = a.strip_prefix("--") {
+            match rest.split_once('=') {
+                Some((n, v)) if n == long => out.push(v.to_string()),
+                None if rest == long => out.extend(next_value(&mut it)),
+                _ => {}
+            }
+        } else if let Some(s) = short {
+            let cluster = &a[1..];
+            if let Some((i, c)) = cluster.char_indices().find(|(_, c)| tool.short_with_value.contains(c)) {
+                if c == s {
+                    let attached = &cluster[i + c.len_utf8()..];
+                    if attached.is_empty() { out.extend(next_value(&mut it)) } else { out.push(attached.to_string()) }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether the tool's flag `--long` is given.
+pub fn tool_flag(items: &[Item], long: &str) -> bool {
+    items.iter().any(|i| matches!(i, Item::Tool(a, Role::Option) if a.to_str() == Some(&format!("--{long}"))))
+}
+
+/// The tool's operands, in order (a lone `--` excluded).
+pub fn operands(items: &[Item]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut after = false;
+    for i in items {
+        if let Item::Tool(a, Role::Operand) = i {
+            if a == "--" && !after {
+                after = true;
+                continue;
+            }
+            out.push(a.to_string_lossy().into_owned());
+        }
+    }
+    out
 }
 
 /// The arguments passed through, for display.
@@ -131,7 +194,13 @@ mod tests {
         scan(a.iter().map(OsString::from), &TOOL, OURS)
     }
     fn t(s: &str) -> Item {
-        Item::Tool(s.into())
+        Item::Tool(s.into(), if s.starts_with('-') { Role::Option } else { Role::Operand })
+    }
+    fn v(s: &str) -> Item {
+        Item::Tool(s.into(), Role::Value)
+    }
+    fn op(s: &str) -> Item {
+        Item::Tool(s.into(), Role::Operand)
     }
     fn nic(v: &str) -> Item {
         Item::Ours { name: "nic", value: Some(v.into()) }
@@ -149,7 +218,7 @@ mod tests {
     fn tool_values_are_not_ours() {
         assert_eq!(
             scan_strs(&["--run-command", "--nic", "-o", "--nic", "-vo", "--dry-run", "-ofile", "--nic", "x"]).unwrap(),
-            vec![t("--run-command"), t("--nic"), t("-o"), t("--nic"), t("-vo"), t("--dry-run"), t("-ofile"), nic("x")]
+            vec![t("--run-command"), v("--nic"), t("-o"), v("--nic"), t("-vo"), v("--dry-run"), t("-ofile"), nic("x")]
         );
         // An inline value does not consume the next argument.
         assert_eq!(scan_strs(&["--output=f", "--nic", "x"]).unwrap(), vec![t("--output=f"), nic("x")]);
@@ -159,7 +228,7 @@ mod tests {
     fn nothing_after_double_dash_is_ours() {
         assert_eq!(
             scan_strs(&["--nic", "x", "--", "--nic", "y", "--dry-run"]).unwrap(),
-            vec![nic("x"), t("--"), t("--nic"), t("y"), t("--dry-run")]
+            vec![nic("x"), op("--"), op("--nic"), op("y"), op("--dry-run")]
         );
     }
 
@@ -173,6 +242,16 @@ mod tests {
     fn non_utf8_passes_through() {
         use std::os::unix::ffi::OsStringExt;
         let weird = OsString::from_vec(vec![b'-', b'-', 0xff]);
-        assert_eq!(scan(vec![weird.clone()], &TOOL, OURS).unwrap(), vec![Item::Tool(weird)]);
+        assert_eq!(scan(vec![weird.clone()], &TOOL, OURS).unwrap(), vec![Item::Tool(weird, Role::Operand)]);
+    }
+
+    #[test]
+    fn values_flags_and_operands() {
+        let items = scan_strs(&["fedora", "-o", "a", "--output=b", "-vob", "--output", "c", "-oq", "--network",
+                                "--nic", "x", "--", "--output", "d", "e"]).unwrap();
+        assert_eq!(tool_values(&items, &TOOL, "output", Some('o')), ["a", "b", "b", "c", "q"]);
+        assert!(tool_flag(&items, "network"));
+        assert!(!tool_flag(&items, "quiet"));
+        assert_eq!(operands(&items), ["fedora", "--output", "d", "e"]);
     }
 }

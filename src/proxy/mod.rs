@@ -6,5 +6,5 @@ pub mod args;
 pub mod display;
 pub mod run;
 
-pub use args::{scan, Item, OurOption, ScanError, ToolSpec};
+pub use args::{operands, scan, tool_flag, tool_values, Item, OurOption, Role, ScanError, ToolSpec};
 pub use run::{exit, Outcome, SignalGuard};

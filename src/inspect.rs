@@ -1,0 +1,209 @@
+//! The libguestfs reader: everything a command needs from a guest's disks, read in one
+//! read-only appliance launch through the libguestfs C API.
+//!
+//! The caller says which directories and files it wants ([`Want`]); [`read`] adds the disks
+//! read-only, launches once, inspects the OS, mounts its filesystems read-only and returns
+//! a [`Snapshot`]. Nothing in the guest is ever executed.
+
+use std::path::PathBuf;
+
+use guestfs::{AddDriveOptArgs, Handle};
+
+/// One disk of the guest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disk {
+    pub path: PathBuf,
+    /// `raw`, `qcow2`, ...; `None` lets libguestfs probe (never do that for untrusted raw
+    /// images: a raw image could claim to be qcow2 with a backing file).
+    pub format: Option<String>,
+}
+
+/// What to read besides the OS inspection.
+#[derive(Debug, Clone, Default)]
+pub struct Want {
+    /// Directories whose regular files (not recursively) are read.
+    pub dirs: Vec<String>,
+    /// Single files, read when they exist.
+    pub files: Vec<String>,
+}
+
+/// The OS as libguestfs inspection sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OsInfo {
+    pub root: String,
+    /// `linux`, `windows`, ...
+    pub os_type: String,
+    /// `centos`, `fedora`, `debian`, ...
+    pub distro: String,
+    pub major: i32,
+    pub minor: i32,
+    pub product_name: String,
+    pub hostname: String,
+    /// libosinfo short id as libguestfs guesses it, e.g. `centos7.0`; `unknown` if none.
+    pub osinfo: String,
+}
+
+/// A file read from the guest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    pub path: String,
+    /// Permission bits (e.g. 0o644).
+    pub mode: u32,
+    pub uid: i64,
+    pub gid: i64,
+    pub content: Vec<u8>,
+    /// The `security.selinux` extended attribute, when the file has one.
+    pub selinux_label: Option<String>,
+}
+
+impl FileRead {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.content).into_owned()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub os: OsInfo,
+    /// Files of [`Want::dirs`] (sorted by path) then the [`Want::files`] that exist.
+    pub files: Vec<FileRead>,
+    /// Directories of [`Want::dirs`] that do not exist in the guest.
+    pub missing_dirs: Vec<String>,
+}
+
+impl Snapshot {
+    pub fn file(&self, path: &str) -> Option<&FileRead> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("cannot create a libguestfs handle")]
+    Handle,
+    #[error("{path}: {msg}")]
+    Disk { path: String, msg: String },
+    #[error("cannot launch the libguestfs appliance: {0}")]
+    Launch(String),
+    #[error("no operating system found in {0}")]
+    NoOs(String),
+    #[error("more than one operating system found in {disks} (roots: {roots})")]
+    ManyOs { disks: String, roots: String },
+    #[error("{what}: {msg}")]
+    Guest { what: String, msg: String },
+}
+
+/// libguestfs's own message. The crate's error has no Display and private fields; its
+/// Debug form is `API(APIError { operation: "…", message: "…", errno: N })`.
+fn msg(e: guestfs::Error) -> String {
+    let dbg = format!("{e:?}");
+    dbg.split_once("message: \"")
+        .and_then(|(_, rest)| rest.rsplit_once("\", errno"))
+        .map(|(m, _)| m.replace("\\\"", "\"").replace("\\n", " "))
+        .unwrap_or(dbg)
+}
+
+/// Reads `want` from the guest made of `disks`, in one read-only appliance launch.
+pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
+    let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
+    for d in disks {
+        std::fs::File::open(&d.path)
+            .map_err(|e| InspectError::Disk { path: d.path.display().to_string(), msg: e.to_string() })?;
+    }
+    let g = Handle::create().map_err(|_| InspectError::Handle)?;
+    let _ = g.set_identifier("rejviz");
+    for d in disks {
+        let path = d.path.to_string_lossy();
+        let opts = AddDriveOptArgs {
+            readonly: Some(true),
+            format: d.format.as_deref(),
+            iface: None,
+            name: None,
+            label: None,
+            protocol: None,
+            server: None,
+            username: None,
+            secret: None,
+            cachemode: None,
+            discard: None,
+            copyonread: None,
+        };
+        g.add_drive(&path, opts)
+            .map_err(|e| InspectError::Disk { path: path.to_string(), msg: msg(e) })?;
+    }
+    g.launch().map_err(|e| InspectError::Launch(msg(e)))?;
+
+    let roots = g.inspect_os().map_err(|e| InspectError::Launch(msg(e)))?;
+    let root = match roots.as_slice() {
+        [] => return Err(InspectError::NoOs(names())),
+        [one] => one.clone(),
+        many => return Err(InspectError::ManyOs { disks: names(), roots: many.join(", ") }),
+    };
+    let guest = |what: &str| {
+        let what = what.to_string();
+        move |e| InspectError::Guest { what: what.clone(), msg: msg(e) }
+    };
+    let text = |r: Result<String, guestfs::Error>| r.unwrap_or_else(|_| "unknown".to_string());
+    let os = OsInfo {
+        os_type: text(g.inspect_get_type(&root)),
+        distro: text(g.inspect_get_distro(&root)),
+        major: g.inspect_get_major_version(&root).unwrap_or(0),
+        minor: g.inspect_get_minor_version(&root).unwrap_or(0),
+        product_name: text(g.inspect_get_product_name(&root)),
+        hostname: text(g.inspect_get_hostname(&root)),
+        osinfo: text(g.inspect_get_osinfo(&root)),
+        root: root.clone(),
+    };
+
+    // Mount shortest mountpoint first, so that / comes before /usr; what cannot be
+    // mounted (swap, an unknown filesystem) is skipped, as virt-cat does.
+    let mut mps: Vec<(String, String)> =
+        g.inspect_get_mountpoints(&root).map_err(guest("mountpoints"))?.into_iter().collect();
+    mps.sort_by_key(|(mp, _)| mp.len());
+    for (mp, dev) in &mps {
+        let _ = g.mount_ro(dev, mp);
+    }
+
+    let read_one = |path: &str| -> Result<FileRead, InspectError> {
+        let st = g.lstatns(path).map_err(guest(path))?;
+        let content = g.read_file(path).map_err(guest(path))?;
+        let selinux_label = g
+            .lgetxattr(path, "security.selinux")
+            .ok()
+            .map(|v| String::from_utf8_lossy(&v).trim_end_matches('\0').to_string());
+        Ok(FileRead {
+            path: path.to_string(),
+            mode: (st.st_mode & 0o7777) as u32,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            content,
+            selinux_label,
+        })
+    };
+    let is_file = |p: &str| g.is_file(p, guestfs::IsFileOptArgs { followsymlinks: Some(false) }).unwrap_or(false);
+
+    let mut files = Vec::new();
+    let mut missing_dirs = Vec::new();
+    for dir in &want.dirs {
+        if !g.is_dir(dir, guestfs::IsDirOptArgs { followsymlinks: Some(true) }).unwrap_or(false) {
+            missing_dirs.push(dir.clone());
+            continue;
+        }
+        let mut names = g.ls(dir).map_err(guest(dir))?;
+        names.sort();
+        for name in names {
+            let path = format!("{}/{name}", dir.trim_end_matches('/'));
+            if is_file(&path) {
+                files.push(read_one(&path)?);
+            }
+        }
+    }
+    for path in &want.files {
+        if is_file(path) {
+            files.push(read_one(path)?);
+        }
+    }
+    let _ = g.umount_all();
+    let _ = g.shutdown();
+    Ok(Snapshot { os, files, missing_dirs })
+}
