@@ -3,9 +3,13 @@
 //! NetworkManager's ifcfg-rh plugin (which parses the same shell subset).
 
 use std::fmt::Write as _;
+use std::net::Ipv4Addr;
 
-use super::GuestFile;
-use crate::nic::{Ipv4Config, MaskStyle, Nic, StaticWord};
+use ipnet::{ipv4_mask_to_prefix, Ipv4Net};
+
+use super::shellvars::{self, ShellVarsError};
+use super::{ConfiguredNic, GuestFile, LinkKind};
+use crate::nic::{validate_ifname, Ipv4Config, MacAddr, MaskStyle, Nic, StaticWord};
 
 pub const DIR: &str = "/etc/sysconfig/network-scripts";
 
@@ -61,10 +65,158 @@ fn quote(v: &str) -> String {
     if plain { v.to_string() } else { format!("'{}'", v.replace('\'', r"'\''")) }
 }
 
+/// Backup and package-manager leftovers that initscripts skips, and so do we.
+const IGNORED_SUFFIXES: &[&str] = &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"];
+
+/// The interface name of `file_name` (a name in [`DIR`]) when it is an interface config:
+/// `ifcfg-NAME` with a valid interface name, not a backup.
+pub fn config_name(file_name: &str) -> Option<&str> {
+    let name = file_name.strip_prefix("ifcfg-")?;
+    if IGNORED_SUFFIXES.iter().any(|s| name.ends_with(s)) || validate_ifname(name).is_err() {
+        return None;
+    }
+    Some(name)
+}
+
+/// Why an ifcfg file cannot be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Syntax(#[from] ShellVarsError),
+    #[error("{key}: '{value}' {what}")]
+    Value { key: &'static str, value: String, what: &'static str },
+}
+
+/// What the ifcfg file at guest path `path` configures. Read as data: see [`shellvars`].
+pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
+    let vars = shellvars::parse(content)?;
+    let get = |k: &str| shellvars::get(&vars, k).filter(|v| !v.is_empty());
+    // NetworkManager writes numbered keys (IPADDR0, PREFIX0, GATEWAY0); initscripts plain ones.
+    let get_n = |k: &'static str| -> Option<(&'static str, &str)> {
+        get(k).map(|v| (k, v)).or_else(|| {
+            let k0: &'static str = match k {
+                "IPADDR" => "IPADDR0",
+                "PREFIX" => "PREFIX0",
+                "NETMASK" => "NETMASK0",
+                "GATEWAY" => "GATEWAY0",
+                _ => return None,
+            };
+            get(k0).map(|v| (k0, v))
+        })
+    };
+    let bad = |key: &'static str, value: &str, what: &'static str| ReadError::Value { key, value: value.to_string(), what };
+    let ip = |key: &'static str, v: &str| v.parse::<Ipv4Addr>().map_err(|_| bad(key, v, "is not an IPv4 address"));
+
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    let name = get("DEVICE")
+        .map(str::to_string)
+        .or_else(|| config_name(file_name).map(str::to_string))
+        .unwrap_or_else(|| file_name.trim_start_matches("ifcfg-").to_string());
+    let kind = match get("TYPE") {
+        _ if name == "lo" => LinkKind::Loopback,
+        None => LinkKind::Ethernet,
+        Some(t) if t.eq_ignore_ascii_case("ethernet") => LinkKind::Ethernet,
+        Some(t) => LinkKind::Other(t.to_string()),
+    };
+    let hwaddr = get("HWADDR")
+        .map(|v| v.parse::<MacAddr>().map_err(|_| bad("HWADDR", v, "is not a unicast MAC address")))
+        .transpose()?;
+    let address = get_n("IPADDR").map(|(k, v)| ip(k, v)).transpose()?;
+    let prefix = match (get_n("PREFIX"), get_n("NETMASK")) {
+        (Some((k, p)), _) => Some(p.parse::<u8>().ok().filter(|p| *p <= 32).ok_or_else(|| bad(k, p, "is not a prefix length"))?),
+        (None, Some((k, m))) => Some(ipv4_mask_to_prefix(ip(k, m)?).map_err(|_| bad(k, m, "is not a contiguous netmask"))?),
+        (None, None) => None,
+    };
+    let ipv4 = match address {
+        // As NetworkManager does without PREFIX or NETMASK: the address class's prefix.
+        Some(a) => Some(Ipv4Net::new(a, prefix.unwrap_or_else(|| classful_prefix(a))).map_err(|_| bad("PREFIX", "", "is out of range"))?),
+        None => None,
+    };
+    let gateway = get_n("GATEWAY").map(|(k, v)| ip(k, v)).transpose()?;
+    let mut dns = Vec::new();
+    for key in ["DNS1", "DNS2", "DNS3"] {
+        if let Some(v) = get(key) {
+            dns.push(ip(key, v)?);
+        }
+    }
+    Ok(ConfiguredNic {
+        name,
+        file: path.to_string(),
+        format: "ifcfg",
+        kind,
+        hwaddr,
+        bootproto: get("BOOTPROTO").unwrap_or("none").to_ascii_lowercase(),
+        ipv4,
+        gateway,
+        dns,
+        onboot: !get("ONBOOT").is_some_and(|v| v.eq_ignore_ascii_case("no")),
+    })
+}
+
+fn classful_prefix(a: Ipv4Addr) -> u8 {
+    match a.octets()[0] {
+        0..=127 => 8,
+        128..=191 => 16,
+        _ => 24,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::nic::parse_nics;
+
+    #[test]
+    fn config_names() {
+        assert_eq!(config_name("ifcfg-eth0"), Some("eth0"));
+        assert_eq!(config_name("ifcfg-enp1s0"), Some("enp1s0"));
+        assert_eq!(config_name("ifcfg-eth0.100"), Some("eth0.100"));
+        for skip in ["ifcfg-eth0.bak", "ifcfg-eth0~", "ifcfg-eth0.rpmnew", "ifcfg-eth0.orig", "ifcfg-eth0.rpmsave",
+                     "ifcfg-", "ifcfg-eth0:1", "ifup-eth", "route-eth0", "ifcfg-toolongname12345"] {
+            assert_eq!(config_name(skip), None, "{skip}");
+        }
+    }
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        let nics = parse_nics(&["name=eth0,hwaddr=52:54:00:00:00:01",
+                                "name=eth2,hwaddr=52:54:00:00:00:02,ipaddr=10.0.5.7,netmask=255.255.0.0,gateway=10.0.0.1,dns1=10.0.0.2,dns2=10.0.0.3"]).unwrap();
+        let r0 = read("/x/ifcfg-eth0", &write(&nics[0]).content).unwrap();
+        assert_eq!((r0.name.as_str(), r0.bootproto.as_str(), r0.ipv4, r0.kind.clone()), ("eth0", "dhcp", None, LinkKind::Ethernet));
+        assert_eq!(r0.hwaddr, Some(nics[0].hwaddr));
+        let r2 = read("/x/ifcfg-eth2", &write(&nics[1]).content).unwrap();
+        assert_eq!(r2.ipv4.unwrap().to_string(), "10.0.5.7/16");
+        assert_eq!(r2.gateway, Some(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(r2.dns.len(), 2);
+        assert!(r2.onboot);
+    }
+
+    #[test]
+    fn reads_untidy_files() {
+        let f = read(
+            "/etc/sysconfig/network-scripts/ifcfg-ens3",
+            "# Generated\n\nTYPE=\"Ethernet\"  # quoted\nBOOTPROTO='NONE'\nHWADDR=52:54:00:AB:CD:EF\n\
+             IPADDR0=192.168.1.10\nNETMASK0=255.255.255.128\nGATEWAY0=192.168.1.1\nONBOOT=no\n",
+        )
+        .unwrap();
+        assert_eq!(f.name, "ens3");
+        assert_eq!(f.bootproto, "none");
+        assert_eq!(f.hwaddr.unwrap().to_string(), "52:54:00:ab:cd:ef");
+        assert_eq!(f.ipv4.unwrap().to_string(), "192.168.1.10/25");
+        assert!(!f.onboot);
+        let classful = read("/x/ifcfg-eth9", "IPADDR=10.1.2.3\n").unwrap();
+        assert_eq!(classful.ipv4.unwrap().to_string(), "10.1.2.3/8");
+        assert_eq!(read("/x/ifcfg-lo", "DEVICE=lo\n").unwrap().kind, LinkKind::Loopback);
+        assert_eq!(read("/x/ifcfg-br0", "TYPE=Bridge\n").unwrap().kind, LinkKind::Other("Bridge".into()));
+    }
+
+    #[test]
+    fn reports_bad_values() {
+        assert_eq!(read("/x/ifcfg-a", "HWADDR=zz\n").unwrap_err().to_string(), "HWADDR: 'zz' is not a unicast MAC address");
+        assert_eq!(read("/x/ifcfg-a", "IPADDR=1.2.3\n").unwrap_err().to_string(), "IPADDR: '1.2.3' is not an IPv4 address");
+        assert_eq!(read("/x/ifcfg-a", "IPADDR=1.2.3.4\nPREFIX=40\n").unwrap_err().to_string(), "PREFIX: '40' is not a prefix length");
+        assert_eq!(read("/x/ifcfg-a", "A='x\n").unwrap_err().to_string(), "line 1: unterminated single quote");
+    }
 
     fn one(spec: &str) -> GuestFile {
         write(&parse_nics(&[spec]).unwrap()[0])
