@@ -85,6 +85,8 @@ pub enum InspectError {
     Disk { path: String, msg: String },
     #[error("cannot launch the libguestfs appliance: {0}")]
     Launch(String),
+    #[error("{path}: not a disk image ({why})")]
+    NotADiskImage { path: String, why: &'static str },
     #[error("no operating system found in {0}")]
     NoOs(String),
     #[error("more than one operating system found in {disks} (roots: {roots})")]
@@ -107,8 +109,15 @@ fn msg(e: guestfs::Error) -> String {
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
     for d in disks {
-        std::fs::File::open(&d.path)
-            .map_err(|e| InspectError::Disk { path: d.path.display().to_string(), msg: e.to_string() })?;
+        let path = d.path.display().to_string();
+        let f = std::fs::File::open(&d.path).map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
+        let meta = f.metadata().map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
+        if meta.is_dir() {
+            return Err(InspectError::NotADiskImage { path, why: "a directory" });
+        }
+        if meta.is_file() && meta.len() == 0 {
+            return Err(InspectError::NotADiskImage { path, why: "an empty file" });
+        }
     }
     let g = Handle::create().map_err(|_| InspectError::Handle)?;
     let _ = g.set_identifier("rejviz");
@@ -135,7 +144,14 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
 
     let roots = g.inspect_os().map_err(|e| InspectError::Launch(msg(e)))?;
     let root = match roots.as_slice() {
-        [] => return Err(InspectError::NoOs(names())),
+        [] => {
+            let filesystems = g.list_filesystems().map(|m| m.len()).unwrap_or(0);
+            if filesystems == 0 && disks.len() == 1 {
+                let path = disks[0].path.display().to_string();
+                return Err(InspectError::NotADiskImage { path, why: "no partitions or filesystems found" });
+            }
+            return Err(InspectError::NoOs(names()));
+        }
         [one] => one.clone(),
         many => return Err(InspectError::ManyOs { disks: names(), roots: many.join(", ") }),
     };
@@ -167,10 +183,13 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let read_one = |path: &str| -> Result<FileRead, InspectError> {
         let st = g.lstatns(path).map_err(guest(path))?;
         let content = g.read_file(path).map_err(guest(path))?;
-        let selinux_label = g
-            .lgetxattr(path, "security.selinux")
-            .ok()
-            .map(|v| String::from_utf8_lossy(&v).trim_end_matches('\0').to_string());
+        // lgetxattrs, not lgetxattr: a missing attribute is no error (which libguestfs
+        // would print on stderr).
+        let selinux_label = g.lgetxattrs(path).ok().and_then(|xs| {
+            xs.into_iter()
+                .find(|x| x.attrname == "security.selinux")
+                .map(|x| String::from_utf8_lossy(&x.attrval).trim_end_matches('\0').to_string())
+        });
         Ok(FileRead {
             path: path.to_string(),
             mode: (st.st_mode & 0o7777) as u32,

@@ -5,12 +5,16 @@
 //! - [`optlist`]: the `key=value,...` syntax shared by list-valued options;
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
 //! - [`inspect`]: the read-only libguestfs reader (one appliance launch);
+//! - [`libvirt`]: libvirt access and domain XML (disks, interfaces);
+//! - [`check`]: do image configs and domain interfaces agree on MACs;
 //! - [`proxy`]: the proxy runner (argument scanning, masking, running the real tool);
 //! - [`cmd`]: what each command adds, called by the thin binaries in `src/bin/`.
 
+pub mod check;
 pub mod cmd;
 pub mod guestconf;
 pub mod inspect;
+pub mod libvirt;
 pub mod nic;
 pub mod optlist;
 pub mod proxy;

@@ -78,3 +78,44 @@ impl StaticIpv4 {
         self.addr.broadcast()
     }
 }
+
+/// Natural order of interface names: digit runs compare as numbers, so `eth2` < `eth10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let b = s.as_bytes();
+        for i in 1..=b.len() {
+            if i == b.len() || b[i].is_ascii_digit() != b[start].is_ascii_digit() {
+                out.push((b[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (ca, cb) = (chunks(a), chunks(b));
+    for ((da, xa), (db, xb)) in ca.iter().zip(&cb) {
+        let ord = if *da && *db {
+            let (ta, tb) = (xa.trim_start_matches('0'), xb.trim_start_matches('0'));
+            ta.len().cmp(&tb.len()).then(ta.cmp(tb)).then(xa.len().cmp(&xb.len()))
+        } else {
+            xa.cmp(xb)
+        };
+        if ord.is_ne() {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["eth10", "eth2", "ens3", "eth0", "enp1s0", "eth1", "enp10s0", "enp2s0", ""];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["", "enp1s0", "enp2s0", "enp10s0", "ens3", "eth0", "eth1", "eth2", "eth10"]);
+    }
+}

@@ -1,0 +1,131 @@
+//! Do a guest's NIC configs and its domain's interfaces agree on MACs?
+//!
+//! Rules (`rejviz-peek --check`):
+//! - every HWADDR pinned by a config must be the MAC of exactly one domain interface;
+//! - every domain interface must be claimed by a config: the one pinned to its MAC, or else
+//!   one with no HWADDR (unpinned configs, in natural name order, take the interfaces no
+//!   pinned config took, in domain order);
+//! - two configs pinned to one MAC, or two interfaces with one MAC, are problems.
+
+use serde::Serialize;
+
+use crate::guestconf::ConfiguredNic;
+use crate::libvirt::DomainInterface;
+use crate::nic::natural_cmp;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub ok: bool,
+    pub problems: Vec<String>,
+    /// For each domain interface, in order: the name of the config that claims it.
+    #[serde(skip)]
+    pub claimed_by: Vec<Option<String>>,
+}
+
+/// Checks `configs` (Ethernet configs only: the caller filters) against `ifaces`.
+pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str) -> CheckResult {
+    let mut problems = Vec::new();
+    let mut claimed_by: Vec<Option<String>> = vec![None; ifaces.len()];
+
+    for (i, a) in configs.iter().enumerate() {
+        if let Some(mac) = a.hwaddr {
+            if let Some(b) = configs[..i].iter().find(|b| b.hwaddr == Some(mac)) {
+                problems.push(format!("{} ({}) and {} ({}) are both pinned to HWADDR {mac}", b.name, b.file, a.name, a.file));
+            }
+        }
+    }
+    for (i, a) in ifaces.iter().enumerate() {
+        if let Some(mac) = a.mac {
+            if ifaces[..i].iter().any(|b| b.mac == Some(mac)) {
+                problems.push(format!("domain {domain} has more than one interface with MAC {mac}"));
+            }
+        }
+    }
+
+    for c in configs {
+        let Some(mac) = c.hwaddr else { continue };
+        match ifaces.iter().position(|i| i.mac == Some(mac)) {
+            Some(i) => {
+                if claimed_by[i].is_none() {
+                    claimed_by[i] = Some(c.name.clone());
+                }
+            }
+            None => problems.push(format!("{} ({}): HWADDR {mac} is on no interface of domain {domain}", c.name, c.file)),
+        }
+    }
+    let mut unpinned: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.hwaddr.is_none()).collect();
+    unpinned.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+    let mut unpinned = unpinned.into_iter();
+    for slot in claimed_by.iter_mut().filter(|s| s.is_none()) {
+        match unpinned.next() {
+            Some(c) => *slot = Some(c.name.clone()),
+            None => break,
+        }
+    }
+    for (iface, claim) in ifaces.iter().zip(&claimed_by) {
+        if claim.is_none() {
+            let mac = iface.mac.map(|m| m.to_string()).unwrap_or_else(|| "(no MAC)".into());
+            let src = iface.source.as_deref().map(|s| format!(" on {} {s}", iface.kind)).unwrap_or_default();
+            problems.push(format!("interface {mac}{src} of domain {domain} is configured by no NIC config in the image"));
+        }
+    }
+    CheckResult { ok: problems.is_empty(), problems, claimed_by }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guestconf::LinkKind;
+
+    fn cfg(name: &str, mac: Option<&str>) -> ConfiguredNic {
+        ConfiguredNic {
+            name: name.into(),
+            file: format!("/f/ifcfg-{name}"),
+            format: "ifcfg",
+            kind: LinkKind::Ethernet,
+            hwaddr: mac.map(|m| m.parse().unwrap()),
+            bootproto: "dhcp".into(),
+            ipv4: None,
+            gateway: None,
+            dns: vec![],
+            onboot: true,
+        }
+    }
+    fn iface(mac: &str) -> DomainInterface {
+        DomainInterface { mac: Some(mac.parse().unwrap()), kind: "network".into(), source: Some("n".into()), model: None }
+    }
+
+    const A: &str = "52:54:00:00:00:0a";
+    const B: &str = "52:54:00:00:00:0b";
+    const C: &str = "52:54:00:00:00:0c";
+
+    #[test]
+    fn matching_by_mac_and_unpinned() {
+        let r = check(&[cfg("eth10", None), cfg("eth0", Some(B)), cfg("eth2", None)], &[iface(A), iface(B), iface(C)], "d");
+        assert_eq!(r.problems, Vec::<String>::new());
+        assert!(r.ok);
+        assert_eq!(r.claimed_by, vec![Some("eth2".into()), Some("eth0".into()), Some("eth10".into())]);
+    }
+
+    #[test]
+    fn problems_are_named() {
+        let r = check(&[cfg("eth0", Some(A)), cfg("eth1", Some(C))], &[iface(A), iface(B)], "vm");
+        assert!(!r.ok);
+        assert_eq!(r.problems, vec![
+            "eth1 (/f/ifcfg-eth1): HWADDR 52:54:00:00:00:0c is on no interface of domain vm".to_string(),
+            "interface 52:54:00:00:00:0b on network n of domain vm is configured by no NIC config in the image".to_string(),
+        ]);
+    }
+
+    #[test]
+    fn duplicates_are_problems() {
+        let r = check(&[cfg("eth0", Some(A)), cfg("eth1", Some(A))], &[iface(A), iface(A)], "vm");
+        assert!(r.problems.iter().any(|p| p.contains("eth0 (/f/ifcfg-eth0) and eth1 (/f/ifcfg-eth1) are both pinned")));
+        assert!(r.problems.iter().any(|p| p.contains("more than one interface with MAC 52:54:00:00:00:0a")));
+    }
+
+    #[test]
+    fn extra_unpinned_config_is_fine() {
+        assert!(check(&[cfg("eth0", None), cfg("eth1", None)], &[iface(A)], "vm").ok);
+    }
+}

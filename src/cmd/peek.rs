@@ -1,0 +1,364 @@
+//! `rejviz-peek`: which network interfaces a guest configures, how, and whether the domain
+//! that runs it has the MACs those configs expect. Our own command (no proxy).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use serde::Serialize;
+
+use super::EXIT_USAGE;
+use crate::check::{check, CheckResult};
+use crate::guestconf::{ifcfg, ConfiguredNic, LinkKind, Unreadable};
+use crate::inspect::{self, Disk, OsInfo, Snapshot, Want};
+use crate::libvirt::{self, DomainInfo, DomainInterface};
+use crate::nic::natural_cmp;
+
+const ME: &str = "rejviz-peek";
+
+fn cli() -> Command {
+    Command::new(ME)
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")
+        .long_about(
+            "Show the network interfaces a guest image or libvirt domain configures, and check its MACs.\n\n\
+             Reads the guest read-only, in one libguestfs appliance launch: OS inspection and every\n\
+             /etc/sysconfig/network-scripts/ifcfg-NAME (backups like *.bak, *.orig, *.rpmnew, *~ are\n\
+             skipped). Files are parsed as data, never run. A file that cannot be parsed is reported\n\
+             with the reason; the rest are still shown.",
+        )
+        .after_help(
+            "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
+             rejviz-peek -c qemu:///system -d vm1 --check\n\n\
+             Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).",
+        )
+        .arg(
+            Arg::new("add")
+                .short('a')
+                .long("add")
+                .value_name("IMAGE")
+                .action(ArgAction::Append)
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("A disk of the guest (repeat for each disk, in order)"),
+        )
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("raw|qcow2|auto")
+                .action(ArgAction::Append)
+                .value_parser(["raw", "qcow2", "auto"])
+                .help("Format of the -a images that follow it (default auto: let libguestfs probe; use raw for raw images)"),
+        )
+        .arg(
+            Arg::new("domain")
+                .short('d')
+                .long("domain")
+                .value_name("DOMAIN")
+                .conflicts_with("add")
+                .help("A libvirt domain: its disks (read-only, running or not) and its interfaces"),
+        )
+        .arg(
+            Arg::new("connect")
+                .short('c')
+                .long("connect")
+                .value_name("URI")
+                .requires("domain")
+                .help("libvirt URI (default: LIBVIRT_DEFAULT_URI, then libvirt's default)"),
+        )
+        .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Also show loopback and non-Ethernet configs"))
+        .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("One JSON document (schema in README)"))
+        .arg(
+            Arg::new("check")
+                .long("check")
+                .action(ArgAction::SetTrue)
+                .help("Check that image configs and domain interfaces agree on MACs; exit 1 if not"),
+        )
+        .group(clap::ArgGroup::new("source").args(["add", "domain"]).required(true))
+}
+
+/// Parses the command line; `--check` needs `-d` (clap's `requires` does not apply to flags).
+fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatches, clap::Error> {
+    let m = cli().try_get_matches_from(args)?;
+    if m.get_flag("check") && !m.contains_id("domain") {
+        return Err(cli().error(clap::error::ErrorKind::MissingRequiredArgument, "--check needs a domain (-d DOMAIN)"));
+    }
+    Ok(m)
+}
+
+/// The disks of `-a`, each with the `--format` given last before it.
+fn disks_from(m: &ArgMatches) -> Vec<Disk> {
+    let formats: Vec<(usize, &String)> = match (m.indices_of("format"), m.get_many::<String>("format")) {
+        (Some(i), Some(v)) => i.zip(v).collect(),
+        _ => Vec::new(),
+    };
+    match (m.indices_of("add"), m.get_many::<PathBuf>("add")) {
+        (Some(idx), Some(paths)) => idx
+            .zip(paths)
+            .map(|(i, p)| {
+                let format = formats.iter().rev().find(|(fi, _)| *fi < i).map(|(_, f)| f.as_str());
+                Disk { path: p.clone(), format: format.filter(|f| *f != "auto").map(str::to_string) }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum PeekError {
+    #[error(transparent)]
+    Inspect(#[from] inspect::InspectError),
+    #[error(transparent)]
+    Libvirt(#[from] libvirt::LibvirtError),
+}
+
+/// Everything `rejviz-peek` found, as `--json` prints it.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub os: OsReport,
+    pub nics: Vec<ConfiguredNic>,
+    pub unreadable: Vec<Unreadable>,
+    pub domain: Option<DomainReport>,
+    pub check: Option<CheckResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OsReport {
+    #[serde(rename = "type")]
+    pub os_type: String,
+    pub distro: String,
+    pub version: String,
+    pub product_name: String,
+    pub hostname: String,
+    pub osinfo: String,
+}
+
+impl From<&OsInfo> for OsReport {
+    fn from(o: &OsInfo) -> Self {
+        OsReport {
+            os_type: o.os_type.clone(),
+            distro: o.distro.clone(),
+            version: format!("{}.{}", o.major, o.minor),
+            product_name: o.product_name.clone(),
+            hostname: o.hostname.clone(),
+            osinfo: o.osinfo.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DomainReport {
+    pub name: String,
+    pub uri: String,
+    pub active: bool,
+    pub interfaces: Vec<InterfaceReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InterfaceReport {
+    #[serde(flatten)]
+    pub iface: DomainInterface,
+    /// The image config claiming this interface (see `check`), if any.
+    pub config: Option<String>,
+}
+
+/// The NIC configs of a snapshot, in natural name order, and the files that could not be read.
+pub fn configs(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
+    let mut nics = Vec::new();
+    let mut bad = Vec::new();
+    for f in &snap.files {
+        let Some(dir_name) = f.path.strip_prefix(ifcfg::DIR).and_then(|r| r.strip_prefix('/')) else { continue };
+        if ifcfg::config_name(dir_name).is_none() {
+            continue;
+        }
+        match std::str::from_utf8(&f.content).map_err(|_| "not UTF-8 text".to_string()).and_then(|t| {
+            ifcfg::read(&f.path, t).map_err(|e| e.to_string())
+        }) {
+            Ok(n) => nics.push(n),
+            Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
+        }
+    }
+    nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));
+    (nics, bad)
+}
+
+fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
+    let domain: Option<DomainInfo> = match m.get_one::<String>("domain") {
+        Some(name) => {
+            let conn = libvirt::connect(m.get_one::<String>("connect").map(String::as_str))?;
+            Some(libvirt::domain(&conn, name)?)
+        }
+        None => None,
+    };
+    let disks = match &domain {
+        Some(d) => d.disks.clone(),
+        None => disks_from(m),
+    };
+    let snap = inspect::read(&disks, &Want { dirs: vec![ifcfg::DIR.into()], files: vec![] })?;
+    let (mut nics, unreadable) = configs(&snap);
+    let ethernet: Vec<ConfiguredNic> = nics.iter().filter(|n| n.kind == LinkKind::Ethernet).cloned().collect();
+    let checked = domain.as_ref().map(|d| check(&ethernet, &d.interfaces, &d.name));
+    if !m.get_flag("all") {
+        nics = ethernet;
+    }
+    let domain = domain.map(|d| DomainReport {
+        interfaces: d
+            .interfaces
+            .iter()
+            .enumerate()
+            .map(|(i, iface)| InterfaceReport {
+                iface: iface.clone(),
+                config: checked.as_ref().and_then(|c| c.claimed_by.get(i).cloned().flatten()),
+            })
+            .collect(),
+        name: d.name,
+        uri: d.uri,
+        active: d.active,
+    });
+    Ok(Report {
+        os: OsReport::from(&snap.os),
+        nics,
+        unreadable,
+        domain,
+        check: if m.get_flag("check") { checked } else { None },
+    })
+}
+
+/// Left-aligned columns, two spaces apart.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.len());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<width$}  ", width = w[i]));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(header.to_vec());
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// The readable form of a report.
+pub fn render_text(r: &Report) -> String {
+    let dash = || "-".to_string();
+    let os = &r.os;
+    let mut out = format!(
+        "OS: {} ({} {} {}, osinfo {}), hostname {}\n\n",
+        os.product_name, os.os_type, os.distro, os.version, os.osinfo, os.hostname
+    );
+    let rows: Vec<Vec<String>> = r
+        .nics
+        .iter()
+        .map(|n| {
+            vec![
+                n.name.clone(),
+                n.hwaddr.map(|m| m.to_string()).unwrap_or_else(dash),
+                n.bootproto.clone(),
+                n.ipv4.map(|a| a.to_string()).unwrap_or_else(dash),
+                n.gateway.map(|g| g.to_string()).unwrap_or_else(dash),
+                if n.dns.is_empty() { dash() } else { n.dns.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",") },
+                if n.onboot { "yes" } else { "no" }.to_string(),
+                n.file.clone(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        out.push_str("No NIC configs found.\n");
+    } else {
+        out.push_str(&table(&["NAME", "HWADDR", "BOOTPROTO", "ADDRESS/PREFIX", "GATEWAY", "DNS", "ONBOOT", "FILE"], &rows));
+    }
+    for u in &r.unreadable {
+        out.push_str(&format!("unreadable: {}: {}\n", u.file, u.reason));
+    }
+    if let Some(d) = &r.domain {
+        out.push_str(&format!(
+            "\nDomain {} ({}), {}\n",
+            d.name,
+            d.uri,
+            if d.active { "running" } else { "not running" }
+        ));
+        let rows: Vec<Vec<String>> = d
+            .interfaces
+            .iter()
+            .map(|i| {
+                vec![
+                    i.iface.mac.map(|m| m.to_string()).unwrap_or_else(dash),
+                    i.iface.kind.clone(),
+                    i.iface.source.clone().unwrap_or_else(dash),
+                    i.iface.model.clone().unwrap_or_else(dash),
+                    i.config.clone().unwrap_or_else(dash),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["MAC", "TYPE", "SOURCE", "MODEL", "MATCH"], &rows));
+    }
+    if let Some(c) = &r.check {
+        if c.ok {
+            out.push_str("\ncheck: OK, the image's NIC configs and the domain's interfaces agree\n");
+        } else {
+            out.push_str(&format!("\ncheck: {} problem(s)\n", c.problems.len()));
+            for p in &c.problems {
+                out.push_str(&format!("  - {p}\n"));
+            }
+        }
+    }
+    out
+}
+
+pub fn main() -> ! {
+    let m = parse(std::env::args_os()).unwrap_or_else(|e| e.exit()); // 2 on bad usage, 0 for --help
+    let code = match build_report(&m) {
+        Ok(report) => {
+            let text = if m.get_flag("json") {
+                // Serializing plain data cannot fail.
+                serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+            } else {
+                render_text(&report)
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            match &report.check {
+                Some(c) if !c.ok => 1,
+                _ => 0,
+            }
+        }
+        Err(e) => {
+            eprintln!("{ME}: {e}");
+            EXIT_USAGE
+        }
+    };
+    std::process::exit(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_applies_to_following_images() {
+        let m = cli().get_matches_from(["p", "-a", "a", "--format", "raw", "-a", "b", "-a", "c", "--format", "auto", "-a", "d"]);
+        let d = disks_from(&m);
+        let f: Vec<Option<&str>> = d.iter().map(|d| d.format.as_deref()).collect();
+        assert_eq!(f, [None, Some("raw"), Some("raw"), None]);
+        assert_eq!(d[3].path, PathBuf::from("d"));
+    }
+
+    #[test]
+    fn usage_errors() {
+        for args in [&["p"][..], &["p", "-a", "x", "-d", "y"], &["p", "-a", "x", "--check"], &["p", "-a", "x", "--format", "vmdk"]] {
+            let e = parse(args.iter().map(std::ffi::OsString::from)).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}");
+        }
+    }
+}
