@@ -145,7 +145,8 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let roots = g.inspect_os().map_err(|e| InspectError::Launch(msg(e)))?;
     let root = match roots.as_slice() {
         [] => {
-            let filesystems = g.list_filesystems().map(|m| m.len()).unwrap_or(0);
+            // list_filesystems lists unrecognised devices too, with type "unknown".
+            let filesystems = g.list_filesystems().map(|m| m.values().filter(|t| *t != "unknown").count()).unwrap_or(0);
             if filesystems == 0 && disks.len() == 1 {
                 let path = disks[0].path.display().to_string();
                 return Err(InspectError::NotADiskImage { path, why: "no partitions or filesystems found" });

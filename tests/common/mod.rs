@@ -68,6 +68,7 @@ impl Sandbox {
     pub fn rejviz(&self, bin: &str) -> Command {
         let exe = match bin {
             "rejviz-builder" => env!("CARGO_BIN_EXE_rejviz-builder"),
+            "rejviz-peek" => env!("CARGO_BIN_EXE_rejviz-peek"),
             other => panic!("unknown binary {other}"),
         };
         self.command(exe)
@@ -102,4 +103,65 @@ pub fn guestfs_env() {
             unsafe { std::env::set_var("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg") };
         }
     });
+}
+
+/// Routes this command's libguestfs appliance launches through tests/support/count-qemu;
+/// returns the file that gets one line per launch.
+pub fn count_launches(sb: &Sandbox, cmd: &mut Command) -> PathBuf {
+    let counter = sb.path("launches");
+    cmd.env("LIBGUESTFS_HV", root().join("tests/support/count-qemu")).env("REJVIZ_QEMU_COUNT", &counter);
+    counter
+}
+
+pub fn launches(counter: &Path) -> usize {
+    std::fs::read_to_string(counter).map(|s| s.lines().count()).unwrap_or(0)
+}
+
+/// Compares `actual` with tests/golden/NAME; `REJVIZ_UPDATE_GOLDEN=1` rewrites the file.
+pub fn golden(name: &str, actual: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var_os("REJVIZ_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (REJVIZ_UPDATE_GOLDEN=1 creates it)", path.display()));
+    assert_eq!(actual, want, "output differs from {}", path.display());
+}
+
+pub const LIBVIRT_URI: &str = "qemu:///system";
+
+/// A domain defined (never started) on the test libvirtd, undefined on drop.
+pub struct TestDomain {
+    pub name: String,
+}
+
+impl TestDomain {
+    /// Defines `name` (made unique per process) with one disk and interfaces given as
+    /// (MAC, network) pairs.
+    pub fn define(name: &str, disk: &Path, format: &str, nics: &[(&str, &str)]) -> TestDomain {
+        let name = format!("rejviz-test-{name}-{}", std::process::id());
+        let ifaces: String = nics
+            .iter()
+            .map(|(mac, net)| format!("<interface type='network'><mac address='{mac}'/><source network='{net}'/><model type='virtio'/></interface>"))
+            .collect();
+        let xml = format!(
+            "<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
+             <os><type arch='x86_64'>hvm</type></os><devices>\
+             <disk type='file' device='disk'><driver name='qemu' type='{format}'/><source file='{}'/>\
+             <target dev='vda' bus='virtio'/><readonly/></disk>{ifaces}</devices></domain>",
+            disk.display()
+        );
+        let file = std::env::temp_dir().join(format!("{name}.xml"));
+        std::fs::write(&file, xml).expect("write domain xml");
+        let out = Command::new("virsh").args(["-c", LIBVIRT_URI, "define"]).arg(&file).output().expect("virsh define");
+        let _ = std::fs::remove_file(&file);
+        assert!(out.status.success(), "virsh define: {}", String::from_utf8_lossy(&out.stderr));
+        TestDomain { name }
+    }
+}
+
+impl Drop for TestDomain {
+    fn drop(&mut self) {
+        let _ = Command::new("virsh").args(["-c", LIBVIRT_URI, "undefine", &self.name]).output();
+    }
 }
