@@ -21,6 +21,15 @@ pub const VIRT_BUILDER: ToolSpec = ToolSpec {
         "timezone", "touch", "truncate", "truncate-recursive", "uninstall", "upload", "write",
     ],
     short_with_value: &['m', 'o'],
+    long_flags: &[
+        "cache-all-templates", "check-signature", "check-signatures", "color", "colors", "colour", "colours",
+        "debug-gc", "delete-cache", "help", "list", "long", "machine-readable", "network", "no-cache",
+        "no-check-signature", "no-check-signatures", "no-delete-on-failure", "no-logfile", "no-network",
+        "no-sync", "no-warn-if-partition", "print-cache", "quiet", "selinux-relabel", "sm-register",
+        "sm-remove", "sm-unregister", "update", "verbose", "version", "wrap",
+    ],
+    // OCaml's getopt: no abbreviations.
+    abbrev: false,
 };
 
 pub const OPTIONS: &[OurOption] = &[
@@ -75,9 +84,9 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, UsageE
         .collect();
     let nics = parse_nics(&nic_values)?;
 
-    let relabel_given = tool_flag(&items, "selinux-relabel");
+    let relabel_given = tool_flag(&items, &VIRT_BUILDER, "selinux-relabel");
     let mut nics = nics.iter();
-    let output = if tool_flag(&items, "no-delete-on-failure") { None } else { output_path(&items) };
+    let output = if tool_flag(&items, &VIRT_BUILDER, "no-delete-on-failure") { None } else { output_path(&items) };
     let mut plan = Plan { args: Vec::new(), files: Vec::new(), dry_run: has("dry-run"), output };
     let mut made_dirs = Vec::new();
     let mut last_nic_end = None;
@@ -110,7 +119,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, UsageE
 /// `--notes`, ...), and for devices (`-o /dev/...`), which are never removed.
 fn output_path(items: &[Item]) -> Option<PathBuf> {
     let no_image = ["list", "notes", "print-cache", "delete-cache", "cache-all-templates", "get-kernel"];
-    if no_image.iter().any(|f| tool_flag(items, f)) || !tool_values(items, &VIRT_BUILDER, "notes", None).is_empty()
+    if no_image.iter().any(|f| tool_flag(items, &VIRT_BUILDER, f)) || !tool_values(items, &VIRT_BUILDER, "notes", None).is_empty()
         || items.iter().any(|i| matches!(i, Item::Tool(a, Role::Option) if a == "-l"))
     {
         return None;

@@ -15,6 +15,33 @@ pub struct ToolSpec {
     pub long_with_value: &'static [&'static str],
     /// Short options that take a value, attached (`-ofile`) or in the next argument.
     pub short_with_value: &'static [char],
+    /// Long options that take no value (or only an optional `=value`).
+    pub long_flags: &'static [&'static str],
+    /// Whether the tool accepts unique prefixes of long options (Python's argparse does).
+    pub abbrev: bool,
+}
+
+impl ToolSpec {
+    /// The long option `name` stands for: itself, or with [`ToolSpec::abbrev`] the one
+    /// option it is a unique prefix of.
+    pub fn resolve(&self, name: &str) -> Option<&'static str> {
+        let all = || self.long_with_value.iter().chain(self.long_flags).copied();
+        if let Some(exact) = all().find(|o| *o == name) {
+            return Some(exact);
+        }
+        if !self.abbrev || name.is_empty() {
+            return None;
+        }
+        let mut matches = all().filter(|o| o.starts_with(name));
+        match (matches.next(), matches.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
+    fn takes_value(&self, name: &str) -> bool {
+        self.resolve(name).is_some_and(|o| self.long_with_value.contains(&o))
+    }
 }
 
 /// One of our own options, documented where it is defined.
@@ -94,7 +121,7 @@ where
                 out.push(Item::Ours { name: opt.name, value });
                 continue;
             }
-            let takes_value = inline.is_none() && tool.long_with_value.contains(&name);
+            let takes_value = inline.is_none() && tool.takes_value(name);
             out.push(Item::Tool(arg, Role::Option));
             if takes_value {
                 out.extend(args.next().map(|a| Item::Tool(a, Role::Value)));
@@ -133,8 +160,8 @@ pub fn tool_values(items: &[Item], tool: &ToolSpec, long: &str, short: Option<ch
         };
         if let Some(rest) = a.strip_prefix("--") {
             match rest.split_once('=') {
-                Some((n, v)) if n == long => out.push(v.to_string()),
-                None if rest == long => out.extend(next_value(&mut it)),
+                Some((n, v)) if tool.resolve(n) == Some(long) => out.push(v.to_string()),
+                None if tool.resolve(rest) == Some(long) => out.extend(next_value(&mut it)),
                 _ => {}
             }
         } else if let Some(s) = short {
@@ -150,9 +177,15 @@ pub fn tool_values(items: &[Item], tool: &ToolSpec, long: &str, short: Option<ch
     out
 }
 
-/// Whether the tool's flag `--long` is given.
-pub fn tool_flag(items: &[Item], long: &str) -> bool {
-    items.iter().any(|i| matches!(i, Item::Tool(a, Role::Option) if a.to_str() == Some(&format!("--{long}"))))
+/// Whether the tool's option `--long` is given (in any form the tool accepts).
+pub fn tool_flag(items: &[Item], tool: &ToolSpec, long: &str) -> bool {
+    items.iter().any(|i| match i {
+        Item::Tool(a, Role::Option) => a
+            .to_str()
+            .and_then(|a| a.strip_prefix("--"))
+            .is_some_and(|n| tool.resolve(n.split('=').next().unwrap_or(n)) == Some(long)),
+        _ => false,
+    })
 }
 
 /// The tool's operands, in order (a lone `--` excluded).
@@ -182,8 +215,10 @@ mod tests {
 
     const TOOL: ToolSpec = ToolSpec {
         program: "tool",
-        long_with_value: &["run-command", "output"],
+        long_with_value: &["run-command", "output", "os-variant", "osinfo"],
         short_with_value: &['o', 'm'],
+        long_flags: &["network", "quiet"],
+        abbrev: false,
     };
     const OURS: &[OurOption] = &[
         OurOption { name: "nic", value: Some("SPEC"), help: "" },
@@ -250,8 +285,22 @@ mod tests {
         let items = scan_strs(&["fedora", "-o", "a", "--output=b", "-vob", "--output", "c", "-oq", "--network",
                                 "--nic", "x", "--", "--output", "d", "e"]).unwrap();
         assert_eq!(tool_values(&items, &TOOL, "output", Some('o')), ["a", "b", "b", "c", "q"]);
-        assert!(tool_flag(&items, "network"));
-        assert!(!tool_flag(&items, "quiet"));
+        assert!(tool_flag(&items, &TOOL, "network"));
+        assert!(!tool_flag(&items, &TOOL, "quiet"));
         assert_eq!(operands(&items), ["fedora", "--output", "d", "e"]);
+    }
+
+    #[test]
+    fn argparse_abbreviations() {
+        let tool = ToolSpec { abbrev: true, ..TOOL };
+        assert_eq!(tool.resolve("outp"), Some("output"));
+        assert_eq!(tool.resolve("os"), None, "ambiguous");
+        assert_eq!(tool.resolve("os-v"), Some("os-variant"));
+        assert_eq!(TOOL.resolve("outp"), None, "no abbreviations for this tool");
+        let items = scan(["--outp", "--nic", "--os-v", "x", "--net"].map(OsString::from), &tool, OURS).unwrap();
+        assert_eq!(items[1], v("--nic"));
+        assert_eq!(tool_values(&items, &tool, "output", None), ["--nic"]);
+        assert_eq!(tool_values(&items, &tool, "os-variant", None), ["x"]);
+        assert!(tool_flag(&items, &tool, "network"));
     }
 }
