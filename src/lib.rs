@@ -6,6 +6,7 @@
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
 //! - [`inspect`]: the read-only libguestfs reader (one appliance launch);
 //! - [`libvirt`]: libvirt access and domain XML (disks, interfaces);
+//! - [`mapping`]: which network or bridge each image NIC is attached to;
 //! - [`check`]: do image configs and domain interfaces agree on MACs;
 //! - [`proxy`]: the proxy runner (argument scanning, masking, running the real tool);
 //! - [`cmd`]: what each command adds, called by the thin binaries in `src/bin/`.
@@ -15,6 +16,8 @@ pub mod cmd;
 pub mod guestconf;
 pub mod inspect;
 pub mod libvirt;
+pub mod mapping;
 pub mod nic;
 pub mod optlist;
+pub mod osinfo;
 pub mod proxy;

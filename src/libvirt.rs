@@ -2,7 +2,10 @@
 //! disks and network interfaces. XML parsing is separate from the connection so that it can
 //! be tested on its own.
 
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
+
+use ipnet::{ipv4_mask_to_prefix, Ipv4Net};
 
 use serde::Serialize;
 
@@ -41,6 +44,54 @@ pub struct DomainInfo {
     pub active: bool,
     pub disks: Vec<Disk>,
     pub interfaces: Vec<DomainInterface>,
+}
+
+/// A libvirt virtual network, as far as NIC mapping cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkInfo {
+    pub name: String,
+    pub active: bool,
+    /// IPv4 subnets of its `<ip>` elements (the host's address with the prefix).
+    pub ipv4: Vec<Ipv4Net>,
+    /// Whether any IPv4 `<ip>` has a `<dhcp><range>`.
+    pub dhcp: bool,
+}
+
+/// Every network of the connection, active or not, sorted by name.
+pub fn networks(conn: &virt::connect::Connect) -> Result<Vec<NetworkInfo>, LibvirtError> {
+    let err = |e: virt::error::Error| LibvirtError::Domain { domain: "networks".into(), msg: e.message().to_string() };
+    let mut out = Vec::new();
+    for net in conn.list_all_networks(0).map_err(err)? {
+        let name = net.name().map_err(err)?;
+        let active = net.is_active().map_err(err)?;
+        let (ipv4, dhcp) = parse_network_xml(&net.xml_desc(0).map_err(err)?)?;
+        out.push(NetworkInfo { name, active, ipv4, dhcp });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// IPv4 subnets and whether DHCP is served, from a network's XML.
+pub fn parse_network_xml(xml: &str) -> Result<(Vec<Ipv4Net>, bool), LibvirtError> {
+    let doc = roxmltree::Document::parse(xml).map_err(|e| LibvirtError::Xml(e.to_string()))?;
+    let mut nets = Vec::new();
+    let mut dhcp = false;
+    for ip in doc.root_element().children().filter(|n| n.has_tag_name("ip")) {
+        if ip.attribute("family").is_some_and(|f| f != "ipv4") {
+            continue;
+        }
+        let Some(addr) = ip.attribute("address").and_then(|a| a.parse::<Ipv4Addr>().ok()) else { continue };
+        let prefix = match (ip.attribute("prefix"), ip.attribute("netmask")) {
+            (Some(p), _) => p.parse::<u8>().ok(),
+            (None, Some(m)) => m.parse::<Ipv4Addr>().ok().and_then(|m| ipv4_mask_to_prefix(m).ok()),
+            (None, None) => Some(24),
+        };
+        if let Some(net) = prefix.and_then(|p| Ipv4Net::new(addr, p).ok()) {
+            nets.push(net);
+            dhcp |= child(ip, "dhcp").is_some_and(|d| d.children().any(|r| r.has_tag_name("range")));
+        }
+    }
+    Ok((nets, dhcp))
 }
 
 /// How to name a connection in messages: the URI asked for, else `LIBVIRT_DEFAULT_URI`,
@@ -152,6 +203,20 @@ mod tests {
         assert_eq!((ifaces[0].kind.as_str(), ifaces[0].source.as_deref(), ifaces[0].model.as_deref()), ("network", Some("default"), Some("virtio")));
         assert_eq!((ifaces[1].kind.as_str(), ifaces[1].source.as_deref(), ifaces[1].model.as_deref()), ("bridge", Some("br0"), None));
         assert_eq!((ifaces[2].mac, ifaces[2].source.as_deref()), (None, None));
+    }
+
+    #[test]
+    fn parses_networks() {
+        let xml = "<network><name>default</name><forward mode='nat'/><ip address='192.168.122.1' netmask='255.255.255.0'>\
+                   <dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp></ip>\
+                   <ip family='ipv6' address='fd00::1' prefix='64'/></network>";
+        let (nets, dhcp) = parse_network_xml(xml).unwrap();
+        assert_eq!(nets.iter().map(|n| n.to_string()).collect::<Vec<_>>(), ["192.168.122.1/24"]);
+        assert!(dhcp);
+        let (nets, dhcp) = parse_network_xml("<network><name>iso</name><ip address='10.1.0.1' prefix='16'/></network>").unwrap();
+        assert_eq!(nets[0].to_string(), "10.1.0.1/16");
+        assert!(!dhcp);
+        assert_eq!(parse_network_xml("<network><name>br</name><forward mode='bridge'/></network>").unwrap(), (vec![], false));
     }
 
     #[test]
