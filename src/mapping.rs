@@ -144,25 +144,7 @@ pub fn resolve(
         }
     }
 
-    for (nic, target) in &chosen {
-        match target {
-            Target::Network(net) => match host.networks.iter().find(|n| &n.name == net) {
-                None => {
-                    let known = host.networks.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ");
-                    return Err(MappingError::UnknownNetwork { nic: nic.clone(), net: net.clone(), known });
-                }
-                Some(n) if host.require_active && !n.active => {
-                    return Err(MappingError::Inactive { nic: nic.clone(), net: net.clone() });
-                }
-                Some(_) => {}
-            },
-            Target::Bridge(b) => {
-                if !(host.bridge_exists)(b) {
-                    return Err(MappingError::UnknownBridge { nic: nic.clone(), bridge: b.clone() });
-                }
-            }
-        }
-    }
+    check_targets(chosen.iter().map(|(n, t)| (n.as_str(), t)), host)?;
 
     chosen.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     let mut taken: Vec<MacAddr> = configs.iter().filter_map(|c| c.hwaddr).collect();
@@ -179,6 +161,31 @@ pub fn resolve(
         out.push(Attach { nic, target, mac, mac_generated });
     }
     Ok(out)
+}
+
+/// Each target must exist on the host (and a network be active when `require_active`).
+/// Called before the image is read for manual mappings, and again for the final choice.
+pub fn check_targets<'a>(targets: impl IntoIterator<Item = (&'a str, &'a Target)>, host: &Host<'_>) -> Result<(), MappingError> {
+    for (nic, target) in targets {
+        match target {
+            Target::Network(net) => match host.networks.iter().find(|n| &n.name == net) {
+                None => {
+                    let known = host.networks.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ");
+                    return Err(MappingError::UnknownNetwork { nic: nic.to_string(), net: net.clone(), known });
+                }
+                Some(n) if host.require_active && !n.active => {
+                    return Err(MappingError::Inactive { nic: nic.to_string(), net: net.clone() });
+                }
+                Some(_) => {}
+            },
+            Target::Bridge(b) => {
+                if !(host.bridge_exists)(b) {
+                    return Err(MappingError::UnknownBridge { nic: nic.to_string(), bridge: b.clone() });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn auto_target(c: &ConfiguredNic, networks: &[NetworkInfo]) -> Result<Target, MappingError> {

@@ -9,10 +9,9 @@ use serde::Serialize;
 
 use super::EXIT_USAGE;
 use crate::check::{check, CheckResult};
-use crate::guestconf::{ifcfg, ConfiguredNic, LinkKind, Unreadable};
-use crate::inspect::{self, Disk, OsInfo, Snapshot, Want};
+use crate::guestconf::{self, ConfiguredNic, LinkKind, Unreadable};
+use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt::{self, DomainInfo, DomainInterface};
-use crate::nic::natural_cmp;
 
 const ME: &str = "rejviz-peek";
 
@@ -161,26 +160,6 @@ pub struct InterfaceReport {
     pub config: Option<String>,
 }
 
-/// The NIC configs of a snapshot, in natural name order, and the files that could not be read.
-pub fn configs(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
-    let mut nics = Vec::new();
-    let mut bad = Vec::new();
-    for f in &snap.files {
-        let Some(dir_name) = f.path.strip_prefix(ifcfg::DIR).and_then(|r| r.strip_prefix('/')) else { continue };
-        if ifcfg::config_name(dir_name).is_none() {
-            continue;
-        }
-        match std::str::from_utf8(&f.content).map_err(|_| "not UTF-8 text".to_string()).and_then(|t| {
-            ifcfg::read(&f.path, t).map_err(|e| e.to_string())
-        }) {
-            Ok(n) => nics.push(n),
-            Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
-        }
-    }
-    nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));
-    (nics, bad)
-}
-
 fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
     let domain: Option<DomainInfo> = match m.get_one::<String>("domain") {
         Some(name) => {
@@ -193,8 +172,8 @@ fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
         Some(d) => d.disks.clone(),
         None => disks_from(m),
     };
-    let snap = inspect::read(&disks, &Want { dirs: vec![ifcfg::DIR.into()], files: vec![] })?;
-    let (mut nics, unreadable) = configs(&snap);
+    let snap = inspect::read(&disks, &guestconf::want())?;
+    let (mut nics, unreadable) = guestconf::configs_in(&snap);
     let ethernet: Vec<ConfiguredNic> = nics.iter().filter(|n| n.kind == LinkKind::Ethernet).cloned().collect();
     let checked = domain.as_ref().map(|d| check(&ethernet, &d.interfaces, &d.name));
     if !m.get_flag("all") {

@@ -9,7 +9,8 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::nic::MacAddr;
+use crate::inspect::{Snapshot, Want};
+use crate::nic::{natural_cmp, MacAddr};
 
 /// A file to put into the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,4 +71,31 @@ pub struct ConfiguredNic {
 pub struct Unreadable {
     pub file: String,
     pub reason: String,
+}
+
+/// What the reader must fetch from a guest for [`configs_in`].
+pub fn want() -> Want {
+    Want { dirs: vec![ifcfg::DIR.into()], files: vec![] }
+}
+
+/// The NIC configs found in a snapshot read with [`want`], in natural interface order, and
+/// the config files that could not be read.
+pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
+    let mut nics = Vec::new();
+    let mut bad = Vec::new();
+    for f in &snap.files {
+        let Some(file_name) = f.path.strip_prefix(ifcfg::DIR).and_then(|r| r.strip_prefix('/')) else { continue };
+        if ifcfg::config_name(file_name).is_none() {
+            continue;
+        }
+        let read = std::str::from_utf8(&f.content)
+            .map_err(|_| "not UTF-8 text".to_string())
+            .and_then(|t| ifcfg::read(&f.path, t).map_err(|e| e.to_string()));
+        match read {
+            Ok(n) => nics.push(n),
+            Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
+        }
+    }
+    nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));
+    (nics, bad)
 }

@@ -1,0 +1,332 @@
+//! `rejviz-install`: `virt-install` plus NICs, MACs, networks and OS taken from the image.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use super::{execute, help, Plan, EXIT_FAILURE, EXIT_USAGE};
+use crate::guestconf::{self, ConfiguredNic, LinkKind};
+use crate::inspect::{self, Disk, OsInfo};
+use crate::libvirt;
+use crate::mapping::{self, Host};
+use crate::osinfo;
+use crate::proxy::{self, tool_flag, tool_values, Item, OurOption, Outcome, SignalGuard, ToolSpec};
+
+const ME: &str = "rejviz-install";
+
+/// virt-install 4.1's options (argparse, which accepts unique prefixes), taken from its parser.
+pub const VIRT_INSTALL: ToolSpec = ToolSpec {
+    program: "virt-install",
+    long_with_value: &[
+        "arch", "audio", "autoconsole", "blkiotune", "boot", "bridge", "cdrom", "channel", "check", "clock",
+        "connect", "console", "controller", "cpu", "cpuset", "cputune", "description", "disk", "events",
+        "extra-args", "features", "file", "file-size", "filesystem", "graphics", "host-device", "hostdev",
+        "idmap", "init", "initrd-inject", "input", "install", "iommu", "iothreads", "keymap", "keywrap",
+        "launchSecurity", "launchsecurity", "location", "mac", "machine", "memballoon", "memdev", "memory",
+        "memorybacking", "memtune", "metadata", "name", "network", "numatune", "os-type", "os-variant",
+        "osinfo", "panic", "parallel", "pm", "print-step", "qemu-commandline", "ram", "redirdev", "reinstall",
+        "resource", "rng", "seclabel", "security", "serial", "shmem", "smartcard", "soundhw", "sysinfo",
+        "test-media-detection", "tpm", "uuid", "vcpus", "video", "virt-type", "vnclisten", "vncport", "vsock",
+        "watchdog", "xml",
+    ],
+    short_with_value: &['b', 'c', 'f', 'k', 'l', 'm', 'n', 'r', 's', 'u', 'w', 'x'],
+    long_flags: &[
+        "accelerate", "autostart", "check-cpu", "cloud-init", "container", "debug", "destroy-on-exit", "dry-run",
+        "force", "help", "hvm", "import", "livecd", "noacpi", "noapic", "noautoconsole", "nodisks", "nographics",
+        "nonetworks", "nonsparse", "noreboot", "paravirt", "print-xml", "prompt", "pxe", "quiet", "sdl", "sound",
+        "test-stub-command", "transient", "unattended", "version", "vnc", "wait",
+    ],
+    abbrev: true,
+};
+
+pub const OPTIONS: &[OurOption] = &[
+    OurOption {
+        name: "nic-mappings",
+        value: Some("NAME=TARGET[,NAME=TARGET]..."),
+        help: "Attach the image's interface NAME to TARGET: a libvirt network name, or bridge:BR\n\
+               for a host bridge (repeatable). Each mapped NIC becomes\n\
+               --network network=NET,mac=HWADDR,model=virtio (or bridge=BR), with the MAC its\n\
+               config pins; a config without HWADDR gets a generated MAC, with a warning that\n\
+               the guest binds it by name. The --network options stand where the first\n\
+               mapping option stood, in the image's interface order (eth2 before eth10).\n\
+               Example: --nic-mappings eth0=default,eth1=bridge:br0",
+    },
+    OurOption {
+        name: "auto-nic-mappings",
+        value: None,
+        help: "Map every NIC the image configures that --nic-mappings does not: a static NIC to\n\
+               the one libvirt network whose IPv4 subnet holds its address, a DHCP NIC to the\n\
+               network 'default' if it exists and serves DHCP. Anything else is an error that\n\
+               lists the NICs and networks.",
+    },
+    OurOption {
+        name: "print-command",
+        value: None,
+        help: "Print the final virt-install command (secrets masked) and run nothing.\n\
+               (virt-install's own --dry-run and --print-xml pass through and work.)",
+    },
+    OurOption { name: "help", value: None, help: "Show this help (virt-install's own: virt-install --help)." },
+    OurOption { name: "version", value: None, help: "Show rejviz-install's version." },
+];
+
+const DETAILS: &str = "\nWithout --osinfo/--os-variant, the OS is taken from the image (libguestfs inspection,\n\
+checked against the installed osinfo database); if it has no match, virt-install decides.\n\
+The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PATH,...), read\n\
+read-only in one libguestfs appliance launch, with that option's format=. Networks come\n\
+from libvirt at -c/--connect (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
+Without mapping options the network options are left as they are.\n";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error(transparent)]
+    Scan(#[from] proxy::ScanError),
+    #[error(transparent)]
+    Mapping(#[from] mapping::MappingError),
+    #[error(transparent)]
+    Libvirt(#[from] libvirt::LibvirtError),
+    #[error("{0}")]
+    Disk(String),
+    #[error("cannot read the image: {0}")]
+    Image(#[from] inspect::InspectError),
+}
+
+/// The image of the first `--disk`: its path and format, or why there is none.
+pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
+    let Some(value) = tool_values(items, &VIRT_INSTALL, "disk", None).into_iter().next() else {
+        return Err(InstallError::Disk("no --disk: rejviz-install reads the guest from the first --disk".into()));
+    };
+    // virt-install's option syntax: comma-separated, ",," is a literal comma.
+    let fields: Vec<String> = value.replace(",,", "\u{0}").split(',').map(|f| f.replace('\u{0}', ",")).collect();
+    let mut path = None;
+    let mut format = None;
+    for (i, f) in fields.iter().enumerate() {
+        match f.split_once('=') {
+            None if i == 0 => path = Some(f.clone()),
+            Some(("path", p)) => path = Some(p.to_string()),
+            Some(("format", v)) => format = Some(v.to_string()),
+            Some(("vol", _)) => {
+                return Err(InstallError::Disk(format!(
+                    "the first --disk ({value}) is a storage volume; rejviz-install needs path=IMAGE"
+                )))
+            }
+            _ => {}
+        }
+    }
+    match path.filter(|p| !p.is_empty() && p != "none") {
+        Some(p) => Ok(Disk { path: PathBuf::from(p), format }),
+        None => Err(InstallError::Disk(format!("the first --disk ({value}) names no image path"))),
+    }
+}
+
+fn bridge_exists(uri: Option<&str>) -> impl Fn(&str) -> bool + '_ {
+    move |br: &str| {
+        // Host bridges can be checked only on this host.
+        let local = uri.is_none_or(|u| u.contains(":///"));
+        !local || Path::new("/sys/class/net").join(br).join("bridge").is_dir()
+    }
+}
+
+pub enum Request {
+    Help,
+    Version,
+    Run(Plan),
+}
+
+/// Parses, reads the image and libvirt as needed, and decides the final virt-install command.
+pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, InstallError> {
+    let items = proxy::scan(args, &VIRT_INSTALL, OPTIONS)?;
+    let ours = |n: &str| items.iter().any(|i| matches!(i, Item::Ours { name, .. } if *name == n));
+    if ours("help") {
+        return Ok(Request::Help);
+    }
+    if ours("version") {
+        return Ok(Request::Version);
+    }
+    let manual_values: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Ours { name: "nic-mappings", value: Some(v) } => Some(v.as_str()),
+            _ => None,
+        })
+        .collect();
+    let manual = mapping::parse_mappings(&manual_values)?;
+    let auto = ours("auto-nic-mappings");
+    let print_command = ours("print-command");
+    let mapping_wanted = auto || !manual.is_empty();
+    let osinfo_given = ["osinfo", "os-variant"].iter().any(|o| !tool_values(&items, &VIRT_INSTALL, o, None).is_empty());
+
+    let mut attaches = Vec::new();
+    let mut osinfo_id = None;
+    if mapping_wanted || !osinfo_given {
+        let disk = match first_disk(&items) {
+            Ok(d) => Some(d),
+            Err(e) if mapping_wanted => return Err(e),
+            Err(_) => None, // no image to learn the OS from: virt-install decides
+        };
+        // Only an existing image can tell its OS; a disk virt-install is to create cannot.
+        if let Some(disk) = disk.filter(|d| mapping_wanted || d.path.exists()) {
+            let uri = tool_values(&items, &VIRT_INSTALL, "connect", Some('c')).pop();
+            let require_active = !tool_flag(&items, &VIRT_INSTALL, "print-xml") && !tool_flag(&items, &VIRT_INSTALL, "dry-run");
+            let exists = bridge_exists(uri.as_deref());
+            let networks = if mapping_wanted {
+                let conn = libvirt::connect(uri.as_deref())?;
+                libvirt::networks(&conn)?
+            } else {
+                Vec::new()
+            };
+            let host = Host { networks: &networks, bridge_exists: &exists, require_active };
+            // Bad targets are known before the (slow) image read.
+            mapping::check_targets(manual.iter().map(|m| (m.nic.as_str(), &m.target)), &host)?;
+            let snap = match inspect::read(std::slice::from_ref(&disk), &guestconf::want()) {
+                Ok(s) => s,
+                Err(e) if mapping_wanted => return Err(e.into()),
+                Err(e) => {
+                    eprintln!("{ME}: note: cannot take the OS from {}: {e}; virt-install decides", disk.path.display());
+                    return Ok(Request::Run(pass_through(items, print_command)));
+                }
+            };
+            if mapping_wanted {
+                let (configs, unreadable) = guestconf::configs_in(&snap);
+                for u in &unreadable {
+                    eprintln!("{ME}: warning: {}: {} (NIC ignored)", u.file, u.reason);
+                }
+                let ethernet: Vec<ConfiguredNic> = configs.into_iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
+                attaches = mapping::resolve(&ethernet, &manual, auto, &host)?;
+                for a in attaches.iter().filter(|a| a.mac_generated) {
+                    eprintln!(
+                        "{ME}: warning: {}'s config pins no HWADDR; it gets {} and the guest binds the config by name",
+                        a.nic, a.mac
+                    );
+                }
+            }
+            if !osinfo_given {
+                osinfo_id = derive_osinfo(&snap.os);
+            }
+        }
+    }
+
+    let mut plan = pass_through(Vec::new(), print_command);
+    let mut placed = false;
+    for item in items {
+        match item {
+            Item::Tool(a, _) => plan.args.push(a),
+            Item::Ours { name: "nic-mappings" | "auto-nic-mappings", .. } if !placed => {
+                placed = true;
+                for a in &attaches {
+                    plan.args.push("--network".into());
+                    plan.args.push(a.network_arg().into());
+                }
+            }
+            Item::Ours { .. } => {}
+        }
+    }
+    if let Some(id) = osinfo_id {
+        plan.args.push("--osinfo".into());
+        plan.args.push(id.into());
+    }
+    Ok(Request::Run(plan))
+}
+
+/// The tool arguments as given.
+fn pass_through(items: Vec<Item>, print_command: bool) -> Plan {
+    let args = items
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Tool(a, _) => Some(a),
+            Item::Ours { .. } => None,
+        })
+        .collect();
+    Plan { args, files: Vec::new(), dry_run: print_command, output: None }
+}
+
+fn derive_osinfo(os: &OsInfo) -> Option<String> {
+    match osinfo::derive(os, &osinfo::short_ids(&osinfo::db_dirs())) {
+        Ok(id) => {
+            eprintln!("{ME}: OS from the image: {} {}.{}: --osinfo {id}", os.distro, os.major, os.minor);
+            Some(id)
+        }
+        Err(tried) => {
+            eprintln!(
+                "{ME}: note: the osinfo database knows none of {} for {} {}.{}; virt-install decides",
+                tried.join(", "),
+                os.distro,
+                os.major,
+                os.minor
+            );
+            None
+        }
+    }
+}
+
+pub fn main() -> ! {
+    let guard = match SignalGuard::install() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{ME}: cannot install signal handlers: {e}");
+            std::process::exit(EXIT_FAILURE);
+        }
+    };
+    let outcome = match plan(std::env::args_os().skip(1)) {
+        Ok(Request::Help) => {
+            print!(
+                "{}",
+                help(
+                    ME,
+                    VIRT_INSTALL.program,
+                    "rejviz-install [--nic-mappings NAME=TARGET,...]... [--auto-nic-mappings] [--print-command] [virt-install options]",
+                    "virt-install, with NICs, MACs, networks and OS taken from the image.",
+                    OPTIONS,
+                    DETAILS,
+                )
+            );
+            Outcome::Exited(0)
+        }
+        Ok(Request::Version) => {
+            println!("{ME} {}", env!("CARGO_PKG_VERSION"));
+            Outcome::Exited(0)
+        }
+        Ok(Request::Run(plan)) => execute(ME, VIRT_INSTALL.program, &plan, &guard),
+        Err(e) => {
+            eprintln!("{ME}: {e}");
+            Outcome::Exited(EXIT_USAGE)
+        }
+    };
+    proxy::exit(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(a: &[&str]) -> Vec<Item> {
+        proxy::scan(a.iter().map(OsString::from), &VIRT_INSTALL, OPTIONS).unwrap()
+    }
+
+    #[test]
+    fn first_disk_forms() {
+        let d = |a: &[&str]| first_disk(&items(a)).map(|d| (d.path.display().to_string(), d.format)).map_err(|e| e.to_string());
+        assert_eq!(d(&["--disk", "/v/a.img"]), Ok(("/v/a.img".into(), None)));
+        assert_eq!(d(&["--disk", "/v/a.qcow2,format=qcow2,bus=virtio", "--disk", "/v/b.img"]), Ok(("/v/a.qcow2".into(), Some("qcow2".into()))));
+        assert_eq!(d(&["--disk=path=/v/a,,b.img,format=raw"]), Ok(("/v/a,b.img".into(), Some("raw".into()))));
+        assert_eq!(d(&["--dis", "/v/abbrev.img"]), Ok(("/v/abbrev.img".into(), None)));
+        assert_eq!(d(&["--import"]), Err("no --disk: rejviz-install reads the guest from the first --disk".into()));
+        assert_eq!(d(&["--disk", "size=10"]), Err("the first --disk (size=10) names no image path".into()));
+        assert_eq!(d(&["--disk", "vol=pool/v"]), Err("the first --disk (vol=pool/v) is a storage volume; rejviz-install needs path=IMAGE".into()));
+    }
+
+    #[test]
+    fn osinfo_given_means_no_image_read() {
+        // With --osinfo and no mapping options nothing is read: a missing disk is no error.
+        let Request::Run(p) = plan(["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"].map(OsString::from)).unwrap() else { panic!() };
+        assert!(p.dry_run);
+        assert_eq!(p.args, ["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0"].map(OsString::from));
+        // Abbreviated --os-var counts as given.
+        let Request::Run(p) = plan(["--disk", "/nonexistent.img", "--os-var", "x"].map(OsString::from)).unwrap() else { panic!() };
+        assert_eq!(p.args.len(), 4);
+    }
+
+    #[test]
+    fn mapping_without_disk_is_an_error() {
+        let e = plan(["--import", "--auto-nic-mappings"].map(OsString::from)).err().unwrap();
+        assert_eq!(e.to_string(), "no --disk: rejviz-install reads the guest from the first --disk");
+    }
+}
