@@ -69,6 +69,7 @@ impl Sandbox {
         let exe = match bin {
             "rejviz-builder" => env!("CARGO_BIN_EXE_rejviz-builder"),
             "rejviz-peek" => env!("CARGO_BIN_EXE_rejviz-peek"),
+            "rejviz-install" => env!("CARGO_BIN_EXE_rejviz-install"),
             other => panic!("unknown binary {other}"),
         };
         self.command(exe)
@@ -109,6 +110,7 @@ pub fn guestfs_env() {
 /// returns the file that gets one line per launch.
 pub fn count_launches(sb: &Sandbox, cmd: &mut Command) -> PathBuf {
     let counter = sb.path("launches");
+    let _ = std::fs::remove_file(&counter); // count this command's launches only
     cmd.env("LIBGUESTFS_HV", root().join("tests/support/count-qemu")).env("REJVIZ_QEMU_COUNT", &counter);
     counter
 }
@@ -164,4 +166,88 @@ impl Drop for TestDomain {
     fn drop(&mut self) {
         let _ = Command::new("virsh").args(["-c", LIBVIRT_URI, "undefine", &self.name]).output();
     }
+}
+
+/// `virsh -c qemu:///system ARGS`: stdout, or a panic with stderr.
+pub fn virsh(args: &[&str]) -> String {
+    let out = Command::new("virsh").args(["-c", LIBVIRT_URI]).args(args).output().expect("virsh");
+    assert!(out.status.success(), "virsh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// An isolated libvirt network (no <forward>: nothing leaves the host), undefined on drop.
+pub struct TestNetwork {
+    pub name: String,
+}
+
+impl TestNetwork {
+    /// Defines `name` (made unique per process) with host address `ip`/`prefix`, optionally
+    /// serving DHCP, and starts it when `start`.
+    pub fn new(name: &str, ip: &str, prefix: u8, dhcp: bool, start: bool) -> TestNetwork {
+        let name = format!("rjz-{}-{name}", std::process::id());
+        Self::define(&name, ip, prefix, dhcp, start)
+    }
+
+    /// Like [`TestNetwork::new`] with the exact name given.
+    pub fn define(name: &str, ip: &str, prefix: u8, dhcp: bool, start: bool) -> TestNetwork {
+        let dhcp_xml = if dhcp {
+            let base = ip.rsplit_once('.').map(|(b, _)| b).unwrap_or(ip);
+            format!("<dhcp><range start='{base}.100' end='{base}.200'/></dhcp>")
+        } else {
+            String::new()
+        };
+        let xml = format!("<network><name>{name}</name><ip address='{ip}' prefix='{prefix}'>{dhcp_xml}</ip></network>");
+        let file = std::env::temp_dir().join(format!("{name}.xml"));
+        std::fs::write(&file, xml).expect("write network xml");
+        let path = file.display().to_string();
+        virsh(&["net-define", &path]);
+        let _ = std::fs::remove_file(&file);
+        let net = TestNetwork { name: name.to_string() };
+        if start {
+            virsh(&["net-start", name]);
+        }
+        net
+    }
+
+    /// The host bridge libvirt gave the network.
+    pub fn bridge(&self) -> String {
+        let xml = virsh(&["net-dumpxml", &self.name]);
+        let doc = roxmltree::Document::parse(&xml).expect("network xml");
+        doc.descendants().find(|n| n.has_tag_name("bridge")).and_then(|b| b.attribute("name")).expect("bridge").to_string()
+    }
+}
+
+impl Drop for TestNetwork {
+    fn drop(&mut self) {
+        let _ = Command::new("virsh").args(["-c", LIBVIRT_URI, "net-destroy", &self.name]).output();
+        let _ = Command::new("virsh").args(["-c", LIBVIRT_URI, "net-undefine", &self.name]).output();
+    }
+}
+
+/// A domain created by a test (e.g. through virt-install), destroyed and undefined on drop.
+pub struct CreatedDomain(pub String);
+
+impl Drop for CreatedDomain {
+    fn drop(&mut self) {
+        let _ = Command::new("virsh").args(["-c", LIBVIRT_URI, "destroy", &self.0]).output();
+        let _ = Command::new("virsh").args(["-c", LIBVIRT_URI, "undefine", &self.0]).output();
+    }
+}
+
+/// (MAC, source network or bridge) of each interface of a domain XML, in order.
+pub fn xml_interfaces(xml: &str) -> Vec<(String, String)> {
+    let doc = roxmltree::Document::parse(xml).expect("domain xml");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("interface"))
+        .map(|i| {
+            let mac = i.children().find(|c| c.has_tag_name("mac")).and_then(|m| m.attribute("address")).unwrap_or("").to_string();
+            let src = i
+                .children()
+                .find(|c| c.has_tag_name("source"))
+                .and_then(|s| s.attribute("network").or_else(|| s.attribute("bridge")))
+                .unwrap_or("")
+                .to_string();
+            (mac, src)
+        })
+        .collect()
 }
