@@ -3,9 +3,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::{execute, help, nicwrite, Plan, UsageError, EXIT_FAILURE, EXIT_USAGE};
+use super::{help, nicwrite, Plan, Request, UsageError, Workspace};
 use crate::nic::parse_nics;
-use crate::proxy::{self, operands, tool_flag, tool_values, Item, OurOption, Outcome, Role, SignalGuard, ToolSpec};
+use crate::proxy::{self, operands, tool_flag, tool_values, Item, OurOption, Role, ToolSpec};
 
 const ME: &str = "rejviz-builder";
 
@@ -58,15 +58,8 @@ pub const OPTIONS: &[OurOption] = &[
     OurOption { name: "version", value: None, help: "Show rejviz-builder's version." },
 ];
 
-/// What the command line asks for.
-pub enum Request {
-    Help,
-    Version,
-    Run(Plan),
-}
-
 /// Parses and validates the whole command line; nothing is run or written.
-pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, UsageError> {
+pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Result<Request, UsageError> {
     let items = proxy::scan(args, &VIRT_BUILDER, OPTIONS)?;
     let has = |n: &str| items.iter().any(|i| matches!(i, Item::Ours { name, .. } if *name == n));
     if has("help") {
@@ -87,7 +80,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, UsageE
     let relabel_given = tool_flag(&items, &VIRT_BUILDER, "selinux-relabel");
     let mut nics = nics.iter();
     let output = if tool_flag(&items, &VIRT_BUILDER, "no-delete-on-failure") { None } else { output_path(&items) };
-    let mut plan = Plan { args: Vec::new(), files: Vec::new(), dry_run: has("dry-run"), output };
+    let mut plan = Plan { output, ..Plan::new(has("dry-run")) };
     let mut made_dirs = Vec::new();
     let mut last_nic_end = None;
     for item in items {
@@ -134,30 +127,15 @@ fn output_path(items: &[Item]) -> Option<PathBuf> {
 }
 
 pub fn main() -> ! {
-    let guard = match SignalGuard::install() {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("{ME}: cannot install signal handlers: {e}");
-            std::process::exit(EXIT_FAILURE);
-        }
-    };
-    let outcome = match plan(std::env::args_os().skip(1)) {
-        Ok(Request::Help) => {
-            print!("{}", help(ME, VIRT_BUILDER.program, "rejviz-builder [--nic SPEC]... [--dry-run] [virt-builder options] os-version",
-                "virt-builder, plus guest network configs baked into the image.", OPTIONS, ""));
-            Outcome::Exited(0)
-        }
-        Ok(Request::Version) => {
-            println!("{ME} {}", env!("CARGO_PKG_VERSION"));
-            Outcome::Exited(0)
-        }
-        Ok(Request::Run(plan)) => execute(ME, VIRT_BUILDER.program, &plan, &guard),
-        Err(e) => {
-            eprintln!("{ME}: {e}");
-            Outcome::Exited(EXIT_USAGE)
-        }
-    };
-    proxy::exit(outcome)
+    super::proxy_main(
+        ME,
+        VIRT_BUILDER.program,
+        || {
+            help(ME, VIRT_BUILDER.program, "rejviz-builder [--nic SPEC]... [--dry-run] [virt-builder options] os-version",
+                 "virt-builder, plus guest network configs baked into the image.", OPTIONS, "")
+        },
+        plan,
+    )
 }
 
 #[cfg(test)]
@@ -165,7 +143,8 @@ mod tests {
     use super::*;
 
     fn plan_of(args: &[&str]) -> Plan {
-        match plan(args.iter().map(OsString::from)).unwrap() {
+        let ws = Workspace::new("rejviz-test").unwrap();
+        match plan(args.iter().map(OsString::from), &ws).unwrap() {
             Request::Run(p) => p,
             _ => panic!("not a run"),
         }

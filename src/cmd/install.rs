@@ -3,13 +3,13 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::{execute, help, Plan, EXIT_FAILURE, EXIT_USAGE};
+use super::{help, Plan, Request, Workspace};
 use crate::guestconf::{self, ConfiguredNic, LinkKind};
 use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
 use crate::osinfo;
-use crate::proxy::{self, tool_flag, tool_values, Item, OurOption, Outcome, SignalGuard, ToolSpec};
+use crate::proxy::{self, tool_flag, tool_values, Item, OurOption, ToolSpec};
 
 const ME: &str = "rejviz-install";
 
@@ -125,14 +125,8 @@ fn bridge_exists(uri: Option<&str>) -> impl Fn(&str) -> bool + '_ {
     }
 }
 
-pub enum Request {
-    Help,
-    Version,
-    Run(Plan),
-}
-
 /// Parses, reads the image and libvirt as needed, and decides the final virt-install command.
-pub fn plan<I: IntoIterator<Item = OsString>>(args: I) -> Result<Request, InstallError> {
+pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Result<Request, InstallError> {
     let items = proxy::scan(args, &VIRT_INSTALL, OPTIONS)?;
     let ours = |n: &str| items.iter().any(|i| matches!(i, Item::Ours { name, .. } if *name == n));
     if ours("help") {
@@ -235,7 +229,7 @@ fn pass_through(items: Vec<Item>, print_command: bool) -> Plan {
             Item::Ours { .. } => None,
         })
         .collect();
-    Plan { args, files: Vec::new(), dry_run: print_command, output: None }
+    Plan { args, ..Plan::new(print_command) }
 }
 
 fn derive_osinfo(os: &OsInfo) -> Option<String> {
@@ -258,44 +252,30 @@ fn derive_osinfo(os: &OsInfo) -> Option<String> {
 }
 
 pub fn main() -> ! {
-    let guard = match SignalGuard::install() {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("{ME}: cannot install signal handlers: {e}");
-            std::process::exit(EXIT_FAILURE);
-        }
-    };
-    let outcome = match plan(std::env::args_os().skip(1)) {
-        Ok(Request::Help) => {
-            print!(
-                "{}",
-                help(
-                    ME,
-                    VIRT_INSTALL.program,
-                    "rejviz-install [--nic-mappings NAME=TARGET,...]... [--auto-nic-mappings] [--print-command] [virt-install options]",
-                    "virt-install, with NICs, MACs, networks and OS taken from the image.",
-                    OPTIONS,
-                    DETAILS,
-                )
-            );
-            Outcome::Exited(0)
-        }
-        Ok(Request::Version) => {
-            println!("{ME} {}", env!("CARGO_PKG_VERSION"));
-            Outcome::Exited(0)
-        }
-        Ok(Request::Run(plan)) => execute(ME, VIRT_INSTALL.program, &plan, &guard),
-        Err(e) => {
-            eprintln!("{ME}: {e}");
-            Outcome::Exited(EXIT_USAGE)
-        }
-    };
-    proxy::exit(outcome)
+    super::proxy_main(
+        ME,
+        VIRT_INSTALL.program,
+        || {
+            help(
+                ME,
+                VIRT_INSTALL.program,
+                "rejviz-install [--nic-mappings NAME=TARGET,...]... [--auto-nic-mappings] [--print-command] [virt-install options]",
+                "virt-install, with NICs, MACs, networks and OS taken from the image.",
+                OPTIONS,
+                DETAILS,
+            )
+        },
+        plan,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ws() -> Workspace {
+        Workspace::new("rejviz-test").unwrap()
+    }
 
     fn items(a: &[&str]) -> Vec<Item> {
         proxy::scan(a.iter().map(OsString::from), &VIRT_INSTALL, OPTIONS).unwrap()
@@ -316,17 +296,17 @@ mod tests {
     #[test]
     fn osinfo_given_means_no_image_read() {
         // With --osinfo and no mapping options nothing is read: a missing disk is no error.
-        let Request::Run(p) = plan(["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"].map(OsString::from)).unwrap() else { panic!() };
+        let Request::Run(p) = plan(["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"].map(OsString::from), &ws()).unwrap() else { panic!() };
         assert!(p.dry_run);
         assert_eq!(p.args, ["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0"].map(OsString::from));
         // Abbreviated --os-var counts as given.
-        let Request::Run(p) = plan(["--disk", "/nonexistent.img", "--os-var", "x"].map(OsString::from)).unwrap() else { panic!() };
+        let Request::Run(p) = plan(["--disk", "/nonexistent.img", "--os-var", "x"].map(OsString::from), &ws()).unwrap() else { panic!() };
         assert_eq!(p.args.len(), 4);
     }
 
     #[test]
     fn mapping_without_disk_is_an_error() {
-        let e = plan(["--import", "--auto-nic-mappings"].map(OsString::from)).err().unwrap();
+        let e = plan(["--import", "--auto-nic-mappings"].map(OsString::from), &ws()).err().unwrap();
         assert_eq!(e.to_string(), "no --disk: rejviz-install reads the guest from the first --disk");
     }
 }

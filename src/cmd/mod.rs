@@ -9,8 +9,8 @@ pub mod peek;
 mod nicwrite;
 
 use std::ffi::OsString;
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::guestconf::GuestFile;
@@ -34,17 +34,69 @@ pub enum UsageError {
 pub struct Plan {
     /// Arguments for the proxied tool, in order.
     pub args: Vec<OsString>,
-    /// Files the tool is asked to write into the guest, for `--dry-run`.
+    /// Files the tool is asked to write into the guest, shown by the dry run.
     pub files: Vec<GuestFile>,
+    /// Host files the arguments refer to, written into the workspace just before the run.
+    pub staged: Vec<Staged>,
     pub dry_run: bool,
     /// The file the tool creates, removed if the run is interrupted by a signal and the
     /// file did not exist before (the tool removes it itself on other failures).
     pub output: Option<PathBuf>,
 }
 
-/// Runs `plan` with `program` (or, with `--dry-run`, shows it) and returns how it ended.
-/// `me` is our command's name, for messages.
-pub fn execute(me: &str, program: &str, plan: &Plan, guard: &SignalGuard) -> Outcome {
+impl Plan {
+    pub fn new(dry_run: bool) -> Plan {
+        Plan { args: Vec::new(), files: Vec::new(), staged: Vec::new(), dry_run, output: None }
+    }
+}
+
+/// A host file for the tool (e.g. a script it runs in the guest). It may hold a secret:
+/// it is written only into the private workspace, mode `mode`, and shown only as `shown`.
+#[derive(Debug)]
+pub struct Staged {
+    pub path: PathBuf,
+    pub content: String,
+    /// What a dry run prints instead of the content (secrets masked).
+    pub shown: String,
+    pub mode: u32,
+}
+
+/// A private 0700 directory for one run, removed when dropped (on every path: errors,
+/// signals, success). It holds staged files, and `tmp/`, the tool's TMPDIR, so that what
+/// the tool or libguestfs leaves behind when interrupted goes with it.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new(me: &str) -> std::io::Result<Workspace> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{me}."))
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()?;
+        std::fs::DirBuilder::new().mode(0o700).create(dir.path().join("tmp"))?;
+        Ok(Workspace { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Where a staged file named `name` goes.
+    pub fn staged_path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn write_staged(s: &Staged) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(s.mode).open(&s.path)?;
+    f.write_all(s.content.as_bytes())
+}
+
+/// Runs `plan` with `program` (or, with a dry run, shows it) and returns how it ended.
+/// `me` is our command's name, for messages. `ws` is removed before this returns.
+pub fn execute(me: &str, program: &str, plan: &Plan, ws: Workspace, guard: &SignalGuard) -> Outcome {
     let line = display::command_line(program, &plan.args);
     if plan.dry_run {
         println!("{me}: would run: {line}");
@@ -52,23 +104,20 @@ pub fn execute(me: &str, program: &str, plan: &Plan, guard: &SignalGuard) -> Out
             println!("--- {} (mode {:04o})", f.path, f.mode);
             print!("{}", f.content);
         }
+        for s in &plan.staged {
+            println!("--- host file {} (mode {:04o}, removed after the run)", s.path.display(), s.mode);
+            print!("{}", s.shown);
+        }
         return Outcome::Exited(0);
     }
-    // A private 0700 directory, the tool's TMPDIR, so that whatever it or libguestfs leaves
-    // behind when interrupted goes with it. Removed when `tmp` drops, on every path.
-    let tmp = match tempfile::Builder::new()
-        .prefix(&format!("{me}."))
-        .permissions(std::fs::Permissions::from_mode(0o700))
-        .tempdir()
-    {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{me}: cannot create a temporary directory in {}: {e}", std::env::temp_dir().display());
+    for s in &plan.staged {
+        if let Err(e) = write_staged(s) {
+            eprintln!("{me}: cannot write {}: {e}", s.path.display());
             return Outcome::Exited(EXIT_FAILURE);
         }
-    };
+    }
     let mut cmd = Command::new(program);
-    cmd.args(&plan.args).env("TMPDIR", tmp.path());
+    cmd.args(&plan.args).env("TMPDIR", ws.path().join("tmp"));
     // libguestfs keeps its appliance cache in TMPDIR unless told otherwise: keep it where it
     // would have been, so that it is reused across runs.
     if std::env::var_os("LIBGUESTFS_CACHEDIR").is_none() {
@@ -92,8 +141,57 @@ pub fn execute(me: &str, program: &str, plan: &Plan, guard: &SignalGuard) -> Out
             }
         }
     }
-    drop(tmp);
+    drop(ws);
     outcome
+}
+
+/// What a proxy command's command line asks for.
+pub enum Request {
+    Help,
+    Version,
+    Run(Plan),
+}
+
+/// The body of every proxy command's `main`: signals first, then the workspace, then
+/// `plan`, then the run; ends the process as the tool ended.
+pub fn proxy_main<E: std::fmt::Display>(
+    me: &str,
+    program: &str,
+    help_text: impl FnOnce() -> String,
+    plan: impl FnOnce(Vec<OsString>, &Workspace) -> Result<Request, E>,
+) -> ! {
+    let guard = match SignalGuard::install() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{me}: cannot install signal handlers: {e}");
+            std::process::exit(EXIT_FAILURE);
+        }
+    };
+    let ws = match Workspace::new(me) {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("{me}: cannot create a private directory in {}: {e}", std::env::temp_dir().display());
+            std::process::exit(EXIT_FAILURE);
+        }
+    };
+    let outcome = match plan(std::env::args_os().skip(1).collect(), &ws) {
+        Ok(Request::Help) => {
+            print!("{}", help_text());
+            Outcome::Exited(0)
+        }
+        Ok(Request::Version) => {
+            println!("{me} {}", env!("CARGO_PKG_VERSION"));
+            Outcome::Exited(0)
+        }
+        // execute removes the workspace before it returns.
+        Ok(Request::Run(plan)) => proxy::exit(execute(me, program, &plan, ws, &guard)),
+        Err(e) => {
+            eprintln!("{me}: {e}");
+            Outcome::Exited(EXIT_USAGE)
+        }
+    };
+    drop(ws);
+    proxy::exit(outcome)
 }
 
 /// `--help` text: our options, documented where they are defined, then a pointer to the
