@@ -8,6 +8,7 @@
 //! - [`libvirt`]: libvirt access and domain XML (disks, interfaces);
 //! - [`mapping`]: which network or bridge each image NIC is attached to;
 //! - [`check`]: do image configs and domain interfaces agree on MACs;
+//! - [`rhsm`]: RHSM registration as virt-customize operations;
 //! - [`proxy`]: the proxy runner (argument scanning, masking, running the real tool);
 //! - [`cmd`]: what each command adds, called by the thin binaries in `src/bin/`.
 
@@ -21,3 +22,4 @@ pub mod nic;
 pub mod optlist;
 pub mod osinfo;
 pub mod proxy;
+pub mod rhsm;

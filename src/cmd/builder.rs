@@ -3,7 +3,8 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::{help, nicwrite, Plan, Request, UsageError, Workspace};
+use super::guestops::{self, given, values, NicWork};
+use super::{help, Plan, Request, UsageError, Workspace};
 use crate::nic::parse_nics;
 use crate::proxy::{self, operands, tool_flag, tool_values, Item, OurOption, Role, ToolSpec};
 
@@ -33,21 +34,9 @@ pub const VIRT_BUILDER: ToolSpec = ToolSpec {
 };
 
 pub const OPTIONS: &[OurOption] = &[
-    OurOption {
-        name: "nic",
-        value: Some("name=NAME[,KEY=VALUE]..."),
-        help: "Write a network config for interface NAME into the image (repeatable).\n\
-               Keys: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2.\n\
-               Only name (no ipaddr, no bootproto): DHCP.\n\
-               ipaddr=A[/N]: static; the prefix comes from /N, else netmask=, else /24;\n\
-               network and broadcast are computed when not given (and checked when given).\n\
-               bootproto=static|none needs ipaddr; bootproto=dhcp forbids it.\n\
-               No hwaddr: a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
-               Writes /etc/sysconfig/network-scripts/ifcfg-NAME (mode 0644), replacing any\n\
-               config of that name, where the option stands among the customizations,\n\
-               and adds --selinux-relabel so the files get their SELinux labels.\n\
-               Example: --nic name=eth1,ipaddr=192.168.122.15,gateway=192.168.122.1",
-    },
+    guestops::NIC,
+    guestops::RHSM_REGISTER,
+    guestops::RHSM_UNREGISTER,
     OurOption {
         name: "dry-run",
         value: None,
@@ -58,52 +47,26 @@ pub const OPTIONS: &[OurOption] = &[
     OurOption { name: "version", value: None, help: "Show rejviz-builder's version." },
 ];
 
+const DETAILS: &str = "\nA --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
+The NIC operations stand where the first --nic stood among the customizations.\n";
+
 /// Parses and validates the whole command line; nothing is run or written.
-pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Result<Request, UsageError> {
+pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result<Request, UsageError> {
     let items = proxy::scan(args, &VIRT_BUILDER, OPTIONS)?;
-    let has = |n: &str| items.iter().any(|i| matches!(i, Item::Ours { name, .. } if *name == n));
-    if has("help") {
+    if given(&items, "help") {
         return Ok(Request::Help);
     }
-    if has("version") {
+    if given(&items, "version") {
         return Ok(Request::Version);
     }
-    let nic_values: Vec<&str> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Ours { name: "nic", value: Some(v) } => Some(v.as_str()),
-            _ => None,
-        })
-        .collect();
-    let nics = parse_nics(&nic_values)?;
-
-    let relabel_given = tool_flag(&items, &VIRT_BUILDER, "selinux-relabel");
-    let mut nics = nics.iter();
+    let nics = parse_nics(&values(&items, "nic"))?;
     let output = if tool_flag(&items, &VIRT_BUILDER, "no-delete-on-failure") { None } else { output_path(&items) };
-    let mut plan = Plan { output, ..Plan::new(has("dry-run")) };
-    let mut made_dirs = Vec::new();
-    let mut last_nic_end = None;
-    for item in items {
-        match item {
-            Item::Tool(a, _) => plan.args.push(a),
-            Item::Ours { name: "nic", .. } => {
-                // parse_nics returned exactly one NIC per --nic, in order.
-                if let Some(nic) = nics.next() {
-                    let files = nicwrite::files(nic);
-                    plan.args.extend(nicwrite::ops(&files, &mut made_dirs));
-                    plan.files.extend(files);
-                    last_nic_end = Some(plan.args.len());
-                }
-            }
-            Item::Ours { .. } => {}
-        }
-    }
-    // virt-builder 1.48 relabels only when asked to; without it, files written into an
-    // SELinux guest stay unlabelled and NetworkManager cannot read them. (It is a no-op
-    // on guests without SELinux.)
-    if let (Some(at), false) = (last_nic_end, relabel_given) {
-        plan.args.insert(at, "--selinux-relabel".into());
-    }
+    let mut plan = Plan { output, ..Plan::new(given(&items, "dry-run")) };
+    let rhsm_args = guestops::rhsm_ops(&items, ws, &mut plan)?;
+    let work = NicWork { nics: &nics, ..NicWork::default() };
+    let (nic_args, files) = guestops::nic_ops(&work, tool_flag(&items, &VIRT_BUILDER, "selinux-relabel"));
+    plan.files = files;
+    plan.args = guestops::assemble(items, &["nic"], nic_args, rhsm_args);
     Ok(Request::Run(plan))
 }
 
@@ -132,7 +95,7 @@ pub fn main() -> ! {
         VIRT_BUILDER.program,
         || {
             help(ME, VIRT_BUILDER.program, "rejviz-builder [--nic SPEC]... [--dry-run] [virt-builder options] os-version",
-                 "virt-builder, plus guest network configs baked into the image.", OPTIONS, "")
+                 "virt-builder, plus guest network configs and RHSM baked into the image.", OPTIONS, DETAILS)
         },
         plan,
     )

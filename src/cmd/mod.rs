@@ -6,7 +6,7 @@
 pub mod builder;
 pub mod install;
 pub mod peek;
-mod nicwrite;
+mod guestops;
 
 use std::ffi::OsString;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -27,6 +27,8 @@ pub enum UsageError {
     Scan(#[from] proxy::ScanError),
     #[error(transparent)]
     Nic(#[from] crate::nic::NicError),
+    #[error(transparent)]
+    Rhsm(#[from] crate::rhsm::RhsmError),
 }
 
 /// What a proxy command decided to do.
