@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::guestconf::ConfiguredNic;
-use crate::libvirt::NetworkInfo;
+use crate::libvirt::{DomainInterface, NetworkInfo};
 use crate::nic::{natural_cmp, validate_ifname, MacAddr};
 use crate::optlist::OptListError;
 
@@ -77,6 +77,8 @@ pub enum MappingError {
     NoDefault { nic: String },
     #[error("{nic} has neither DHCP nor a static address; map it with --nic-mappings {nic}=NETWORK")]
     Unconfigured { nic: String },
+    #[error("--nic {nic}: domain {domain} has no interface left to take a MAC from; give hwaddr=")]
+    NoDomainMac { nic: String, domain: String },
 }
 
 /// Parses the values of every `--nic-mappings` option.
@@ -184,6 +186,41 @@ pub fn check_targets<'a>(targets: impl IntoIterator<Item = (&'a str, &'a Target)
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Gives each NIC whose MAC was generated (no `hwaddr=`) the MAC of one of the domain's
+/// interfaces, so that its config matches an interface the domain has. Interfaces whose MAC
+/// a `hwaddr=` of this call names are taken. A NIC named `ethN` takes interface N (XML
+/// order, from 0) when that one is free; the others, in natural order, take the first free
+/// interface.
+pub fn assign_domain_macs(nics: &mut [crate::nic::Nic], ifaces: &[DomainInterface], domain: &str) -> Result<(), MappingError> {
+    let mut free: Vec<bool> = ifaces
+        .iter()
+        .map(|i| i.mac.is_some() && !nics.iter().any(|n| !n.hwaddr_generated && Some(n.hwaddr) == i.mac))
+        .collect();
+    let mut order: Vec<usize> = (0..nics.len()).filter(|&i| nics[i].hwaddr_generated).collect();
+    order.sort_by(|&a, &b| natural_cmp(&nics[a].name, &nics[b].name));
+    let mut pending = Vec::new();
+    for &i in &order {
+        let by_name = nics[i].name.strip_prefix("eth").and_then(|n| n.parse::<usize>().ok()).filter(|&n| free.get(n) == Some(&true));
+        match by_name {
+            Some(n) => {
+                free[n] = false;
+                nics[i].hwaddr = ifaces[n].mac.unwrap_or(nics[i].hwaddr);
+                nics[i].hwaddr_generated = false;
+            }
+            None => pending.push(i),
+        }
+    }
+    for i in pending {
+        let Some(n) = free.iter().position(|f| *f) else {
+            return Err(MappingError::NoDomainMac { nic: nics[i].name.clone(), domain: domain.to_string() });
+        };
+        free[n] = false;
+        nics[i].hwaddr = ifaces[n].mac.unwrap_or(nics[i].hwaddr);
+        nics[i].hwaddr_generated = false;
     }
     Ok(())
 }
@@ -300,6 +337,22 @@ mod tests {
         // Without auto, only the mapped NICs are attached.
         let a = resolve(&configs, &manual[..1], false, &host(&n, &br)).unwrap();
         assert_eq!(a.len(), 1);
+    }
+
+    #[test]
+    fn domain_macs_by_eth_number_then_in_order() {
+        let ifaces: Vec<DomainInterface> = ["52:54:00:00:00:a0", "52:54:00:00:00:a1", "52:54:00:00:00:a2"]
+            .iter()
+            .map(|m| DomainInterface { mac: Some(m.parse().unwrap()), kind: "network".into(), source: None, model: None })
+            .collect();
+        let mut nics = crate::nic::parse_nics(&["name=ens9", "name=eth2", "name=eth0,hwaddr=52:54:00:00:00:a1"]).unwrap();
+        assign_domain_macs(&mut nics, &ifaces, "vm").unwrap();
+        let macs: Vec<String> = nics.iter().map(|n| n.hwaddr.to_string()).collect();
+        // eth2 takes interface 2; ens9 the first free (a1 is eth0's by hwaddr=).
+        assert_eq!(macs, ["52:54:00:00:00:a0", "52:54:00:00:00:a2", "52:54:00:00:00:a1"]);
+        let mut too_many = crate::nic::parse_nics(&["name=a", "name=b", "name=c", "name=d"]).unwrap();
+        assert_eq!(assign_domain_macs(&mut too_many, &ifaces, "vm").unwrap_err().to_string(),
+                   "--nic d: domain vm has no interface left to take a MAC from; give hwaddr=");
     }
 
     #[test]

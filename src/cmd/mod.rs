@@ -4,6 +4,7 @@
 //! 127 when the proxied tool cannot be started. Otherwise the proxied tool's status.
 
 pub mod builder;
+pub mod customize;
 pub mod install;
 pub mod peek;
 mod guestops;

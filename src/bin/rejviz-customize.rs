@@ -1,0 +1,3 @@
+fn main() {
+    rejviz::cmd::customize::main()
+}
