@@ -70,6 +70,7 @@ impl Sandbox {
             "rejviz-builder" => env!("CARGO_BIN_EXE_rejviz-builder"),
             "rejviz-peek" => env!("CARGO_BIN_EXE_rejviz-peek"),
             "rejviz-install" => env!("CARGO_BIN_EXE_rejviz-install"),
+            "rejviz-customize" => env!("CARGO_BIN_EXE_rejviz-customize"),
             other => panic!("unknown binary {other}"),
         };
         self.command(exe)
@@ -150,7 +151,7 @@ impl TestDomain {
             "<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
              <os><type arch='x86_64'>hvm</type></os><devices>\
              <disk type='file' device='disk'><driver name='qemu' type='{format}'/><source file='{}'/>\
-             <target dev='vda' bus='virtio'/><readonly/></disk>{ifaces}</devices></domain>",
+             <target dev='vda' bus='virtio'/></disk>{ifaces}</devices></domain>",
             disk.display()
         );
         let file = std::env::temp_dir().join(format!("{name}.xml"));
@@ -250,4 +251,73 @@ pub fn xml_interfaces(xml: &str) -> Vec<(String, String)> {
             (mac, src)
         })
         .collect()
+}
+
+/// A private copy of a test image (sparse), for tests that write to it.
+pub fn image_copy(sb: &Sandbox, name: &str, as_name: &str) -> PathBuf {
+    let dst = sb.path(&format!("out/{as_name}"));
+    let st = Command::new("cp").arg("--sparse=always").arg(images().join(name)).arg(&dst).status().expect("cp");
+    assert!(st.success());
+    dst
+}
+
+/// What the tests want to know of one guest disk.
+#[derive(Debug, Default)]
+pub struct GuestView {
+    /// (file name, content) of /etc/sysconfig/network-scripts, sorted.
+    pub ifcfg: Vec<(String, String)>,
+    /// Guest paths of regular files containing any of the needles.
+    pub containing: Vec<String>,
+    /// Content of a few named files, when they exist.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+/// Reads several single-partition test images (raw) in ONE appliance launch: each image's
+/// first partition is mounted in turn. Also lists files containing any of `needles`.
+pub fn read_guests(disks: &[&Path], needles: &[&str], files: &[&str]) -> Vec<GuestView> {
+    guestfs_env();
+    let g = guestfs::Handle::create().expect("guestfs handle");
+    for d in disks {
+        let opts = guestfs::AddDriveOptArgs {
+            readonly: Some(true),
+            format: Some("raw"),
+            iface: None, name: None, label: None, protocol: None, server: None, username: None,
+            secret: None, cachemode: None, discard: None, copyonread: None,
+        };
+        g.add_drive(&d.to_string_lossy(), opts).expect("add_drive");
+    }
+    g.launch().expect("launch");
+    let parts = g.list_partitions().expect("partitions");
+    assert_eq!(parts.len(), disks.len(), "one partition per test image");
+    let mut out = Vec::new();
+    for part in parts {
+        g.mount_ro(&part, "/").expect("mount");
+        let mut v = GuestView::default();
+        let mut names = g.ls(IFCFG_DIR).unwrap_or_default();
+        names.sort();
+        for n in names {
+            let content = g.read_file(&format!("{IFCFG_DIR}/{n}")).unwrap_or_default();
+            v.ifcfg.push((n, String::from_utf8_lossy(&content).into_owned()));
+        }
+        if !needles.is_empty() {
+            for rel in g.find("/").expect("find") {
+                let path = format!("/{rel}");
+                if !g.is_file(&path, guestfs::IsFileOptArgs { followsymlinks: Some(false) }).unwrap_or(false) {
+                    continue;
+                }
+                let content = g.read_file(&path).unwrap_or_default();
+                if needles.iter().any(|n| content.windows(n.len()).any(|w| w == n.as_bytes())) {
+                    v.containing.push(path);
+                }
+            }
+        }
+        for f in files {
+            if g.is_file(f, guestfs::IsFileOptArgs { followsymlinks: Some(false) }).unwrap_or(false) {
+                v.files.insert(f.to_string(), String::from_utf8_lossy(&g.read_file(f).unwrap_or_default()).into_owned());
+            }
+        }
+        g.umount_all().expect("umount");
+        out.push(v);
+    }
+    out
 }
