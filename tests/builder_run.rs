@@ -10,11 +10,14 @@ use common::{kv, Sandbox, IFCFG_DIR, TEMPLATE};
 use rejviz::inspect::{self, Disk, Want};
 
 const SECRET: &str = "Sup3r-s3cret-pw";
+const FAKE_SM_LOG: &str = "/var/log/rejviz-fake-subscription-manager.log";
 
 #[test]
 fn builds_an_image_with_three_nics() {
     let sb = Sandbox::new();
     let out = sb.path("out/vm.img");
+    let rhsm_pw = "rhsm-Pa55-word";
+    std::fs::write(sb.path("rhsm-pw"), format!("{rhsm_pw}\n")).unwrap();
     let res = sb
         .rejviz("rejviz-builder")
         .args([TEMPLATE, "-o"])
@@ -24,12 +27,15 @@ fn builds_an_image_with_three_nics() {
         .args(["--nic=name=eth2,ipaddr=10.0.5.7/16,gateway=10.0.0.1"])
         .args(["--hostname", "vm1.example.com", "--root-password"])
         .arg(format!("password:{SECRET}"))
+        .arg("--rhsm-register")
+        .arg(format!("user=joe,password-file={},attach=auto", sb.path("rhsm-pw").display()))
         .output()
         .expect("run rejviz-builder");
     let stdout = String::from_utf8_lossy(&res.stdout);
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(res.status.success(), "rejviz-builder failed: {stderr}");
     assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET), "the password was printed");
+    assert!(!stdout.contains(rhsm_pw) && !stderr.contains(rhsm_pw), "the RHSM password was printed");
     let log = stderr.lines().find(|l| l.starts_with("rejviz-builder: running: virt-builder ")).expect("log line");
     assert!(log.contains("--root-password 'password:***'"), "{log}");
     assert!(log.contains("--selinux-relabel"), "{log}");
@@ -39,7 +45,7 @@ fn builds_an_image_with_three_nics() {
     common::guestfs_env();
     let snap = inspect::read(
         &[Disk { path: out.clone(), format: Some("raw".into()) }],
-        &Want { dirs: vec![IFCFG_DIR.into()], files: vec!["/.autorelabel".into(), "/etc/shadow".into()] },
+        &Want { dirs: vec![IFCFG_DIR.into()], files: vec!["/.autorelabel".into(), "/etc/shadow".into(), FAKE_SM_LOG.into()] },
     )
     .expect("read the built image");
     assert_eq!(snap.os.distro, "centos");
@@ -94,6 +100,11 @@ fn builds_an_image_with_three_nics() {
     // SELinux guest: the files are labelled now (appliance with setfiles) or on first boot.
     let labelled_now = file("eth1").selinux_label.as_deref().is_some_and(|l| l.contains("net_conf_t"));
     assert!(labelled_now || snap.file("/.autorelabel").is_some(), "written files would stay unlabelled");
+
+    // RHSM went through virt-builder's own --sm-* options, to the fake subscription-manager.
+    let record = snap.file(FAKE_SM_LOG).expect("subscription-manager was not called").text();
+    assert_eq!(record, format!("register --username=joe --password={rhsm_pw}\nattach --auto\n"));
+    assert!(log.contains(&format!("--sm-credentials joe:file:{} --sm-register --sm-attach auto", sb.path("rhsm-pw").display())), "{log}");
 
     // The password was set, and the plaintext is nowhere in the image's shadow file.
     let shadow = snap.file("/etc/shadow").expect("shadow").text();
