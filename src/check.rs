@@ -75,21 +75,12 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guestconf::LinkKind;
 
     fn cfg(name: &str, mac: Option<&str>) -> ConfiguredNic {
-        ConfiguredNic {
-            name: name.into(),
-            file: format!("/f/ifcfg-{name}"),
-            format: "ifcfg",
-            kind: LinkKind::Ethernet,
-            hwaddr: mac.map(|m| m.parse().unwrap()),
-            bootproto: "dhcp".into(),
-            ipv4: None,
-            gateway: None,
-            dns: vec![],
-            onboot: true,
-        }
+        let mut c = ConfiguredNic::new(name, &format!("/f/ifcfg-{name}"), crate::guestconf::Format::Ifcfg);
+        c.hwaddr = mac.map(|m| m.parse().unwrap());
+        c.bootproto = "dhcp".into();
+        c
     }
     fn iface(mac: &str) -> DomainInterface {
         DomainInterface { mac: Some(mac.parse().unwrap()), kind: "network".into(), source: Some("n".into()), model: None }

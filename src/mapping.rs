@@ -263,21 +263,13 @@ fn auto_target(c: &ConfiguredNic, networks: &[NetworkInfo]) -> Result<Target, Ma
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guestconf::LinkKind;
 
     fn cfg(name: &str, mac: Option<&str>, ipv4: Option<&str>) -> ConfiguredNic {
-        ConfiguredNic {
-            name: name.into(),
-            file: format!("/f/ifcfg-{name}"),
-            format: "ifcfg",
-            kind: LinkKind::Ethernet,
-            hwaddr: mac.map(|m| m.parse().unwrap()),
-            bootproto: if ipv4.is_some() { "static" } else { "dhcp" }.into(),
-            ipv4: ipv4.map(|a| a.parse().unwrap()),
-            gateway: None,
-            dns: vec![],
-            onboot: true,
-        }
+        let mut c = ConfiguredNic::new(name, &format!("/f/ifcfg-{name}"), crate::guestconf::Format::Ifcfg);
+        c.hwaddr = mac.map(|m| m.parse().unwrap());
+        c.bootproto = if ipv4.is_some() { "static" } else { "dhcp" }.into();
+        c.ipv4 = ipv4.map(|a| a.parse().unwrap());
+        c
     }
     fn net(name: &str, subnets: &[&str], dhcp: bool, active: bool) -> NetworkInfo {
         NetworkInfo { name: name.into(), active, ipv4: subnets.iter().map(|s| s.parse().unwrap()).collect(), dhcp }

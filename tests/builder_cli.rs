@@ -16,7 +16,7 @@ fn bad_nic_exits_2_with_one_line_and_never_runs_virt_builder() {
         (&["--nic", "ipaddr=1.2.3.4"], "rejviz-builder: --nic #1 'ipaddr=1.2.3.4': missing name= (every --nic needs name=NAME)"),
         (&["--nic", "name=eth0,ipaddr=10.0.0.300"], "rejviz-builder: --nic eth0: ipaddr: '10.0.0.300' is not an IPv4 address"),
         (&["--nic", "name=eth0", "--nic", "name=eth0"], "rejviz-builder: --nic eth0: name: interface eth0 is already configured by an earlier --nic"),
-        (&["--nic", "name=eth0,colour=blue"], "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2)"),
+        (&["--nic", "name=eth0,colour=blue"], "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)"),
         (&["--nic", "name=eth0,hwaddr=01:00:00:00:00:01"], "rejviz-builder: --nic eth0: hwaddr: '01:00:00:00:00:01' is a multicast MAC address; a NIC needs a unicast one"),
         (&["--nic"], "rejviz-builder: --nic needs a value"),
         (&["--dry-run=yes"], "rejviz-builder: --dry-run takes no value"),

@@ -8,8 +8,8 @@ use std::net::Ipv4Addr;
 use ipnet::{ipv4_mask_to_prefix, Ipv4Net};
 
 use super::shellvars::{self, ShellVarsError};
-use super::{ConfiguredNic, GuestFile, LinkKind};
-use crate::nic::{validate_ifname, Ipv4Config, MacAddr, MaskStyle, Nic, StaticWord};
+use super::{ConfiguredNic, Format, GuestFile, LinkKind};
+use crate::nic::{validate_ifname, Ipv4Config, Ipv6Config, MacAddr, MaskStyle, Nic, StaticWord};
 
 pub const DIR: &str = "/etc/sysconfig/network-scripts";
 
@@ -29,7 +29,7 @@ pub fn write(nic: &Nic) -> GuestFile {
     kv("DEVICE", &nic.name);
     kv("NAME", &nic.name);
     kv("TYPE", "Ethernet");
-    kv("ONBOOT", "yes");
+    kv("ONBOOT", if nic.onboot { "yes" } else { "no" });
     match &nic.ipv4 {
         Ipv4Config::Dhcp => kv("BOOTPROTO", "dhcp"),
         Ipv4Config::Static(st) => kv("BOOTPROTO", match st.word {
@@ -52,6 +52,29 @@ pub fn write(nic: &Nic) -> GuestFile {
     }
     for (i, dns) in nic.dns.iter().enumerate() {
         kv(&format!("DNS{}", i + 1), &dns.to_string());
+    }
+    if let Some(mtu) = nic.mtu {
+        kv("MTU", &mtu.to_string());
+    }
+    match &nic.ipv6 {
+        None => {}
+        Some(Ipv6Config::Auto) => {
+            kv("IPV6INIT", "yes");
+            kv("IPV6_AUTOCONF", "yes");
+        }
+        Some(Ipv6Config::Dhcp) => {
+            kv("IPV6INIT", "yes");
+            kv("IPV6_AUTOCONF", "no");
+            kv("DHCPV6C", "yes");
+        }
+        Some(Ipv6Config::Static { addr, gateway }) => {
+            kv("IPV6INIT", "yes");
+            kv("IPV6_AUTOCONF", "no");
+            kv("IPV6ADDR", &addr.to_string());
+            if let Some(gw) = gateway {
+                kv("IPV6_DEFAULTGW", &gw.to_string());
+            }
+        }
     }
     GuestFile { path: path(&nic.name), mode: 0o644, content: s }
 }
@@ -139,18 +162,35 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
             dns.push(ip(key, v)?);
         }
     }
-    Ok(ConfiguredNic {
-        name,
-        file: path.to_string(),
-        format: "ifcfg",
-        kind,
-        hwaddr,
-        bootproto: get("BOOTPROTO").unwrap_or("none").to_ascii_lowercase(),
-        ipv4,
-        gateway,
-        dns,
-        onboot: !get("ONBOOT").is_some_and(|v| v.eq_ignore_ascii_case("no")),
-    })
+    let yes = |k: &str| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    let ipv6 = if !yes("IPV6INIT") {
+        None
+    } else if let Some(a) = get("IPV6ADDR") {
+        let addr = a.parse().map_err(|_| bad("IPV6ADDR", a, "is not an IPv6 ADDR/PREFIX"))?;
+        // IPV6_DEFAULTGW may carry %DEVICE.
+        let gateway = get("IPV6_DEFAULTGW")
+            .map(|g| g.split('%').next().unwrap_or(g).parse().map_err(|_| bad("IPV6_DEFAULTGW", g, "is not an IPv6 address")))
+            .transpose()?;
+        Some(Ipv6Config::Static { addr, gateway })
+    } else if yes("DHCPV6C") {
+        Some(Ipv6Config::Dhcp)
+    } else if !get("IPV6_AUTOCONF").is_some_and(|v| v.eq_ignore_ascii_case("no")) {
+        Some(Ipv6Config::Auto)
+    } else {
+        None
+    };
+    let mtu = get("MTU").map(|m| m.parse::<u32>().map_err(|_| bad("MTU", m, "is not a number"))).transpose()?;
+    let mut c = ConfiguredNic::new(&name, path, Format::Ifcfg);
+    c.kind = kind;
+    c.hwaddr = hwaddr;
+    c.bootproto = get("BOOTPROTO").unwrap_or("none").to_ascii_lowercase();
+    c.ipv4 = ipv4;
+    c.gateway = gateway;
+    c.dns = dns;
+    c.onboot = !get("ONBOOT").is_some_and(|v| v.eq_ignore_ascii_case("no"));
+    c.mtu = mtu;
+    c.ipv6 = ipv6;
+    Ok(c)
 }
 
 fn classful_prefix(a: Ipv4Addr) -> u8 {

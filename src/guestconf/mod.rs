@@ -1,16 +1,68 @@
 //! Guest network configuration files: one module per format, each with a writer (NIC model
 //! → file) and, where we need to read guests back, a reader (file → what it configures).
 
+pub mod eni;
 pub mod ifcfg;
+pub mod ini;
+pub mod keyfile;
+pub mod link;
+pub mod netplan;
+pub mod networkd;
 pub mod shellvars;
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::inspect::{Snapshot, Want};
-use crate::nic::{natural_cmp, MacAddr};
+use crate::nic::{natural_cmp, Ipv6Config, MacAddr, Nic, NicError};
+
+/// The guest network configuration formats rejviz writes and reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `/etc/sysconfig/network-scripts/ifcfg-NAME` (initscripts, NetworkManager ifcfg-rh).
+    Ifcfg,
+    /// `/etc/NetworkManager/system-connections/NAME.nmconnection`.
+    Keyfile,
+    /// `/etc/netplan/50-rejviz-NAME.yaml`.
+    Netplan,
+    /// `/etc/network/interfaces.d/NAME` (ifupdown), with a `.link` file for the name.
+    Eni,
+    /// `/etc/systemd/network/50-NAME.network` and `.link`.
+    Networkd,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [Format::Ifcfg, Format::Keyfile, Format::Netplan, Format::Eni, Format::Networkd];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Ifcfg => "ifcfg",
+            Format::Keyfile => "keyfile",
+            Format::Netplan => "netplan",
+            Format::Eni => "eni",
+            Format::Networkd => "networkd",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| format!("'{s}' is not one of ifcfg, keyfile, netplan, eni, networkd"))
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// A file to put into the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +103,7 @@ pub struct ConfiguredNic {
     pub name: String,
     /// Guest path of the file.
     pub file: String,
-    /// `ifcfg`, ...
-    pub format: &'static str,
+    pub format: Format,
     #[serde(rename = "type")]
     pub kind: LinkKind,
     /// The MAC the config is pinned to, if any.
@@ -64,6 +115,56 @@ pub struct ConfiguredNic {
     pub gateway: Option<Ipv4Addr>,
     pub dns: Vec<Ipv4Addr>,
     pub onboot: bool,
+    pub mtu: Option<u32>,
+    pub ipv6: Option<Ipv6Config>,
+}
+
+impl ConfiguredNic {
+    /// A config of `format` in `file` for `name`, with nothing configured yet.
+    pub fn new(name: &str, file: &str, format: Format) -> ConfiguredNic {
+        ConfiguredNic {
+            name: name.to_string(),
+            file: file.to_string(),
+            format,
+            kind: LinkKind::Ethernet,
+            hwaddr: None,
+            bootproto: "none".into(),
+            ipv4: None,
+            gateway: None,
+            dns: Vec::new(),
+            onboot: true,
+            mtu: None,
+            ipv6: None,
+        }
+    }
+}
+
+/// `{"method": "auto"|"dhcp"|"static", "address": "ADDR/PREFIX"|null, "gateway": ...|null}`.
+impl Serialize for Ipv6Config {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Ipv6", 3)?;
+        let (method, address, gateway): (&str, Option<String>, Option<Ipv6Addr>) = match self {
+            Ipv6Config::Auto => ("auto", None, None),
+            Ipv6Config::Dhcp => ("dhcp", None, None),
+            Ipv6Config::Static { addr, gateway } => ("static", Some(addr.to_string()), *gateway),
+        };
+        st.serialize_field("method", method)?;
+        st.serialize_field("address", &address)?;
+        st.serialize_field("gateway", &gateway)?;
+        st.end()
+    }
+}
+
+/// The files that configure `nic` in `format`.
+pub fn write(nic: &Nic, format: Format) -> Result<Vec<GuestFile>, NicError> {
+    match format {
+        Format::Ifcfg => Ok(vec![ifcfg::write(nic)]),
+        Format::Keyfile => Ok(keyfile::write(nic)),
+        Format::Netplan => netplan::write(nic),
+        Format::Eni => Ok(eni::write(nic)),
+        Format::Networkd => Ok(networkd::write(nic)),
+    }
 }
 
 /// A config file that could not be read, and why.
@@ -73,9 +174,26 @@ pub struct Unreadable {
     pub reason: String,
 }
 
+/// Where each format lives in a guest.
+pub const NM_DIR: &str = "/etc/NetworkManager/system-connections";
+pub const NETPLAN_DIR: &str = "/etc/netplan";
+pub const ENI_FILE: &str = "/etc/network/interfaces";
+pub const ENI_DIR: &str = "/etc/network/interfaces.d";
+pub const NETWORKD_DIR: &str = "/etc/systemd/network";
+
 /// What the reader must fetch from a guest for [`configs_in`].
 pub fn want() -> Want {
-    Want { dirs: vec![ifcfg::DIR.into()], files: vec![] }
+    Want {
+        dirs: vec![ifcfg::DIR.into(), NM_DIR.into(), NETPLAN_DIR.into(), ENI_DIR.into(), NETWORKD_DIR.into()],
+        files: vec![ENI_FILE.into()],
+    }
+}
+
+/// Backup and package-manager leftovers, which no network tool reads.
+pub fn is_backup(file_name: &str) -> bool {
+    const SUFFIXES: &[&str] =
+        &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".swp"];
+    file_name.starts_with('.') || SUFFIXES.iter().any(|s| file_name.ends_with(s))
 }
 
 /// The NIC configs found in a snapshot read with [`want`], in natural interface order, and
@@ -83,17 +201,39 @@ pub fn want() -> Want {
 pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
     let mut nics = Vec::new();
     let mut bad = Vec::new();
+    let text = |f: &crate::inspect::FileRead| std::str::from_utf8(&f.content).map(str::to_string).map_err(|_| "not UTF-8 text".to_string());
+    let in_dir = |path: &str, dir: &str| -> Option<String> {
+        path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')).filter(|n| !n.contains('/') && !is_backup(n)).map(str::to_string)
+    };
+    // .link files first: they name interfaces by MAC for the other formats.
+    let mut links = link::LinkMap::default();
     for f in &snap.files {
-        let Some(file_name) = f.path.strip_prefix(ifcfg::DIR).and_then(|r| r.strip_prefix('/')) else { continue };
-        if ifcfg::config_name(file_name).is_none() {
-            continue;
+        if in_dir(&f.path, NETWORKD_DIR).is_some_and(|n| n.ends_with(".link")) {
+            match text(f).and_then(|t| link::read(&t)) {
+                Ok(Some(l)) => links.add(l),
+                Ok(None) => {}
+                Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
+            }
         }
-        let read = std::str::from_utf8(&f.content)
-            .map_err(|_| "not UTF-8 text".to_string())
-            .and_then(|t| ifcfg::read(&f.path, t).map_err(|e| e.to_string()));
+    }
+    for f in &snap.files {
+        let read: Option<Result<Vec<ConfiguredNic>, String>> = if let Some(n) = in_dir(&f.path, ifcfg::DIR) {
+            ifcfg::config_name(&n).map(|_| text(f).and_then(|t| ifcfg::read(&f.path, &t).map(|c| vec![c]).map_err(|e| e.to_string())))
+        } else if in_dir(&f.path, NM_DIR).is_some() {
+            Some(text(f).and_then(|t| keyfile::read(&f.path, &t, &links).map(|c| vec![c])))
+        } else if in_dir(&f.path, NETPLAN_DIR).is_some_and(|n| n.ends_with(".yaml")) {
+            Some(text(f).and_then(|t| netplan::read(&f.path, &t)))
+        } else if f.path == ENI_FILE || in_dir(&f.path, ENI_DIR).is_some() {
+            Some(text(f).and_then(|t| eni::read(&f.path, &t, &links)))
+        } else if in_dir(&f.path, NETWORKD_DIR).is_some_and(|n| n.ends_with(".network")) {
+            Some(text(f).and_then(|t| networkd::read(&f.path, &t, &links).map(|c| vec![c])))
+        } else {
+            None
+        };
         match read {
-            Ok(n) => nics.push(n),
-            Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
+            Some(Ok(found)) => nics.extend(found),
+            Some(Err(reason)) => bad.push(Unreadable { file: f.path.clone(), reason }),
+            None => {}
         }
     }
     nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));

@@ -8,9 +8,12 @@ mod ifname;
 mod mac;
 mod parse;
 
-use std::net::Ipv4Addr;
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use crate::guestconf::Format;
 
 pub use ifname::{validate_ifname, IfNameError};
 pub use mac::{MacAddr, MacError, KVM_OUI};
@@ -27,6 +30,42 @@ pub struct Nic {
     pub ipv4: Ipv4Config,
     /// Name servers, in order (`dns1`, `dns2`).
     pub dns: Vec<Ipv4Addr>,
+    pub mtu: Option<u32>,
+    /// Bring the interface up at boot (`onboot=`, default yes).
+    pub onboot: bool,
+    pub ipv6: Option<Ipv6Config>,
+    /// The format this NIC's config is written in (`format=`); `None`: the call's.
+    pub format: Option<Format>,
+}
+
+/// IPv6 configuration (`ipv6=auto|dhcp|ADDR/PREFIX`, `ipv6gw=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ipv6Config {
+    /// Router advertisements (SLAAC).
+    Auto,
+    /// DHCPv6.
+    Dhcp,
+    Static { addr: Ipv6Net, gateway: Option<Ipv6Addr> },
+}
+
+impl Ipv6Config {
+    pub fn gateway(&self) -> Option<Ipv6Addr> {
+        match self {
+            Ipv6Config::Static { gateway, .. } => *gateway,
+            _ => None,
+        }
+    }
+}
+
+/// `auto`, `dhcp` or `ADDR/PREFIX`, as the `ipv6=` key takes it.
+impl fmt::Display for Ipv6Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ipv6Config::Auto => f.write_str("auto"),
+            Ipv6Config::Dhcp => f.write_str("dhcp"),
+            Ipv6Config::Static { addr, .. } => write!(f, "{addr}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

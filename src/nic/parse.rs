@@ -5,16 +5,19 @@
 //! across all NICs of a call (names and MACs unique) and the random MACs.
 
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::{ipv4_mask_to_prefix, Ipv4Net};
+use ipnet::{ipv4_mask_to_prefix, Ipv4Net, Ipv6Net};
 
-use super::{validate_ifname, IfNameError, Ipv4Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord};
+use super::{validate_ifname, IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord};
+use crate::guestconf::Format;
 use crate::optlist::{OptList, OptListError};
 
 /// Every key `--nic` knows, in the order `--help` lists them.
-pub const NIC_KEYS: &[&str] =
-    &["name", "hwaddr", "bootproto", "ipaddr", "network", "netmask", "broadcast", "gateway", "dns1", "dns2"];
+pub const NIC_KEYS: &[&str] = &[
+    "name", "hwaddr", "bootproto", "ipaddr", "network", "netmask", "broadcast", "gateway", "dns1", "dns2", "mtu", "onboot",
+    "ipv6", "ipv6gw", "format",
+];
 
 /// Prefix length used when `ipaddr` has none and no `netmask` is given.
 pub const DEFAULT_PREFIX: u8 = 24;
@@ -72,6 +75,20 @@ pub enum NicProblem {
     NotHost(Ipv4Net, &'static str),
     #[error("{gateway} is not a host in {net} (other than the NIC's own address)")]
     GatewayOutside { gateway: Ipv4Addr, net: Ipv4Net },
+    #[error("'{0}' is not a number from 68 to 65535")]
+    Mtu(String),
+    #[error("'{0}' is not yes or no")]
+    YesNo(String),
+    #[error("'{0}' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)")]
+    Ipv6(String),
+    #[error("'{0}' is not an IPv6 address")]
+    Ipv6Addr(String),
+    #[error("needs a static ipv6=ADDR/PREFIX")]
+    Ipv6GwWithoutStatic,
+    #[error("{0}")]
+    Format(String),
+    #[error("{format} cannot express {what}; choose another format (format= or --nic-format)")]
+    Unsupported { format: Format, what: String },
     #[error("interface {0} is already configured by an earlier --nic")]
     DuplicateName(String),
     #[error("{mac} is already used by --nic {other}")]
@@ -107,7 +124,17 @@ pub fn parse_nics<S: AsRef<str>>(values: &[S]) -> Result<Vec<Nic>, NicError> {
                 (mac, true)
             }
         };
-        nics.push(Nic { name: d.name, hwaddr, hwaddr_generated, ipv4: d.ipv4, dns: d.dns });
+        nics.push(Nic {
+            name: d.name,
+            hwaddr,
+            hwaddr_generated,
+            ipv4: d.ipv4,
+            dns: d.dns,
+            mtu: d.mtu,
+            onboot: d.onboot,
+            ipv6: d.ipv6,
+            format: d.format,
+        });
     }
     Ok(nics)
 }
@@ -118,6 +145,10 @@ struct Draft {
     hwaddr: Option<MacAddr>,
     ipv4: Ipv4Config,
     dns: Vec<Ipv4Addr>,
+    mtu: Option<u32>,
+    onboot: bool,
+    ipv6: Option<Ipv6Config>,
+    format: Option<Format>,
 }
 
 /// One `--nic` value, checked on its own.
@@ -241,7 +272,43 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
         }
     };
 
-    Ok(Draft { name: name.to_string(), hwaddr, ipv4, dns })
+    let mtu = list
+        .get("mtu")
+        .map(|v| match v.parse::<u32>() {
+            Ok(m) if (68..=65535).contains(&m) && v.bytes().all(|b| b.is_ascii_digit()) => Ok(m),
+            _ => Err(fail("mtu", NicProblem::Mtu(v.into()))),
+        })
+        .transpose()?;
+    let onboot = match list.get("onboot").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("yes") => true,
+        Some("no") => false,
+        Some(_) => return Err(fail("onboot", NicProblem::YesNo(list.get("onboot").unwrap_or("").into()))),
+    };
+    let ipv6gw = list
+        .get("ipv6gw")
+        .map(|v| v.parse::<Ipv6Addr>().map_err(|_| fail("ipv6gw", NicProblem::Ipv6Addr(v.into()))))
+        .transpose()?;
+    let ipv6 = match list.get("ipv6") {
+        None => None,
+        Some(v) if v.eq_ignore_ascii_case("auto") => Some(Ipv6Config::Auto),
+        Some(v) if v.eq_ignore_ascii_case("dhcp") => Some(Ipv6Config::Dhcp),
+        Some(v) => {
+            let addr = v
+                .parse::<Ipv6Net>()
+                .ok()
+                .filter(|n| !n.addr().is_multicast() && !n.addr().is_unspecified())
+                .ok_or_else(|| fail("ipv6", NicProblem::Ipv6(v.into())))?;
+            Some(Ipv6Config::Static { addr, gateway: ipv6gw })
+        }
+    };
+    if ipv6gw.is_some() && !matches!(ipv6, Some(Ipv6Config::Static { .. })) {
+        return Err(fail("ipv6gw", NicProblem::Ipv6GwWithoutStatic));
+    }
+    let format = list
+        .get("format")
+        .map(|v| v.parse::<Format>().map_err(|e| fail("format", NicProblem::Format(e))))
+        .transpose()?;
+    Ok(Draft { name: name.to_string(), hwaddr, ipv4, dns, mtu, onboot, ipv6, format })
 }
 
 #[cfg(test)]

@@ -61,6 +61,18 @@ fn static_inference_table() {
 }
 
 #[test]
+fn mtu_onboot_ipv6_format() {
+    let n = nic("name=eth3,mtu=9000,onboot=no,ipv6=2001:db8::5/64,ipv6gw=fe80::1,format=networkd");
+    assert_eq!((n.mtu, n.onboot, n.format), (Some(9000), false, Some(crate::guestconf::Format::Networkd)));
+    assert_eq!(n.ipv6.unwrap().to_string(), "2001:db8::5/64");
+    assert_eq!(n.ipv6.unwrap().gateway(), Some("fe80::1".parse().unwrap()));
+    assert_eq!(nic("name=eth3,ipv6=auto").ipv6, Some(super::super::Ipv6Config::Auto));
+    assert_eq!(nic("name=eth3,ipv6=DHCP").ipv6, Some(super::super::Ipv6Config::Dhcp));
+    let d = nic("name=eth3");
+    assert_eq!((d.mtu, d.onboot, d.ipv6, d.format), (None, true, None, None));
+}
+
+#[test]
 fn gateway_and_dns() {
     let n = nic("name=eth2,ipaddr=10.0.5.7/16,gateway=10.0.0.1,dns1=10.0.0.2,dns2=8.8.8.8");
     let Ipv4Config::Static(s) = &n.ipv4 else { panic!() };
@@ -91,7 +103,7 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,=x"], "--nic eth0: empty key in '=x'"),
     (&["name=eth0,gateway="], "--nic eth0: gateway: empty value"),
     (&["name=eth0,name=eth1"], "--nic eth0: name: given twice"),
-    (&["name=eth0,mtu=9000"], "--nic eth0: mtu: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2)"),
+    (&["name=eth0,colour=blue"], "--nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)"),
     (&["name=eth0,dhcp"], "--nic eth0: 'dhcp' is not key=value"),
     (&["eth0"], "--nic #1 'eth0': 'eth0' is not key=value"),
     // interface names
@@ -132,6 +144,17 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,hwaddr=52:54:00:zz:00:01"], "--nic eth0: hwaddr: '52:54:00:zz:00:01' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)"),
     (&["name=eth0,hwaddr=01:00:5e:00:00:01"], "--nic eth0: hwaddr: '01:00:5e:00:00:01' is a multicast MAC address; a NIC needs a unicast one"),
     (&["name=eth0,hwaddr=00:00:00:00:00:00"], "--nic eth0: hwaddr: '00:00:00:00:00:00' is the all-zero MAC address"),
+    // mtu, onboot, ipv6, format
+    (&["name=eth0,mtu=67"], "--nic eth0: mtu: '67' is not a number from 68 to 65535"),
+    (&["name=eth0,mtu=+9000"], "--nic eth0: mtu: '+9000' is not a number from 68 to 65535"),
+    (&["name=eth0,mtu=jumbo"], "--nic eth0: mtu: 'jumbo' is not a number from 68 to 65535"),
+    (&["name=eth0,onboot=maybe"], "--nic eth0: onboot: 'maybe' is not yes or no"),
+    (&["name=eth0,ipv6=slaac"], "--nic eth0: ipv6: 'slaac' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)"),
+    (&["name=eth0,ipv6=2001:db8::5"], "--nic eth0: ipv6: '2001:db8::5' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)"),
+    (&["name=eth0,ipv6=ff02::1/64"], "--nic eth0: ipv6: 'ff02::1/64' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)"),
+    (&["name=eth0,ipv6=auto,ipv6gw=fe80::1"], "--nic eth0: ipv6gw: needs a static ipv6=ADDR/PREFIX"),
+    (&["name=eth0,ipv6=2001:db8::5/64,ipv6gw=10.0.0.1"], "--nic eth0: ipv6gw: '10.0.0.1' is not an IPv6 address"),
+    (&["name=eth0,format=yaml"], "--nic eth0: format: 'yaml' is not one of ifcfg, keyfile, netplan, eni, networkd"),
     // across NICs
     (&["name=eth0", "name=eth1", "name=eth0"], "--nic eth0: name: interface eth0 is already configured by an earlier --nic"),
     (&["name=eth0,hwaddr=52:54:00:00:00:01", "name=eth1,hwaddr=52:54:00:00:00:01"], "--nic eth1: hwaddr: 52:54:00:00:00:01 is already used by --nic eth0"),

@@ -1,0 +1,180 @@
+//! ifupdown (`/etc/network/interfaces.d/NAME`), for Debian. `/etc/network/interfaces` must
+//! source that folder (the commands see to it); a `.link` file renames the interface with
+//! the config's MAC to NAME, and sets its MTU (which ifupdown's dhcp method cannot).
+
+use super::link::{self, LinkMap};
+use super::{ConfiguredNic, Format, GuestFile, LinkKind, ENI_DIR};
+use crate::nic::{Ipv4Config, Ipv6Config, Nic};
+
+pub fn path(name: &str) -> String {
+    format!("{ENI_DIR}/{name}")
+}
+
+/// The line `/etc/network/interfaces` needs for our files to be read.
+pub const SOURCE_LINE: &str = "source /etc/network/interfaces.d/*";
+
+/// A perl expression for virt-customize `--edit /etc/network/interfaces:EXPR` that appends
+/// [`SOURCE_LINE`] unless the file already sources that folder. (No single quotes: the
+/// tool puts the expression in a shell command between single quotes.)
+pub const ENSURE_SOURCE_EDIT: &str = "$rejviz_src = 1 if m{^\\s*source(-directory)?\\s+/etc/network/interfaces\\.d}; \
+$_ .= \"source /etc/network/interfaces.d/*\\n\" if eof && !$rejviz_src";
+
+pub fn write(nic: &Nic) -> Vec<GuestFile> {
+    let n = &nic.name;
+    let mut s = String::from("# Written by rejviz\n");
+    if nic.onboot {
+        s.push_str(&format!("auto {n}\n"));
+    }
+    match &nic.ipv4 {
+        Ipv4Config::Dhcp => s.push_str(&format!("iface {n} inet dhcp\n")),
+        Ipv4Config::Static(st) => {
+            s.push_str(&format!("iface {n} inet static\n    address {}/{}\n", st.address(), st.prefix()));
+            if let Some(gw) = st.gateway {
+                s.push_str(&format!("    gateway {gw}\n"));
+            }
+        }
+    }
+    if !nic.dns.is_empty() {
+        let dns: Vec<String> = nic.dns.iter().map(|d| d.to_string()).collect();
+        s.push_str(&format!("    dns-nameservers {}\n", dns.join(" ")));
+    }
+    match &nic.ipv6 {
+        None => {}
+        Some(Ipv6Config::Auto) => s.push_str(&format!("iface {n} inet6 auto\n")),
+        Some(Ipv6Config::Dhcp) => s.push_str(&format!("iface {n} inet6 dhcp\n")),
+        Some(Ipv6Config::Static { addr, gateway }) => {
+            s.push_str(&format!("iface {n} inet6 static\n    address {addr}\n"));
+            if let Some(gw) = gateway {
+                s.push_str(&format!("    gateway {gw}\n"));
+            }
+        }
+    }
+    vec![GuestFile { path: path(n), mode: 0o644, content: s }, link::write(nic, true)]
+}
+
+/// The logical lines of an interfaces file: comments dropped, `\` continuations joined.
+fn lines(content: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for raw in content.lines() {
+        let l = raw.trim();
+        if cur.is_empty() && (l.is_empty() || l.starts_with('#')) {
+            continue;
+        }
+        match l.strip_suffix('\\') {
+            Some(part) => cur.push_str(part),
+            None => {
+                cur.push_str(l);
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Every interface an interfaces(5) file defines with `iface`.
+pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<ConfiguredNic>, String> {
+    let mut nics: Vec<ConfiguredNic> = Vec::new();
+    let mut auto: Vec<String> = Vec::new();
+    // (index into nics, family) of the stanza whose options follow.
+    let mut current: Option<(usize, String)> = None;
+    for line in lines(content) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.first().copied() {
+            Some("auto") | Some("allow-auto") | Some("allow-hotplug") => {
+                auto.extend(words[1..].iter().map(|w| w.to_string()));
+                current = None;
+            }
+            Some("iface") => {
+                let [_, name, family, method, ..] = words[..] else {
+                    return Err(format!("'{line}': iface needs NAME FAMILY METHOD"));
+                };
+                let i = match nics.iter().position(|n| n.name == name) {
+                    Some(i) => i,
+                    None => {
+                        let mut c = ConfiguredNic::new(name, path, Format::Eni);
+                        c.onboot = false;
+                        if let Some(l) = links.by_name(name) {
+                            c.hwaddr = Some(l.mac);
+                            c.mtu = l.mtu;
+                        }
+                        nics.push(c);
+                        nics.len() - 1
+                    }
+                };
+                let c = &mut nics[i];
+                match (family, method) {
+                    (_, "loopback") => c.kind = LinkKind::Loopback,
+                    ("inet", "dhcp") => c.bootproto = "dhcp".into(),
+                    ("inet", m) => c.bootproto = m.into(),
+                    ("inet6", "auto") => c.ipv6 = Some(Ipv6Config::Auto),
+                    ("inet6", "dhcp") => c.ipv6 = Some(Ipv6Config::Dhcp),
+                    _ => {}
+                }
+                current = Some((i, family.to_string()));
+            }
+            Some("mapping" | "source" | "source-directory" | "no-auto-down" | "no-scripts" | "rename") => current = None,
+            Some(opt) => {
+                let Some((i, family)) = &current else {
+                    return Err(format!("'{line}': option outside an iface stanza"));
+                };
+                let c = &mut nics[*i];
+                let value = words.get(1).copied().unwrap_or("");
+                let bad = |what: &str| format!("iface {}: {opt}: '{value}' is not {what}", c.name);
+                match (family.as_str(), opt) {
+                    ("inet", "address") => {
+                        c.ipv4 = Some(match value.parse() {
+                            Ok(net) => net,
+                            Err(_) => ipnet::Ipv4Net::new(value.parse().map_err(|_| bad("an IPv4 address"))?, 32).map_err(|_| bad("an address"))?,
+                        })
+                    }
+                    ("inet", "netmask") => {
+                        let prefix = value
+                            .parse::<u8>()
+                            .ok()
+                            .or_else(|| value.parse().ok().and_then(|m| ipnet::ipv4_mask_to_prefix(m).ok()))
+                            .ok_or_else(|| bad("a netmask"))?;
+                        if let Some(a) = c.ipv4 {
+                            c.ipv4 = ipnet::Ipv4Net::new(a.addr(), prefix).ok();
+                        }
+                    }
+                    ("inet", "gateway") => c.gateway = Some(value.parse().map_err(|_| bad("an IPv4 address"))?),
+                    ("inet6", "address") => {
+                        let addr = value.parse().map_err(|_| bad("an IPv6 ADDR/PREFIX"))?;
+                        c.ipv6 = Some(Ipv6Config::Static { addr, gateway: c.ipv6.and_then(|v| v.gateway()) });
+                    }
+                    ("inet6", "gateway") => {
+                        let gw = value.parse().map_err(|_| bad("an IPv6 address"))?;
+                        if let Some(Ipv6Config::Static { gateway, .. }) = &mut c.ipv6 {
+                            *gateway = Some(gw);
+                        }
+                    }
+                    (_, "mtu") => c.mtu = Some(value.parse().map_err(|_| bad("a number"))?),
+                    (_, "hwaddress") => {
+                        let mac = words.last().copied().unwrap_or("");
+                        c.hwaddr = Some(mac.parse().map_err(|_| format!("iface {}: hwaddress: '{mac}' is not a MAC address", c.name))?);
+                    }
+                    (_, "dns-nameservers") => {
+                        for d in &words[1..] {
+                            if let Ok(d) = d.parse() {
+                                c.dns.push(d);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None => {}
+        }
+    }
+    for c in &mut nics {
+        c.onboot = auto.contains(&c.name);
+        if c.bootproto == "static" && c.ipv4.is_none() {
+            c.bootproto = "none".into();
+        }
+    }
+    Ok(nics)
+}

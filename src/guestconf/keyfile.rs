@@ -1,0 +1,143 @@
+//! NetworkManager keyfiles (`/etc/NetworkManager/system-connections/NAME.nmconnection`,
+//! mode 0600: NetworkManager ignores keyfiles others can read). The connection is bound to
+//! the MAC (`[ethernet] mac-address=`), not to a kernel name, and a `.link` file gives the
+//! interface its name.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use super::ini::Ini;
+use super::link::{self, LinkMap};
+use super::{ConfiguredNic, Format, GuestFile, LinkKind, NM_DIR};
+use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, Nic};
+
+pub fn path(name: &str) -> String {
+    format!("{NM_DIR}/{name}.nmconnection")
+}
+
+/// A stable UUID for a connection, from its name and MAC (so that rewriting the same NIC
+/// gives the same file).
+fn uuid(nic: &Nic) -> String {
+    let fnv = |seed: u64| {
+        let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+        for b in nic.name.bytes().chain(nic.hwaddr.octets()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    let (a, b) = (fnv(0x5245_4a56), fnv(0x495a_4e4d));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        ((b >> 48) & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+pub fn write(nic: &Nic) -> Vec<GuestFile> {
+    let mut s = format!("# Written by rejviz\n[connection]\nid={0}\nuuid={1}\ntype=ethernet\n", nic.name, uuid(nic));
+    if !nic.onboot {
+        s.push_str("autoconnect=false\n");
+    }
+    s.push_str(&format!("\n[ethernet]\nmac-address={}\n", nic.hwaddr.to_string().to_uppercase()));
+    if let Some(mtu) = nic.mtu {
+        s.push_str(&format!("mtu={mtu}\n"));
+    }
+    s.push_str("\n[ipv4]\n");
+    match &nic.ipv4 {
+        Ipv4Config::Dhcp => s.push_str("method=auto\n"),
+        Ipv4Config::Static(st) => {
+            s.push_str(&format!("method=manual\naddress1={}/{}", st.address(), st.prefix()));
+            if let Some(gw) = st.gateway {
+                s.push_str(&format!(",{gw}"));
+            }
+            s.push('\n');
+        }
+    }
+    if !nic.dns.is_empty() {
+        let dns: String = nic.dns.iter().map(|d| format!("{d};")).collect();
+        s.push_str(&format!("dns={dns}\n"));
+    }
+    s.push_str("\n[ipv6]\n");
+    match &nic.ipv6 {
+        None => s.push_str("method=ignore\n"),
+        Some(Ipv6Config::Auto) => s.push_str("method=auto\n"),
+        Some(Ipv6Config::Dhcp) => s.push_str("method=dhcp\n"),
+        Some(Ipv6Config::Static { addr, gateway }) => {
+            s.push_str(&format!("method=manual\naddress1={addr}"));
+            if let Some(gw) = gateway {
+                s.push_str(&format!(",{gw}"));
+            }
+            s.push('\n');
+        }
+    }
+    vec![GuestFile { path: path(&nic.name), mode: 0o600, content: s }, link::write(nic, false)]
+}
+
+/// `ADDR/PREFIX[,GATEWAY]` of `addressN=`.
+fn address<A: std::str::FromStr, N: std::str::FromStr>(v: &str) -> Result<(N, Option<A>), String> {
+    let (a, gw) = match v.split_once(',') {
+        Some((a, g)) => (a, Some(g)),
+        None => (v, None),
+    };
+    let net = a.trim().parse::<N>().map_err(|_| format!("'{a}' is not an address/prefix"))?;
+    let gw = gw.map(|g| g.trim().parse::<A>().map_err(|_| format!("'{g}' is not a gateway address"))).transpose()?;
+    Ok((net, gw))
+}
+
+pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic, String> {
+    let ini = Ini::parse(content)?;
+    let eth = if ini.has_section("ethernet") { "ethernet" } else { "802-3-ethernet" };
+    let id = ini.get("connection", "id").unwrap_or("");
+    let kind = match ini.get("connection", "type") {
+        None | Some("ethernet" | "802-3-ethernet") => LinkKind::Ethernet,
+        Some("loopback") => LinkKind::Loopback,
+        Some(t) => LinkKind::Other(t.to_string()),
+    };
+    let hwaddr = ini
+        .get(eth, "mac-address")
+        .map(|m| m.parse::<MacAddr>().map_err(|e| format!("mac-address: {e}")))
+        .transpose()?;
+    let name = ini
+        .get("connection", "interface-name")
+        .map(str::to_string)
+        .or_else(|| hwaddr.and_then(|m| links.by_mac(m)).map(|l| l.name.clone()))
+        .unwrap_or_else(|| id.to_string());
+    let mut c = ConfiguredNic::new(&name, path, Format::Keyfile);
+    c.kind = kind;
+    c.hwaddr = hwaddr;
+    c.onboot = ini.get("connection", "autoconnect") != Some("false");
+    c.mtu = ini.get(eth, "mtu").map(|m| m.parse().map_err(|_| format!("mtu: '{m}' is not a number"))).transpose()?;
+    c.bootproto = match ini.get("ipv4", "method") {
+        None | Some("auto") => "dhcp",
+        Some("manual") => "static",
+        Some(other) => other,
+    }
+    .to_string();
+    let mut gateway: Option<Ipv4Addr> = ini.get("ipv4", "gateway").and_then(|g| g.parse().ok());
+    if let Some(v) = ini.get("ipv4", "address1").or_else(|| ini.get("ipv4", "addresses1")) {
+        let (net, gw): (Ipv4Net, Option<Ipv4Addr>) = address(v).map_err(|e| format!("ipv4.address1: {e}"))?;
+        c.ipv4 = Some(net);
+        gateway = gateway.or(gw);
+    }
+    c.gateway = gateway;
+    for d in ini.get("ipv4", "dns").unwrap_or("").split([';', ',']).filter(|d| !d.trim().is_empty()) {
+        c.dns.push(d.trim().parse().map_err(|_| format!("ipv4.dns: '{d}' is not an IPv4 address"))?);
+    }
+    c.ipv6 = match ini.get("ipv6", "method") {
+        Some("auto") => Some(Ipv6Config::Auto),
+        Some("dhcp") => Some(Ipv6Config::Dhcp),
+        Some("manual") => {
+            let v = ini.get("ipv6", "address1").or_else(|| ini.get("ipv6", "addresses1")).ok_or("ipv6: manual without address1")?;
+            let (addr, gw): (Ipv6Net, Option<Ipv6Addr>) = address(v).map_err(|e| format!("ipv6.address1: {e}"))?;
+            let gateway = ini.get("ipv6", "gateway").and_then(|g| g.parse().ok()).or(gw);
+            Some(Ipv6Config::Static { addr, gateway })
+        }
+        _ => None,
+    };
+    Ok(c)
+}
