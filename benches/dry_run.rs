@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn args(nics: usize) -> Vec<String> {
-    let mut a = vec!["rejviz-centos7".to_string(), "--dry-run".into(), "--root-password".into(), "password:x".into()];
+    // An explicit format: auto would add a `virt-builder --list` call to every run.
+    let mut a = vec!["rejviz-centos7".to_string(), "--dry-run".into(), "--nic-format".into(), "ifcfg".into(), "--root-password".into(), "password:x".into()];
     for i in 0..nics {
         a.push("--nic".into());
         a.push(match i % 3 {

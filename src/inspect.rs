@@ -25,6 +25,8 @@ pub struct Want {
     pub dirs: Vec<String>,
     /// Single files, read when they exist.
     pub files: Vec<String>,
+    /// Paths whose existence (not content) is wanted, e.g. programs.
+    pub exists: Vec<String>,
 }
 
 /// The OS as libguestfs inspection sees it.
@@ -69,11 +71,17 @@ pub struct Snapshot {
     pub files: Vec<FileRead>,
     /// Directories of [`Want::dirs`] that do not exist in the guest.
     pub missing_dirs: Vec<String>,
+    /// The paths of [`Want::exists`] that exist (following symlinks).
+    pub existing: Vec<String>,
 }
 
 impl Snapshot {
     pub fn file(&self, path: &str) -> Option<&FileRead> {
         self.files.iter().find(|f| f.path == path)
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.existing.iter().any(|p| p == path) || self.file(path).is_some()
     }
 }
 
@@ -223,7 +231,8 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
             files.push(read_one(path)?);
         }
     }
+    let existing = want.exists.iter().filter(|p| g.exists(p).unwrap_or(false)).cloned().collect();
     let _ = g.umount_all();
     let _ = g.shutdown();
-    Ok(Snapshot { os, files, missing_dirs })
+    Ok(Snapshot { os, files, missing_dirs, existing })
 }

@@ -45,7 +45,7 @@ fn builds_an_image_with_three_nics() {
     common::guestfs_env();
     let snap = inspect::read(
         &[Disk { path: out.clone(), format: Some("raw".into()) }],
-        &Want { dirs: vec![IFCFG_DIR.into()], files: vec!["/.autorelabel".into(), "/etc/shadow".into(), FAKE_SM_LOG.into()] },
+        &Want { dirs: vec![IFCFG_DIR.into()], files: vec!["/.autorelabel".into(), "/etc/shadow".into(), FAKE_SM_LOG.into()], exists: vec![] },
     )
     .expect("read the built image");
     assert_eq!(snap.os.distro, "centos");

@@ -35,6 +35,7 @@ pub const VIRT_BUILDER: ToolSpec = ToolSpec {
 
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,
+    guestops::NIC_FORMAT,
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     OurOption {
@@ -63,11 +64,38 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     let output = if tool_flag(&items, &VIRT_BUILDER, "no-delete-on-failure") { None } else { output_path(&items) };
     let mut plan = Plan { output, ..Plan::new(given(&items, "dry-run")) };
     let rhsm_args = guestops::rhsm_ops(&items, ws, &mut plan)?;
-    let work = NicWork { nics: &nics, ..NicWork::default() };
-    let (nic_args, files) = guestops::nic_ops(&work, tool_flag(&items, &VIRT_BUILDER, "selinux-relabel"));
+    let format = match guestops::nic_format(&items)? {
+        Some(f) => Some(f),
+        None if nics.iter().any(|n| n.format.is_none()) => template_format(&items),
+        None => None,
+    };
+    let work = NicWork { nics: &nics, format, ..NicWork::default() };
+    let (nic_args, files) = guestops::nic_ops(&work, tool_flag(&items, &VIRT_BUILDER, "selinux-relabel"))?;
     plan.files = files;
     plan.args = guestops::assemble(items, &["nic"], nic_args, rhsm_args);
     Ok(Request::Run(plan))
+}
+
+/// The format for `--nic-format auto`: from the template's osinfo id, which
+/// `virt-builder --list --list-format json` gives without launching anything (with the
+/// call's `--source` options), or else from its name.
+fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
+    let name = operands(items).into_iter().next()?;
+    let mut cmd = std::process::Command::new(VIRT_BUILDER.program);
+    cmd.args(["--list", "--list-format", "json"]);
+    for src in tool_values(items, &VIRT_BUILDER, "source", None) {
+        cmd.args(["--source", &src]);
+    }
+    let osinfo = cmd
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+        .and_then(|v| {
+            v["templates"].as_array()?.iter().find(|t| t["os-version"] == name.as_str()).and_then(|t| t["osinfo"].as_str().map(str::to_string))
+        });
+    crate::guestconf::detect::for_template(osinfo.as_deref(), &name)
 }
 
 /// The image virt-builder will write: `-o`/`--output`, else `OS-VERSION.img` (`.qcow2` with
@@ -119,7 +147,8 @@ mod tests {
 
     #[test]
     fn nic_ops_stand_where_the_nic_stood() {
-        let p = plan_of(&["fedora", "--run-command", "a", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--run-command", "b"]);
+        // (An explicit format: auto would ask virt-builder about the template.)
+        let p = plan_of(&["fedora", "--run-command", "a", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--run-command", "b", "--nic-format", "ifcfg"]);
         let a = args_of(&p);
         assert_eq!(a[..5], ["fedora", "--run-command", "a", "--mkdir", "/etc/sysconfig/network-scripts"]);
         assert_eq!(a[5], "--write");
@@ -130,7 +159,7 @@ mod tests {
 
     #[test]
     fn relabel_not_doubled_and_not_added_without_nics() {
-        let p = plan_of(&["fedora", "--selinux-relabel", "--nic", "name=eth0"]);
+        let p = plan_of(&["fedora", "--selinux-relabel", "--nic", "name=eth0,format=ifcfg"]);
         assert_eq!(args_of(&p).iter().filter(|a| *a == "--selinux-relabel").count(), 1);
         assert_eq!(args_of(&plan_of(&["fedora", "--hostname", "h"])), ["fedora", "--hostname", "h"]);
     }

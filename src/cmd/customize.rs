@@ -5,12 +5,13 @@ use std::ffi::OsString;
 
 use super::guestops::{self, given, values, NicWork};
 use super::{help, Plan, Request, UsageError, Workspace};
-use crate::guestconf::{self, LinkKind};
+use crate::guestconf::link::LinkMap;
+use crate::guestconf::{self, detect, eni, ConfiguredNic, GuestFile, LinkKind};
 use crate::inspect;
 use crate::libvirt::{self, DomainInfo};
 use crate::mapping::assign_domain_macs;
 use crate::nic::{natural_cmp, parse_nics, validate_ifname};
-use crate::proxy::{self, tool_values, OurOption, ToolSpec};
+use crate::proxy::{self, tool_values, Item, OurOption, ToolSpec};
 
 const ME: &str = "rejviz-customize";
 
@@ -36,16 +37,17 @@ pub const VIRT_CUSTOMIZE: ToolSpec = ToolSpec {
 
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,
+    guestops::NIC_FORMAT,
     OurOption {
         name: "nic-remove",
         value: Some("NAME"),
-        help: "Delete the config of interface NAME (repeatable).",
+        help: "Delete the configs of interface NAME, in every format (repeatable).",
     },
     OurOption {
         name: "nic-reset",
         value: None,
-        help: "Delete every ifcfg file but loopback's (ifcfg-lo), backup copies such as\n\
-               ifcfg-eth0.bak included, before the --nic configs are written.",
+        help: "Delete every NIC config but loopback's, in every format, before the --nic\n\
+               configs are written (/etc/network/interfaces keeps only its loopback stanza).",
     },
     OurOption {
         name: "sync-macs",
@@ -151,40 +153,150 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         assign_domain_macs(&mut nics, &d.interfaces, &d.name)?;
     }
 
-    let mut edits = Vec::new();
-    if let Some(d) = &domain.as_ref().filter(|_| sync) {
-        let snap = inspect::read(&d.disks, &guestconf::want())?;
-        let (configs, unreadable) = guestconf::configs_in(&snap);
+    // One read-only look at the guest when the work depends on what it has.
+    let call_format = guestops::nic_format(&items)?;
+    let auto = !nics.is_empty() && call_format.is_none() && nics.iter().any(|n| n.format.is_none());
+    let mut work = NicWork { nics: &nics, format: call_format, ..NicWork::default() };
+    if auto || reset || !remove.is_empty() || sync {
+        let disks = match &domain {
+            Some(d) => d.disks.clone(),
+            None => images(&items),
+        };
+        let snap = inspect::read(&disks, &guestconf::want())?;
+        let (configs, unreadable, links) = guestconf::configs_and_links(&snap);
         for u in &unreadable {
             eprintln!("{ME}: warning: {}: {} (left alone)", u.file, u.reason);
         }
-        let mut ethernet: Vec<_> = configs.into_iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
-        ethernet.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-        for (i, c) in ethernet.iter().enumerate() {
-            let Some(iface) = d.interfaces.get(i) else {
-                eprintln!("{ME}: sync-macs: {} ({}): the domain has no interface {i}; left alone", c.name, c.file);
-                continue;
-            };
-            let (Some(old), Some(new)) = (c.hwaddr, iface.mac) else { continue };
-            if nics.iter().any(|n| n.name == c.name) || remove.contains(&c.name) {
-                continue; // written or removed by this call
-            }
-            if old != new {
-                eprintln!("{ME}: sync-macs: {} ({}): HWADDR {old} -> {new}", c.name, c.file);
-                edits.push((c.file.clone(), format!("s/^(\\s*(?:export\\s+)?HWADDR=).*$/${{1}}{new}/")));
+        if auto {
+            work.format = detect::for_guest(&snap);
+            if let Some(f) = work.format {
+                eprintln!("{ME}: the guest ({} {}.{}) uses {f}: writing {f} configs", snap.os.distro, snap.os.major, snap.os.minor);
             }
         }
-        if edits.is_empty() {
-            eprintln!("{ME}: sync-macs: every HWADDR already matches the domain");
+        work.eni_file_exists = Some(snap.exists(guestconf::ENI_FILE));
+        // Each written NIC replaces its other configs (another format, another file name).
+        let mut written: Vec<(String, String)> = Vec::new();
+        for n in &nics {
+            let files = guestconf::write(n, guestops::format_of(n, work.format)?)?;
+            written.push((n.name.clone(), files.first().map(|f| f.path.clone()).unwrap_or_default()));
+        }
+        let targeted = |c: &ConfiguredNic| {
+            (reset && c.kind != LinkKind::Loopback && c.name != "lo")
+                || remove.contains(&c.name)
+                || written.iter().any(|(n, path)| *n == c.name && *path != c.file)
+        };
+        let (deletes, rewrites) = cleanup(&configs, &links, &targeted, reset);
+        work.deletes = deletes;
+        work.rewrites = rewrites;
+        if sync {
+            let d = domain.as_ref().expect("sync needs a domain");
+            work.edits = sync_edits(&configs, &links, d, &nics, &remove);
         }
     }
-
-    let work = NicWork { reset, remove, edits, nics: &nics };
     let relabel = proxy::tool_flag(&items, &VIRT_CUSTOMIZE, "selinux-relabel");
-    let (nic_args, files) = guestops::nic_ops(&work, relabel);
+    let (nic_args, files) = guestops::nic_ops(&work, relabel)?;
     plan.files = files;
     plan.args = guestops::assemble(items, &["nic", "nic-remove", "nic-reset", "sync-macs"], nic_args, rhsm_args);
     Ok(Request::Run(plan))
+}
+
+/// What to delete (or rewrite) so that no config of a `targeted` NIC is left: every file
+/// whose NICs are all targeted goes, with the `.link` files naming them; on reset,
+/// `/etc/network/interfaces` keeps only loopback. A file that also configures NICs that
+/// stay is left alone, with a warning.
+fn cleanup(
+    configs: &[ConfiguredNic],
+    links: &LinkMap,
+    targeted: &dyn Fn(&ConfiguredNic) -> bool,
+    reset: bool,
+) -> (Vec<String>, Vec<GuestFile>) {
+    let mut deletes: Vec<String> = Vec::new();
+    let mut rewrites = Vec::new();
+    let mut files: Vec<&str> = configs.iter().map(|c| c.file.as_str()).collect();
+    files.sort();
+    files.dedup();
+    for file in files {
+        let in_file: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.file == file).collect();
+        let hit: Vec<&str> = in_file.iter().filter(|c| targeted(c)).map(|c| c.name.as_str()).collect();
+        if hit.is_empty() {
+            continue;
+        }
+        if hit.len() == in_file.len() {
+            deletes.push(file.to_string());
+        } else if reset && file == guestconf::ENI_FILE {
+            rewrites.push(GuestFile {
+                path: file.to_string(),
+                mode: 0o644,
+                content: format!("# Reset by rejviz: loopback only; other interfaces in interfaces.d\n{}\n\nauto lo\niface lo inet loopback\n", eni::SOURCE_LINE),
+            });
+        } else {
+            eprintln!("{ME}: warning: {file} also configures other interfaces; {} left there", hit.join(", "));
+        }
+    }
+    for c in configs.iter().filter(|c| targeted(c)) {
+        for l in links.all().iter().filter(|l| l.name == c.name) {
+            if !deletes.contains(&l.path) && l.path != crate::guestconf::link::path(&c.name) {
+                deletes.push(l.path.clone());
+            }
+        }
+    }
+    (deletes, rewrites)
+}
+
+/// `--sync-macs`: config i (natural order) gets the MAC of domain interface i (XML order);
+/// the old MAC is replaced in its file and in the `.link` files that match it.
+fn sync_edits(configs: &[ConfiguredNic], links: &LinkMap, d: &DomainInfo, nics: &[crate::nic::Nic], remove: &[String]) -> Vec<(String, String)> {
+    let mut ethernet: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
+    ethernet.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+    ethernet.dedup_by(|a, b| a.name == b.name && a.hwaddr == b.hwaddr);
+    let mut edits = Vec::new();
+    for (i, c) in ethernet.iter().enumerate() {
+        let Some(iface) = d.interfaces.get(i) else {
+            eprintln!("{ME}: sync-macs: {} ({}): the domain has no interface {i}; left alone", c.name, c.file);
+            continue;
+        };
+        let (Some(old), Some(new)) = (c.hwaddr, iface.mac) else { continue };
+        if nics.iter().any(|n| n.name == c.name) || remove.contains(&c.name) || old == new {
+            continue; // written or removed by this call, or already right
+        }
+        eprintln!("{ME}: sync-macs: {} ({}): HWADDR {old} -> {new}", c.name, c.file);
+        // MACs are hex digits and colons: nothing in them is special to perl.
+        let expr = format!("s/{old}/{new}/gi");
+        edits.push((c.file.clone(), expr.clone()));
+        for l in links.all().iter().filter(|l| l.mac == old) {
+            edits.push((l.path.clone(), expr.clone()));
+        }
+    }
+    if edits.is_empty() {
+        eprintln!("{ME}: sync-macs: every HWADDR already matches the domain");
+    }
+    edits
+}
+
+/// The `-a` images, each with the `--format` given before it (`auto`: probe).
+fn images(items: &[Item]) -> Vec<inspect::Disk> {
+    let mut out = Vec::new();
+    let mut format: Option<String> = None;
+    let mut it = items.iter().peekable();
+    while let Some(i) = it.next() {
+        let Item::Tool(a, proxy::Role::Option) = i else { continue };
+        let a = a.to_string_lossy();
+        let value = match it.peek() {
+            Some(Item::Tool(v, proxy::Role::Value)) => Some(v.to_string_lossy().into_owned()),
+            _ => None,
+        };
+        let (opt, inline) = match a.split_once('=') {
+            Some((o, v)) => (o.to_string(), Some(v.to_string())),
+            None => (a.to_string(), None),
+        };
+        let v = inline.or(value);
+        match opt.as_str() {
+            "--format" => format = v.filter(|f| f != "auto"),
+            "-a" | "--add" => out.extend(v.map(|p| inspect::Disk { path: p.into(), format: format.clone() })),
+            _ => {}
+        }
+    }
+    out
 }
 
 pub fn main() -> ! {
@@ -223,17 +335,44 @@ mod tests {
     }
 
     #[test]
-    fn reset_remove_and_write_in_order_where_the_first_option_stood() {
-        let p = run_plan(&["-a", "x.img", "--hostname", "h", "--nic-remove", "eth3", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--nic-reset", "--timezone", "UTC"]).unwrap();
+    fn writes_stand_where_the_first_nic_option_stood() {
+        // An explicit format needs no look at the guest.
+        let p = run_plan(&["-a", "x.img", "--hostname", "h", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--nic-format", "networkd", "--timezone", "UTC"]).unwrap();
         let a = args(&p);
-        let d = "/etc/sysconfig/network-scripts";
         assert_eq!(a[..4], ["-a", "x.img", "--hostname", "h"]);
-        assert_eq!(a[4..14], ["--delete", &format!("{d}/ifcfg-[!l]*"), "--delete", &format!("{d}/ifcfg-l[!o]*"),
-                              "--delete", &format!("{d}/ifcfg-lo?*"), "--delete", &format!("{d}/ifcfg-l"),
-                              "--delete", &format!("{d}/ifcfg-eth3")]);
-        assert_eq!(a[14..16], ["--mkdir", d]);
-        assert_eq!(a[16], "--write");
-        assert_eq!(a[18..], ["--chmod", &format!("0644:{d}/ifcfg-eth0"), "--selinux-relabel", "--timezone", "UTC"]);
+        assert_eq!(a[4..6], ["--mkdir", "/etc/systemd/network"]);
+        assert_eq!(a[6], "--write");
+        assert!(a[7].starts_with("/etc/systemd/network/50-rejviz-eth0.network:# Written by rejviz\n[Match]\nMACAddress=52:54:00:00:00:01\n"));
+        assert_eq!(a[8..10], ["--chmod", "0644:/etc/systemd/network/50-rejviz-eth0.network"]);
+        assert!(a[11].starts_with("/etc/systemd/network/10-rejviz-eth0.link:"));
+        assert_eq!(a[a.len() - 3..], ["--selinux-relabel", "--timezone", "UTC"]);
+    }
+
+    #[test]
+    fn cleanup_deletes_whole_files_and_keeps_loopback() {
+        use crate::guestconf::Format;
+        let c = |name: &str, file: &str, lo: bool| {
+            let mut c = ConfiguredNic::new(name, file, Format::Eni);
+            if lo {
+                c.kind = LinkKind::Loopback;
+            }
+            c
+        };
+        let configs = vec![
+            c("lo", "/etc/network/interfaces", true),
+            c("eth0", "/etc/network/interfaces", false),
+            c("eth1", "/etc/network/interfaces.d/eth1", false),
+            c("eth2", "/etc/netplan/50-cloud-init.yaml", false),
+            c("eth3", "/etc/netplan/50-cloud-init.yaml", false),
+        ];
+        let links = LinkMap::default();
+        let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.kind != LinkKind::Loopback, true);
+        assert_eq!(del, ["/etc/netplan/50-cloud-init.yaml", "/etc/network/interfaces.d/eth1"]);
+        assert_eq!(rew.len(), 1);
+        assert!(rew[0].content.contains("source /etc/network/interfaces.d/*\n") && rew[0].content.contains("iface lo inet loopback"));
+        // Removing one NIC of a shared file leaves the file (with a warning).
+        let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.name == "eth2", false);
+        assert!(del.is_empty() && rew.is_empty());
     }
 
     #[test]
@@ -243,5 +382,8 @@ mod tests {
         assert_eq!(run_plan(&["-a", "x", "--nic-remove", "a/b"]).unwrap_err(), "--nic-remove: 'a/b' contains '/', which an interface name cannot");
         assert_eq!(run_plan(&["-a", "x", "--nic-remove", "eth0", "--nic", "name=eth0"]).unwrap_err(), "--nic-remove eth0 and --nic name=eth0: remove or write, not both");
         assert_eq!(run_plan(&["-a", "x", "--nic", "name=eth0,ipaddr=1"]).unwrap_err(), "--nic eth0: ipaddr: '1' is not an IPv4 address");
+        assert_eq!(run_plan(&["-a", "x", "--nic", "name=eth0,onboot=no", "--nic-format", "netplan"]).unwrap_err(),
+                   "--nic eth0: onboot: netplan cannot express onboot=no; choose another format (format= or --nic-format)");
+        assert_eq!(run_plan(&["-a", "x", "--nic-format", "yaml"]).unwrap_err(), "--nic-format: 'yaml' is not one of ifcfg, keyfile, netplan, eni, networkd");
     }
 }

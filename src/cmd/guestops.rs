@@ -10,8 +10,8 @@
 use std::ffi::OsString;
 
 use super::{Plan, Staged, UsageError, Workspace};
-use crate::guestconf::{ifcfg, GuestFile};
-use crate::nic::Nic;
+use crate::guestconf::{self, eni, Format, GuestFile};
+use crate::nic::{Nic, NicError};
 use crate::proxy::{Item, OurOption};
 use crate::rhsm::{self, Rhsm};
 
@@ -19,15 +19,29 @@ pub const NIC: OurOption = OurOption {
     name: "nic",
     value: Some("name=NAME[,KEY=VALUE]..."),
     help: "Write a network config for interface NAME into the guest (repeatable).\n\
-           Keys: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2.\n\
+           Keys: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2\n\
+           mtu onboot ipv6 ipv6gw format.\n\
            Only name (no ipaddr, no bootproto): DHCP.\n\
            ipaddr=A[/N]: static; the prefix comes from /N, else netmask=, else /24;\n\
            network and broadcast are computed when not given (and checked when given).\n\
            bootproto=static|none needs ipaddr; bootproto=dhcp forbids it.\n\
-           Writes /etc/sysconfig/network-scripts/ifcfg-NAME (mode 0644), replacing any\n\
-           config of that name, and adds --selinux-relabel so that the files get their\n\
-           SELinux labels (at once, or at first boot where the appliance cannot relabel).\n\
+           mtu=68..65535; onboot=yes|no; ipv6=auto|dhcp|ADDR/PREFIX, ipv6gw=ADDR (static);\n\
+           format=ifcfg|keyfile|netplan|eni|networkd (else --nic-format). A key the format\n\
+           cannot express is an error. E.g. ifcfg: /etc/sysconfig/network-scripts/ifcfg-NAME\n\
+           (mode 0644), replacing any config of that name. --selinux-relabel is added so\n\
+           that the files get their SELinux labels (at once, or at first boot).\n\
            Example: --nic name=eth1,ipaddr=192.168.122.15,gateway=192.168.122.1",
+};
+
+pub const NIC_FORMAT: OurOption = OurOption {
+    name: "nic-format",
+    value: Some("auto|ifcfg|keyfile|netplan|eni|networkd"),
+    help: "The format of the --nic configs (a NIC's own format= wins). auto (the default):\n\
+           from the OS (see README for the table). ifcfg: network-scripts/ifcfg-NAME;\n\
+           keyfile: NetworkManager/system-connections/NAME.nmconnection (0600);\n\
+           netplan: /etc/netplan/50-rejviz-NAME.yaml (0600); eni: interfaces.d/NAME;\n\
+           networkd: /etc/systemd/network/50-rejviz-NAME.network. Each is bound to the MAC;\n\
+           keyfile, eni and networkd get a 10-rejviz-NAME.link that names the interface.",
 };
 
 pub const RHSM_REGISTER: OurOption = OurOption {
@@ -51,51 +65,64 @@ pub const RHSM_UNREGISTER: OurOption = OurOption {
 /// The NIC-related work of one run, in the order it is done.
 #[derive(Debug, Default)]
 pub struct NicWork<'a> {
-    /// Remove every ifcfg file but loopback's first.
-    pub reset: bool,
-    /// Interfaces whose configs are removed.
-    pub remove: Vec<String>,
-    /// `--edit FILE:EXPR` operations (e.g. HWADDR rewrites).
+    /// Guest paths (or globs) to delete first (reset, removals, replaced configs).
+    pub deletes: Vec<String>,
+    /// Files to rewrite after the deletes (e.g. `/etc/network/interfaces` on reset).
+    pub rewrites: Vec<GuestFile>,
+    /// `--edit FILE:EXPR` operations (e.g. MAC rewrites).
     pub edits: Vec<(String, String)>,
     /// Configs to write.
     pub nics: &'a [Nic],
+    /// The format of NICs without their own `format=`.
+    pub format: Option<Format>,
+    /// Whether `/etc/network/interfaces` exists, when the guest was read.
+    pub eni_file_exists: Option<bool>,
 }
 
-/// Globs for every ifcfg file but `ifcfg-lo` (virt-customize's `--delete` takes globs).
-const RESET_GLOBS: &[&str] = &["ifcfg-[!l]*", "ifcfg-l[!o]*", "ifcfg-lo?*", "ifcfg-l"];
-
-/// The config files of `nic`.
-pub fn files(nic: &Nic) -> Vec<GuestFile> {
-    vec![ifcfg::write(nic)]
+/// The format `nic` is written in.
+pub fn format_of(nic: &Nic, default: Option<Format>) -> Result<Format, NicError> {
+    nic.format.or(default).ok_or_else(|| NicError {
+        nic: nic.name.clone(),
+        key: Some("format".into()),
+        problem: crate::nic::NicProblem::Format("the guest's format could not be told; give format= or --nic-format".into()),
+    })
 }
 
 /// The operations for `work`, and the files they write (for the dry run).
-pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> (Vec<OsString>, Vec<GuestFile>) {
+pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>, Vec<GuestFile>), NicError> {
     let mut args: Vec<OsString> = Vec::new();
     let mut push = |a: &str, b: String| {
         args.push(a.into());
         args.push(b.into());
     };
-    if work.reset {
-        for g in RESET_GLOBS {
-            push("--delete", format!("{}/{g}", ifcfg::DIR));
-        }
-    }
-    for name in &work.remove {
-        push("--delete", ifcfg::path(name));
+    for d in &work.deletes {
+        push("--delete", d.clone());
     }
     for (file, expr) in &work.edits {
         push("--edit", format!("{file}:{expr}"));
     }
-    let files: Vec<GuestFile> = work.nics.iter().flat_map(files).collect();
-    let mut made: Vec<&str> = Vec::new();
+    let mut files: Vec<GuestFile> = work.rewrites.clone();
+    let mut eni = false;
+    for nic in work.nics {
+        let format = format_of(nic, work.format)?;
+        eni |= format == Format::Eni;
+        files.extend(guestconf::write(nic, format)?);
+    }
+    let mut made: Vec<String> = Vec::new();
     for f in &files {
-        if !made.contains(&f.dir()) {
+        if !made.iter().any(|d| d == f.dir()) {
             push("--mkdir", f.dir().to_string());
-            made.push(f.dir());
+            made.push(f.dir().to_string());
         }
         push("--write", format!("{}:{}", f.path, f.content));
         push("--chmod", format!("{:04o}:{}", f.mode, f.path));
+    }
+    // ifupdown reads interfaces.d only when /etc/network/interfaces sources it.
+    if eni && !work.rewrites.iter().any(|f| f.path == guestconf::ENI_FILE) {
+        if work.eni_file_exists != Some(true) {
+            push("--touch", guestconf::ENI_FILE.to_string());
+        }
+        push("--edit", format!("{}:{}", guestconf::ENI_FILE, eni::ENSURE_SOURCE_EDIT));
     }
     // virt-builder/virt-customize 1.48 relabel only when asked; without it, files written
     // into an SELinux guest stay unlabelled and NetworkManager cannot read them. (A no-op
@@ -103,7 +130,7 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> (Vec<OsString>, Vec<G
     if !args.is_empty() && !relabel_given {
         args.push("--selinux-relabel".into());
     }
-    (args, files)
+    Ok((args, files))
 }
 
 /// The values of our option `name`, in order.
@@ -148,4 +175,12 @@ pub fn assemble(items: Vec<Item>, nic_options: &[&str], nic_args: Vec<OsString>,
         }
     }
     out
+}
+
+/// `--nic-format`: `None` for auto.
+pub fn nic_format(items: &[Item]) -> Result<Option<Format>, UsageError> {
+    match values(items, "nic-format").pop() {
+        None | Some("auto") => Ok(None),
+        Some(v) => v.parse::<Format>().map(Some).map_err(|e| UsageError::Option(format!("--nic-format: {e}"))),
+    }
 }

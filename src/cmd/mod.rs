@@ -30,6 +30,8 @@ pub enum UsageError {
     Nic(#[from] crate::nic::NicError),
     #[error(transparent)]
     Rhsm(#[from] crate::rhsm::RhsmError),
+    #[error("{0}")]
+    Option(String),
 }
 
 /// What a proxy command decided to do.

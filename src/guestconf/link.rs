@@ -22,13 +22,15 @@ pub fn write(nic: &Nic, with_mtu: bool) -> GuestFile {
 /// What a `.link` file says: the MAC it matches, the name it gives, the MTU it sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// Guest path of the `.link` file.
+    pub path: String,
     pub mac: MacAddr,
     pub name: String,
     pub mtu: Option<u32>,
 }
 
 /// `None` for `.link` files that do not name one MAC (e.g. matching by driver or path).
-pub fn read(content: &str) -> Result<Option<Link>, String> {
+pub fn read(path: &str, content: &str) -> Result<Option<Link>, String> {
     let ini = Ini::parse(content)?;
     let (Some(mac), Some(name)) = (ini.get("Match", "MACAddress"), ini.get("Link", "Name")) else { return Ok(None) };
     if mac.contains(' ') {
@@ -36,7 +38,7 @@ pub fn read(content: &str) -> Result<Option<Link>, String> {
     }
     let mac = mac.parse::<MacAddr>().map_err(|e| format!("MACAddress: {e}"))?;
     let mtu = ini.get("Link", "MTUBytes").and_then(|m| m.parse().ok());
-    Ok(Some(Link { mac, name: name.to_string(), mtu }))
+    Ok(Some(Link { path: path.to_string(), mac, name: name.to_string(), mtu }))
 }
 
 /// The `.link` files of a guest.
@@ -54,5 +56,8 @@ impl LinkMap {
     }
     pub fn by_name(&self, name: &str) -> Option<&Link> {
         self.links.iter().find(|l| l.name == name)
+    }
+    pub fn all(&self) -> &[Link] {
+        &self.links
     }
 }

@@ -1,6 +1,7 @@
 //! Guest network configuration files: one module per format, each with a writer (NIC model
 //! → file) and, where we need to read guests back, a reader (file → what it configures).
 
+pub mod detect;
 pub mod eni;
 pub mod ifcfg;
 pub mod ini;
@@ -186,6 +187,7 @@ pub fn want() -> Want {
     Want {
         dirs: vec![ifcfg::DIR.into(), NM_DIR.into(), NETPLAN_DIR.into(), ENI_DIR.into(), NETWORKD_DIR.into()],
         files: vec![ENI_FILE.into()],
+        exists: detect::EVIDENCE.iter().map(|s| s.to_string()).collect(),
     }
 }
 
@@ -199,6 +201,12 @@ pub fn is_backup(file_name: &str) -> bool {
 /// The NIC configs found in a snapshot read with [`want`], in natural interface order, and
 /// the config files that could not be read.
 pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
+    let (nics, bad, _) = configs_and_links(snap);
+    (nics, bad)
+}
+
+/// [`configs_in`], and the guest's `.link` files.
+pub fn configs_and_links(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>, link::LinkMap) {
     let mut nics = Vec::new();
     let mut bad = Vec::new();
     let text = |f: &crate::inspect::FileRead| std::str::from_utf8(&f.content).map(str::to_string).map_err(|_| "not UTF-8 text".to_string());
@@ -209,7 +217,7 @@ pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
     let mut links = link::LinkMap::default();
     for f in &snap.files {
         if in_dir(&f.path, NETWORKD_DIR).is_some_and(|n| n.ends_with(".link")) {
-            match text(f).and_then(|t| link::read(&t)) {
+            match text(f).and_then(|t| link::read(&f.path, &t)) {
                 Ok(Some(l)) => links.add(l),
                 Ok(None) => {}
                 Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
@@ -237,5 +245,5 @@ pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
         }
     }
     nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));
-    (nics, bad)
+    (nics, bad, links)
 }
