@@ -185,7 +185,8 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
                 || remove.contains(&c.name)
                 || written.iter().any(|(n, path)| *n == c.name && *path != c.file)
         };
-        let (deletes, rewrites) = cleanup(&configs, &links, &targeted, reset);
+        let eni_main = snap.file(guestconf::ENI_FILE).map(|f| String::from_utf8_lossy(&f.content).into_owned());
+        let (deletes, rewrites) = cleanup(&configs, &links, &targeted, eni_main.as_deref());
         work.deletes = deletes;
         work.rewrites = rewrites;
         if sync {
@@ -201,14 +202,14 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
 }
 
 /// What to delete (or rewrite) so that no config of a `targeted` NIC is left: every file
-/// whose NICs are all targeted goes, with the `.link` files naming them; on reset,
-/// `/etc/network/interfaces` keeps only loopback. A file that also configures NICs that
-/// stay is left alone, with a warning.
+/// whose NICs are all targeted goes, with the `.link` files naming them;
+/// `/etc/network/interfaces` (whose content is `eni_main`) loses just their stanzas. Any
+/// other file that also configures NICs that stay is left alone, with a warning.
 fn cleanup(
     configs: &[ConfiguredNic],
     links: &LinkMap,
     targeted: &dyn Fn(&ConfiguredNic) -> bool,
-    reset: bool,
+    eni_main: Option<&str>,
 ) -> (Vec<String>, Vec<GuestFile>) {
     let mut deletes: Vec<String> = Vec::new();
     let mut rewrites = Vec::new();
@@ -223,12 +224,9 @@ fn cleanup(
         }
         if hit.len() == in_file.len() {
             deletes.push(file.to_string());
-        } else if reset && file == guestconf::ENI_FILE {
-            rewrites.push(GuestFile {
-                path: file.to_string(),
-                mode: 0o644,
-                content: format!("# Reset by rejviz: loopback only; other interfaces in interfaces.d\n{}\n\nauto lo\niface lo inet loopback\n", eni::SOURCE_LINE),
-            });
+        } else if let Some(content) = eni_main.filter(|_| file == guestconf::ENI_FILE) {
+            // The main interfaces file keeps everything but the stanzas of these NICs.
+            rewrites.push(GuestFile { path: file.to_string(), mode: 0o644, content: eni::without(content, &hit) });
         } else {
             eprintln!("{ME}: warning: {file} also configures other interfaces; {} left there", hit.join(", "));
         }
@@ -366,12 +364,13 @@ mod tests {
             c("eth3", "/etc/netplan/50-cloud-init.yaml", false),
         ];
         let links = LinkMap::default();
-        let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.kind != LinkKind::Loopback, true);
+        let main = "auto lo\niface lo inet loopback\nallow-hotplug eth0\niface eth0 inet dhcp\n";
+        let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.kind != LinkKind::Loopback, Some(main));
         assert_eq!(del, ["/etc/netplan/50-cloud-init.yaml", "/etc/network/interfaces.d/eth1"]);
         assert_eq!(rew.len(), 1);
-        assert!(rew[0].content.contains("source /etc/network/interfaces.d/*\n") && rew[0].content.contains("iface lo inet loopback"));
+        assert_eq!(rew[0].content, "auto lo\niface lo inet loopback\n");
         // Removing one NIC of a shared file leaves the file (with a warning).
-        let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.name == "eth2", false);
+        let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.name == "eth2", Some(main));
         assert!(del.is_empty() && rew.is_empty());
     }
 

@@ -108,6 +108,14 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
         eni |= format == Format::Eni;
         files.extend(guestconf::write(nic, format)?);
     }
+    if eni {
+        if let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE) {
+            if !f.content.lines().any(|l| l.trim_start().starts_with("source") && l.contains("/etc/network/interfaces.d")) {
+                f.content.push_str(eni::SOURCE_LINE);
+                f.content.push('\n');
+            }
+        }
+    }
     let mut made: Vec<String> = Vec::new();
     for f in &files {
         if !made.iter().any(|d| d == f.dir()) {
@@ -118,7 +126,8 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
         push("--chmod", format!("{:04o}:{}", f.mode, f.path));
     }
     // ifupdown reads interfaces.d only when /etc/network/interfaces sources it.
-    if eni && !work.rewrites.iter().any(|f| f.path == guestconf::ENI_FILE) {
+    let eni_rewrite = files.iter().position(|f| f.path == guestconf::ENI_FILE);
+    if eni && eni_rewrite.is_none() {
         if work.eni_file_exists != Some(true) {
             push("--touch", guestconf::ENI_FILE.to_string());
         }

@@ -52,6 +52,41 @@ pub fn write(nic: &Nic) -> Vec<GuestFile> {
     vec![GuestFile { path: path(n), mode: 0o644, content: s }, link::write(nic, true)]
 }
 
+/// `content` without the stanzas of `names` (their `iface` blocks, and their names in
+/// `auto`/`allow-*` lines); everything else is kept as it was, comments included.
+pub fn without(content: &str, names: &[&str]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in content.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let first = words.first().copied().unwrap_or("");
+        let is_keyword = matches!(first, "iface" | "mapping" | "auto" | "source" | "source-directory" | "rename" | "no-auto-down" | "no-scripts")
+            || first.starts_with("allow-");
+        if is_keyword {
+            skipping = false;
+        }
+        if first == "iface" && words.get(1).is_some_and(|n| names.contains(n)) {
+            skipping = true;
+            continue;
+        }
+        if skipping && !first.starts_with('#') {
+            continue;
+        }
+        if first == "auto" || first.starts_with("allow-") {
+            let kept: Vec<&str> = words[1..].iter().copied().filter(|w| !names.contains(w)).collect();
+            if kept.len() != words.len() - 1 {
+                if !kept.is_empty() {
+                    out.push_str(&format!("{first} {}\n", kept.join(" ")));
+                }
+                continue;
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// The logical lines of an interfaces file: comments dropped, `\` continuations joined.
 fn lines(content: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -177,4 +212,18 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
         }
     }
     Ok(nics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_stanzas_and_auto_entries() {
+        let src = "# main\nsource /etc/network/interfaces.d/*\n\nauto lo eth0\niface lo inet loopback\n\n# primary\nallow-hotplug eth0\niface eth0 inet static\n    address 10.0.0.2/24\n    gateway 10.0.0.1\niface eth0 inet6 auto\n\nauto eth1\niface eth1 inet dhcp\n";
+        assert_eq!(
+            without(src, &["eth0"]),
+            "# main\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n# primary\nauto eth1\niface eth1 inet dhcp\n"
+        );
+    }
 }

@@ -1,0 +1,157 @@
+//! Every guest config format on the same NIC set: golden files, a round trip through our
+//! own readers, and the real parsers Debian ships where they run offline (netplan generate,
+//! ifup --no-act). No appliance.
+
+mod common;
+
+use std::process::Command;
+
+use rejviz::guestconf::{self, configs_in, ConfiguredNic, Format, GuestFile};
+use rejviz::inspect::{FileRead, OsInfo, Snapshot};
+use rejviz::nic::{parse_nics, Ipv4Config, Nic};
+
+/// DHCP; static IPv4 with gateway and DNS; static IPv6; MTU with IPv6 autoconf.
+const SET: &[&str] = &[
+    "name=eth0,hwaddr=52:54:00:00:00:a0",
+    "name=eth1,hwaddr=52:54:00:00:00:a1,ipaddr=192.168.122.15/24,gateway=192.168.122.1,dns1=192.168.122.1,dns2=9.9.9.9",
+    "name=eth2,hwaddr=52:54:00:00:00:a2,ipv6=2001:db8:5::7/64,ipv6gw=2001:db8:5::1",
+    "name=ens3,hwaddr=52:54:00:00:00:a3,mtu=9000,ipv6=auto",
+    "name=ens4,hwaddr=52:54:00:00:00:a4,ipaddr=10.1.2.3/16,ipv6=dhcp",
+];
+
+fn nics() -> Vec<Nic> {
+    parse_nics(SET).expect("NIC set")
+}
+
+fn files(format: Format, nics: &[Nic]) -> Vec<GuestFile> {
+    nics.iter().flat_map(|n| guestconf::write(n, format).expect("writable")).collect()
+}
+
+fn render(files: &[GuestFile]) -> String {
+    files.iter().map(|f| format!("=== {} (mode {:04o})\n{}", f.path, f.mode, f.content)).collect()
+}
+
+#[test]
+fn golden_files_per_format() {
+    for format in Format::ALL {
+        common::golden(&format!("format-{format}.txt"), &render(&files(format, &nics())));
+    }
+}
+
+fn snapshot(files: &[GuestFile]) -> Snapshot {
+    Snapshot {
+        os: OsInfo {
+            root: "/dev/sda1".into(),
+            os_type: "linux".into(),
+            distro: "test".into(),
+            major: 1,
+            minor: 0,
+            product_name: String::new(),
+            hostname: String::new(),
+            osinfo: String::new(),
+        },
+        files: files
+            .iter()
+            .map(|f| FileRead { path: f.path.clone(), mode: f.mode, uid: 0, gid: 0, content: f.content.clone().into_bytes(), selinux_label: None })
+            .collect(),
+        missing_dirs: vec![],
+        existing: vec![],
+    }
+}
+
+/// What a reader should find for `n`.
+fn expected(n: &Nic, format: Format, file: &str) -> ConfiguredNic {
+    let mut c = ConfiguredNic::new(&n.name, file, format);
+    c.hwaddr = Some(n.hwaddr);
+    c.onboot = n.onboot;
+    c.mtu = n.mtu;
+    c.ipv6 = n.ipv6;
+    c.dns = n.dns.clone();
+    match &n.ipv4 {
+        Ipv4Config::Dhcp => c.bootproto = "dhcp".into(),
+        Ipv4Config::Static(s) => {
+            c.bootproto = "static".into();
+            c.ipv4 = Some(s.addr);
+            c.gateway = s.gateway;
+        }
+    }
+    c
+}
+
+#[test]
+fn round_trip_through_our_readers() {
+    let mut set: Vec<String> = SET.iter().map(|s| s.to_string()).collect();
+    set.push("name=eth9,hwaddr=52:54:00:00:00:a9,onboot=no".into());
+    for format in Format::ALL {
+        let nics: Vec<Nic> = parse_nics(&set).unwrap().into_iter().filter(|n| n.onboot || format != Format::Netplan).collect();
+        let written = files(format, &nics);
+        let (mut read, bad) = configs_in(&snapshot(&written));
+        assert!(bad.is_empty(), "{format}: {bad:?}");
+        read.sort_by(|a, b| rejviz::nic::natural_cmp(&a.name, &b.name));
+        let mut want: Vec<ConfiguredNic> = nics
+            .iter()
+            .map(|n| {
+                let primary = guestconf::write(n, format).unwrap().remove(0).path;
+                expected(n, format, &primary)
+            })
+            .collect();
+        want.sort_by(|a, b| rejviz::nic::natural_cmp(&a.name, &b.name));
+        assert_eq!(read, want, "{format}");
+    }
+}
+
+#[test]
+fn netplan_refuses_onboot_no() {
+    let n = parse_nics(&["name=eth0,onboot=no"]).unwrap();
+    let e = guestconf::write(&n[0], Format::Netplan).unwrap_err();
+    assert_eq!(e.to_string(), "--nic eth0: onboot: netplan cannot express onboot=no; choose another format (format= or --nic-format)");
+}
+
+/// `netplan generate --root-dir` accepts the files and makes networkd units from them.
+#[test]
+fn netplan_generate_accepts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let nics = nics();
+    for f in files(Format::Netplan, &nics) {
+        let p = dir.path().join(f.path.trim_start_matches('/'));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, &f.content).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
+    }
+    let out = Command::new("netplan").arg("generate").arg("--root-dir").arg(dir.path()).output().expect("netplan (netplan.io)");
+    assert!(out.status.success(), "netplan generate: {}", String::from_utf8_lossy(&out.stderr));
+    let eth1 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-eth1.network")).expect("generated eth1");
+    for line in ["MACAddress=52:54:00:00:00:a1", "Name=eth1", "Address=192.168.122.15/24", "Gateway=192.168.122.1", "DNS=9.9.9.9"] {
+        assert!(eth1.contains(line), "{line} not in:\n{eth1}");
+    }
+    let eth2 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-eth2.network")).unwrap();
+    assert!(eth2.contains("Address=2001:db8:5::7/64") && eth2.contains("Gateway=2001:db8:5::1"), "{eth2}");
+    let ens3 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-ens3.link")).unwrap();
+    assert!(ens3.contains("MTUBytes=9000"), "{ens3}");
+}
+
+/// `ifup --no-act` (ifupdown) accepts each stanza file and would run the right commands.
+#[test]
+fn ifup_no_act_accepts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, f) in nics().iter().zip(files(Format::Eni, &nics()).iter().filter(|f| f.path.starts_with("/etc/network"))) {
+        let p = dir.path().join(&n.name);
+        std::fs::write(&p, &f.content).unwrap();
+        let out = Command::new("ifup")
+            .args(["--no-act", "--verbose", "--force", "-i"])
+            .arg(&p)
+            .arg(format!("--state-dir={}", dir.path().display()))
+            .arg(&n.name)
+            .output()
+            .expect("ifup (ifupdown)");
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "ifup --no-act {}: {all}", n.name);
+        if n.name == "eth1" {
+            assert!(all.contains("ip addr add 192.168.122.15/255.255.255.0") && all.contains("default via 192.168.122.1"), "{all}");
+        }
+        if n.name == "eth2" {
+            assert!(all.contains("2001:db8:5::7/64"), "{all}");
+        }
+    }
+}
