@@ -270,11 +270,24 @@ pub struct GuestView {
     pub containing: Vec<String>,
     /// Content of a few named files, when they exist.
     pub files: std::collections::BTreeMap<String, String>,
+    /// (path, mode, content) of the regular files in the directories asked for.
+    pub listed: Vec<(String, u32, String)>,
+}
+
+impl GuestView {
+    pub fn listed(&self, path: &str) -> Option<&(String, u32, String)> {
+        self.listed.iter().find(|(p, _, _)| p == path)
+    }
 }
 
 /// Reads several single-partition test images (raw) in ONE appliance launch: each image's
 /// first partition is mounted in turn. Also lists files containing any of `needles`.
 pub fn read_guests(disks: &[&Path], needles: &[&str], files: &[&str]) -> Vec<GuestView> {
+    read_guests_dirs(disks, &[], needles, files)
+}
+
+/// [`read_guests`], also listing the regular files of `dirs`.
+pub fn read_guests_dirs(disks: &[&Path], dirs: &[&str], needles: &[&str], files: &[&str]) -> Vec<GuestView> {
     guestfs_env();
     let g = guestfs::Handle::create().expect("guestfs handle");
     for d in disks {
@@ -308,6 +321,18 @@ pub fn read_guests(disks: &[&Path], needles: &[&str], files: &[&str]) -> Vec<Gue
                 let content = g.read_file(&path).unwrap_or_default();
                 if needles.iter().any(|n| content.windows(n.len()).any(|w| w == n.as_bytes())) {
                     v.containing.push(path);
+                }
+            }
+        }
+        for dir in dirs {
+            let mut names = g.ls(dir).unwrap_or_default();
+            names.sort();
+            for n in names {
+                let path = format!("{dir}/{n}");
+                if g.is_file(&path, guestfs::IsFileOptArgs { followsymlinks: Some(false) }).unwrap_or(false) {
+                    let mode = g.lstatns(&path).map(|s| (s.st_mode & 0o7777) as u32).unwrap_or(0);
+                    let content = String::from_utf8_lossy(&g.read_file(&path).unwrap_or_default()).into_owned();
+                    v.listed.push((path, mode, content));
                 }
             }
         }
