@@ -39,10 +39,18 @@ fn exit_status_of_a_failing_virt_builder_passes_through() {
     let sb = Sandbox::new();
     let args = ["no-such-os-version", "--hostname", "h"];
     let direct = sb.command("virt-builder").args(args).output().expect("virt-builder");
-    let (code, _, stderr) = run(&sb, &[&["--nic", "name=eth0"][..], &args[..]].concat());
+    let (code, _, stderr) = run(&sb, &[&["--nic", "name=eth0,format=ifcfg"][..], &args[..]].concat());
     assert_ne!(direct.status.code(), Some(0));
     assert_eq!(Some(code), direct.status.code(), "{stderr}");
     assert!(stderr.contains("cannot find os-version"), "{stderr}");
+}
+
+#[test]
+fn auto_format_for_an_unknown_template_is_bad_input() {
+    let sb = Sandbox::new();
+    let (code, stdout, stderr) = run(&sb, &["no-such-os-version", "--nic", "name=eth0"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(stderr, "rejviz-builder: --nic eth0: format: no format could be told from the OS (see --nic-format auto); give format= or --nic-format\n");
 }
 
 #[test]

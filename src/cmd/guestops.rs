@@ -84,7 +84,7 @@ pub fn format_of(nic: &Nic, default: Option<Format>) -> Result<Format, NicError>
     nic.format.or(default).ok_or_else(|| NicError {
         nic: nic.name.clone(),
         key: Some("format".into()),
-        problem: crate::nic::NicProblem::Format("the guest's format could not be told; give format= or --nic-format".into()),
+        problem: crate::nic::NicProblem::Format("no format could be told from the OS (see --nic-format auto); give format= or --nic-format".into()),
     })
 }
 
