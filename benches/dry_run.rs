@@ -7,7 +7,14 @@ use std::time::{Duration, Instant};
 
 fn args(nics: usize) -> Vec<String> {
     // An explicit format: auto would add a `virt-builder --list` call to every run.
-    let mut a = vec!["rejviz-centos7".to_string(), "--dry-run".into(), "--nic-format".into(), "ifcfg".into(), "--root-password".into(), "password:x".into()];
+    let mut a = vec![
+        "rejviz-centos7".to_string(),
+        "--dry-run".into(),
+        "--nic-format".into(),
+        "ifcfg".into(),
+        "--root-password".into(),
+        "password:x".into(),
+    ];
     for i in 0..nics {
         a.push("--nic".into());
         a.push(match i % 3 {

@@ -28,17 +28,18 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
     let mut claimed_by: Vec<Option<String>> = vec![None; ifaces.len()];
 
     for (i, a) in configs.iter().enumerate() {
-        if let Some(mac) = a.hwaddr {
-            if let Some(b) = configs[..i].iter().find(|b| b.hwaddr == Some(mac)) {
-                problems.push(format!("{} ({}) and {} ({}) are both pinned to HWADDR {mac}", b.name, b.file, a.name, a.file));
-            }
+        if let Some(mac) = a.hwaddr
+            && let Some(b) = configs[..i].iter().find(|b| b.hwaddr == Some(mac))
+        {
+            problems
+                .push(format!("{} ({}) and {} ({}) are both pinned to HWADDR {mac}", b.name, b.file, a.name, a.file));
         }
     }
     for (i, a) in ifaces.iter().enumerate() {
-        if let Some(mac) = a.mac {
-            if ifaces[..i].iter().any(|b| b.mac == Some(mac)) {
-                problems.push(format!("domain {domain} has more than one interface with MAC {mac}"));
-            }
+        if let Some(mac) = a.mac
+            && ifaces[..i].iter().any(|b| b.mac == Some(mac))
+        {
+            problems.push(format!("domain {domain} has more than one interface with MAC {mac}"));
         }
     }
 
@@ -50,7 +51,9 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
                     claimed_by[i] = Some(c.name.clone());
                 }
             }
-            None => problems.push(format!("{} ({}): HWADDR {mac} is on no interface of domain {domain}", c.name, c.file)),
+            None => {
+                problems.push(format!("{} ({}): HWADDR {mac} is on no interface of domain {domain}", c.name, c.file))
+            }
         }
     }
     let mut unpinned: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.hwaddr.is_none()).collect();
@@ -66,7 +69,8 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
         if claim.is_none() {
             let mac = iface.mac.map(|m| m.to_string()).unwrap_or_else(|| "(no MAC)".into());
             let src = iface.source.as_deref().map(|s| format!(" on {} {s}", iface.kind)).unwrap_or_default();
-            problems.push(format!("interface {mac}{src} of domain {domain} is configured by no NIC config in the image"));
+            problems
+                .push(format!("interface {mac}{src} of domain {domain} is configured by no NIC config in the image"));
         }
     }
     CheckResult { ok: problems.is_empty(), problems, claimed_by }
@@ -83,7 +87,12 @@ mod tests {
         c
     }
     fn iface(mac: &str) -> DomainInterface {
-        DomainInterface { mac: Some(mac.parse().unwrap()), kind: "network".into(), source: Some("n".into()), model: None }
+        DomainInterface {
+            mac: Some(mac.parse().unwrap()),
+            kind: "network".into(),
+            source: Some("n".into()),
+            model: None,
+        }
     }
 
     const A: &str = "52:54:00:00:00:0a";
@@ -92,7 +101,8 @@ mod tests {
 
     #[test]
     fn matching_by_mac_and_unpinned() {
-        let r = check(&[cfg("eth10", None), cfg("eth0", Some(B)), cfg("eth2", None)], &[iface(A), iface(B), iface(C)], "d");
+        let r =
+            check(&[cfg("eth10", None), cfg("eth0", Some(B)), cfg("eth2", None)], &[iface(A), iface(B), iface(C)], "d");
         assert_eq!(r.problems, Vec::<String>::new());
         assert!(r.ok);
         assert_eq!(r.claimed_by, vec![Some("eth2".into()), Some("eth0".into()), Some("eth10".into())]);
@@ -102,10 +112,14 @@ mod tests {
     fn problems_are_named() {
         let r = check(&[cfg("eth0", Some(A)), cfg("eth1", Some(C))], &[iface(A), iface(B)], "vm");
         assert!(!r.ok);
-        assert_eq!(r.problems, vec![
-            "eth1 (/f/ifcfg-eth1): HWADDR 52:54:00:00:00:0c is on no interface of domain vm".to_string(),
-            "interface 52:54:00:00:00:0b on network n of domain vm is configured by no NIC config in the image".to_string(),
-        ]);
+        assert_eq!(
+            r.problems,
+            vec![
+                "eth1 (/f/ifcfg-eth1): HWADDR 52:54:00:00:00:0c is on no interface of domain vm".to_string(),
+                "interface 52:54:00:00:00:0b on network n of domain vm is configured by no NIC config in the image"
+                    .to_string(),
+            ]
+        );
     }
 
     #[test]

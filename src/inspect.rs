@@ -118,7 +118,8 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
     for d in disks {
         let path = d.path.display().to_string();
-        let f = std::fs::File::open(&d.path).map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
+        let f =
+            std::fs::File::open(&d.path).map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
         let meta = f.metadata().map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
         if meta.is_dir() {
             return Err(InspectError::NotADiskImage { path, why: "a directory" });
@@ -145,8 +146,7 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
             discard: None,
             copyonread: None,
         };
-        g.add_drive(&path, opts)
-            .map_err(|e| InspectError::Disk { path: path.to_string(), msg: msg(e) })?;
+        g.add_drive(&path, opts).map_err(|e| InspectError::Disk { path: path.to_string(), msg: msg(e) })?;
     }
     g.launch().map_err(|e| InspectError::Launch(msg(e)))?;
 

@@ -5,7 +5,7 @@
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
-use ipnet::{ipv4_mask_to_prefix, Ipv4Net};
+use ipnet::{Ipv4Net, ipv4_mask_to_prefix};
 
 use serde::Serialize;
 
@@ -194,14 +194,23 @@ mod tests {
             <interface type='user'/>
           </devices></domain>"#;
         let (disks, ifaces) = parse_domain_xml(xml).unwrap();
-        assert_eq!(disks, vec![
-            Disk { path: "/var/lib/a.qcow2".into(), format: Some("qcow2".into()) },
-            Disk { path: "/dev/sdb".into(), format: Some("raw".into()) },
-        ]);
+        assert_eq!(
+            disks,
+            vec![
+                Disk { path: "/var/lib/a.qcow2".into(), format: Some("qcow2".into()) },
+                Disk { path: "/dev/sdb".into(), format: Some("raw".into()) },
+            ]
+        );
         assert_eq!(ifaces.len(), 3);
         assert_eq!(ifaces[0].mac.unwrap().to_string(), "52:54:00:aa:00:01");
-        assert_eq!((ifaces[0].kind.as_str(), ifaces[0].source.as_deref(), ifaces[0].model.as_deref()), ("network", Some("default"), Some("virtio")));
-        assert_eq!((ifaces[1].kind.as_str(), ifaces[1].source.as_deref(), ifaces[1].model.as_deref()), ("bridge", Some("br0"), None));
+        assert_eq!(
+            (ifaces[0].kind.as_str(), ifaces[0].source.as_deref(), ifaces[0].model.as_deref()),
+            ("network", Some("default"), Some("virtio"))
+        );
+        assert_eq!(
+            (ifaces[1].kind.as_str(), ifaces[1].source.as_deref(), ifaces[1].model.as_deref()),
+            ("bridge", Some("br0"), None)
+        );
         assert_eq!((ifaces[2].mac, ifaces[2].source.as_deref()), (None, None));
     }
 
@@ -213,10 +222,14 @@ mod tests {
         let (nets, dhcp) = parse_network_xml(xml).unwrap();
         assert_eq!(nets.iter().map(|n| n.to_string()).collect::<Vec<_>>(), ["192.168.122.1/24"]);
         assert!(dhcp);
-        let (nets, dhcp) = parse_network_xml("<network><name>iso</name><ip address='10.1.0.1' prefix='16'/></network>").unwrap();
+        let (nets, dhcp) =
+            parse_network_xml("<network><name>iso</name><ip address='10.1.0.1' prefix='16'/></network>").unwrap();
         assert_eq!(nets[0].to_string(), "10.1.0.1/16");
         assert!(!dhcp);
-        assert_eq!(parse_network_xml("<network><name>br</name><forward mode='bridge'/></network>").unwrap(), (vec![], false));
+        assert_eq!(
+            parse_network_xml("<network><name>br</name><forward mode='bridge'/></network>").unwrap(),
+            (vec![], false)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::guestconf::ConfiguredNic;
 use crate::libvirt::{DomainInterface, NetworkInfo};
-use crate::nic::{natural_cmp, validate_ifname, MacAddr};
+use crate::nic::{MacAddr, natural_cmp, validate_ifname};
 use crate::optlist::OptListError;
 
 /// Where a NIC is attached.
@@ -69,9 +69,13 @@ pub enum MappingError {
     Inactive { nic: String, net: String },
     #[error("{nic}: the image configures no such interface (it has: {in_image})")]
     NotInImage { nic: String, in_image: String },
-    #[error("{nic} ({addr}): more than one network holds this address: {candidates}; map it with --nic-mappings {nic}=NETWORK")]
+    #[error(
+        "{nic} ({addr}): more than one network holds this address: {candidates}; map it with --nic-mappings {nic}=NETWORK"
+    )]
     Ambiguous { nic: String, addr: String, candidates: String },
-    #[error("{nic} ({addr}): no network's subnet holds this address (networks: {networks}); map it with --nic-mappings {nic}=NETWORK")]
+    #[error(
+        "{nic} ({addr}): no network's subnet holds this address (networks: {networks}); map it with --nic-mappings {nic}=NETWORK"
+    )]
     NoSubnet { nic: String, addr: String, networks: String },
     #[error("{nic} uses DHCP and there is no network 'default' serving DHCP; map it with --nic-mappings {nic}=NETWORK")]
     NoDefault { nic: String },
@@ -167,7 +171,10 @@ pub fn resolve(
 
 /// Each target must exist on the host (and a network be active when `require_active`).
 /// Called before the image is read for manual mappings, and again for the final choice.
-pub fn check_targets<'a>(targets: impl IntoIterator<Item = (&'a str, &'a Target)>, host: &Host<'_>) -> Result<(), MappingError> {
+pub fn check_targets<'a>(
+    targets: impl IntoIterator<Item = (&'a str, &'a Target)>,
+    host: &Host<'_>,
+) -> Result<(), MappingError> {
     for (nic, target) in targets {
         match target {
             Target::Network(net) => match host.networks.iter().find(|n| &n.name == net) {
@@ -195,7 +202,11 @@ pub fn check_targets<'a>(targets: impl IntoIterator<Item = (&'a str, &'a Target)
 /// a `hwaddr=` of this call names are taken. A NIC named `ethN` takes interface N (XML
 /// order, from 0) when that one is free; the others, in natural order, take the first free
 /// interface.
-pub fn assign_domain_macs(nics: &mut [crate::nic::Nic], ifaces: &[DomainInterface], domain: &str) -> Result<(), MappingError> {
+pub fn assign_domain_macs(
+    nics: &mut [crate::nic::Nic],
+    ifaces: &[DomainInterface],
+    domain: &str,
+) -> Result<(), MappingError> {
     let mut free: Vec<bool> = ifaces
         .iter()
         .map(|i| i.mac.is_some() && !nics.iter().any(|n| !n.hwaddr_generated && Some(n.hwaddr) == i.mac))
@@ -204,7 +215,11 @@ pub fn assign_domain_macs(nics: &mut [crate::nic::Nic], ifaces: &[DomainInterfac
     order.sort_by(|&a, &b| natural_cmp(&nics[a].name, &nics[b].name));
     let mut pending = Vec::new();
     for &i in &order {
-        let by_name = nics[i].name.strip_prefix("eth").and_then(|n| n.parse::<usize>().ok()).filter(|&n| free.get(n) == Some(&true));
+        let by_name = nics[i]
+            .name
+            .strip_prefix("eth")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| free.get(n) == Some(&true));
         match by_name {
             Some(n) => {
                 free[n] = false;
@@ -239,7 +254,11 @@ fn auto_target(c: &ConfiguredNic, networks: &[NetworkInfo]) -> Result<Target, Ma
                     .iter()
                     .map(|n| {
                         let subnets: Vec<String> = n.ipv4.iter().map(|s| s.trunc().to_string()).collect();
-                        if subnets.is_empty() { format!("{} (no IPv4)", n.name) } else { format!("{} {}", n.name, subnets.join(" ")) }
+                        if subnets.is_empty() {
+                            format!("{} (no IPv4)", n.name)
+                        } else {
+                            format!("{} {}", n.name, subnets.join(" "))
+                        }
                     })
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -291,11 +310,14 @@ mod tests {
     #[test]
     fn parses_mappings() {
         let m = parse_mappings(&["eth0=lab,eth1=bridge:br0", "eth2=default"]).unwrap();
-        assert_eq!(m, vec![
-            Mapping { nic: "eth0".into(), target: Target::Network("lab".into()) },
-            Mapping { nic: "eth1".into(), target: Target::Bridge("br0".into()) },
-            Mapping { nic: "eth2".into(), target: Target::Network("default".into()) },
-        ]);
+        assert_eq!(
+            m,
+            vec![
+                Mapping { nic: "eth0".into(), target: Target::Network("lab".into()) },
+                Mapping { nic: "eth1".into(), target: Target::Bridge("br0".into()) },
+                Mapping { nic: "eth2".into(), target: Target::Network("default".into()) },
+            ]
+        );
         let err = |v: &[&str]| parse_mappings(v).unwrap_err().to_string();
         assert_eq!(err(&["eth0"]), "--nic-mappings 'eth0': 'eth0' is not NAME=TARGET");
         assert_eq!(err(&["eth0="]), "--nic-mappings 'eth0=': eth0: empty network name");
@@ -309,10 +331,22 @@ mod tests {
     fn auto_by_subnet_and_default_dhcp_in_natural_order() {
         let n = nets();
         let no_bridge = |_: &str| false;
-        let configs = [cfg("eth10", Some(M1), Some("192.168.122.9/24")), cfg("eth2", Some(M2), Some("10.0.9.9/16")), cfg("eth0", None, None)];
+        let configs = [
+            cfg("eth10", Some(M1), Some("192.168.122.9/24")),
+            cfg("eth2", Some(M2), Some("10.0.9.9/16")),
+            cfg("eth0", None, None),
+        ];
         let a = resolve(&configs, &[], true, &host(&n, &no_bridge)).unwrap();
-        let got: Vec<(&str, String, bool)> = a.iter().map(|x| (x.nic.as_str(), x.target.to_string(), x.mac_generated)).collect();
-        assert_eq!(got, [("eth0", "network default".into(), true), ("eth2", "network lab".into(), false), ("eth10", "network default".into(), false)]);
+        let got: Vec<(&str, String, bool)> =
+            a.iter().map(|x| (x.nic.as_str(), x.target.to_string(), x.mac_generated)).collect();
+        assert_eq!(
+            got,
+            [
+                ("eth0", "network default".into(), true),
+                ("eth2", "network lab".into(), false),
+                ("eth10", "network default".into(), false)
+            ]
+        );
         assert_eq!(a[1].network_arg(), format!("network=lab,mac={M2},model=virtio"));
         assert_eq!(&a[0].mac.octets()[..3], &[0x52, 0x54, 0]);
     }
@@ -335,16 +369,24 @@ mod tests {
     fn domain_macs_by_eth_number_then_in_order() {
         let ifaces: Vec<DomainInterface> = ["52:54:00:00:00:a0", "52:54:00:00:00:a1", "52:54:00:00:00:a2"]
             .iter()
-            .map(|m| DomainInterface { mac: Some(m.parse().unwrap()), kind: "network".into(), source: None, model: None })
+            .map(|m| DomainInterface {
+                mac: Some(m.parse().unwrap()),
+                kind: "network".into(),
+                source: None,
+                model: None,
+            })
             .collect();
-        let mut nics = crate::nic::parse_nics(&["name=ens9", "name=eth2", "name=eth0,hwaddr=52:54:00:00:00:a1"]).unwrap();
+        let mut nics =
+            crate::nic::parse_nics(&["name=ens9", "name=eth2", "name=eth0,hwaddr=52:54:00:00:00:a1"]).unwrap();
         assign_domain_macs(&mut nics, &ifaces, "vm").unwrap();
         let macs: Vec<String> = nics.iter().map(|n| n.hwaddr.to_string()).collect();
         // eth2 takes interface 2; ens9 the first free (a1 is eth0's by hwaddr=).
         assert_eq!(macs, ["52:54:00:00:00:a0", "52:54:00:00:00:a2", "52:54:00:00:00:a1"]);
         let mut too_many = crate::nic::parse_nics(&["name=a", "name=b", "name=c", "name=d"]).unwrap();
-        assert_eq!(assign_domain_macs(&mut too_many, &ifaces, "vm").unwrap_err().to_string(),
-                   "--nic d: domain vm has no interface left to take a MAC from; give hwaddr=");
+        assert_eq!(
+            assign_domain_macs(&mut too_many, &ifaces, "vm").unwrap_err().to_string(),
+            "--nic d: domain vm has no interface left to take a MAC from; give hwaddr="
+        );
     }
 
     #[test]
@@ -355,16 +397,31 @@ mod tests {
             resolve(configs, &parse_mappings(manual).unwrap(), auto, &host(&n, &br)).unwrap_err().to_string()
         };
         let c = [cfg("eth0", Some(M1), Some("10.0.5.7/16"))];
-        assert_eq!(err(&c, &[], true), "eth0 (10.0.5.7/16): more than one network holds this address: lab, lab-small; map it with --nic-mappings eth0=NETWORK");
+        assert_eq!(
+            err(&c, &[], true),
+            "eth0 (10.0.5.7/16): more than one network holds this address: lab, lab-small; map it with --nic-mappings eth0=NETWORK"
+        );
         let c = [cfg("eth0", Some(M1), Some("10.9.9.9/24"))];
-        assert_eq!(err(&c, &[], true), "eth0 (10.9.9.9/24): no network's subnet holds this address (networks: default 192.168.122.0/24, lab 10.0.0.0/16, lab-small 10.0.5.0/24, store 172.16.0.0/24); map it with --nic-mappings eth0=NETWORK");
-        assert_eq!(err(&c, &["eth0=nope"], false), "eth0: no libvirt network named 'nope' (networks: default, lab, lab-small, store)");
+        assert_eq!(
+            err(&c, &[], true),
+            "eth0 (10.9.9.9/24): no network's subnet holds this address (networks: default 192.168.122.0/24, lab 10.0.0.0/16, lab-small 10.0.5.0/24, store 172.16.0.0/24); map it with --nic-mappings eth0=NETWORK"
+        );
+        assert_eq!(
+            err(&c, &["eth0=nope"], false),
+            "eth0: no libvirt network named 'nope' (networks: default, lab, lab-small, store)"
+        );
         assert_eq!(err(&c, &["eth0=bridge:br9"], false), "eth0: no host bridge named 'br9'");
-        assert_eq!(err(&c, &["eth0=store"], false), "eth0: network store is not active (start it: virsh net-start store)");
+        assert_eq!(
+            err(&c, &["eth0=store"], false),
+            "eth0: network store is not active (start it: virsh net-start store)"
+        );
         assert_eq!(err(&c, &["eth7=lab"], false), "eth7: the image configures no such interface (it has: eth0)");
         let no_default = vec![net("lab", &["10.0.0.1/16"], true, true)];
         let e = resolve(&[cfg("eth0", None, None)], &[], true, &host(&no_default, &br)).unwrap_err();
-        assert_eq!(e.to_string(), "eth0 uses DHCP and there is no network 'default' serving DHCP; map it with --nic-mappings eth0=NETWORK");
+        assert_eq!(
+            e.to_string(),
+            "eth0 uses DHCP and there is no network 'default' serving DHCP; map it with --nic-mappings eth0=NETWORK"
+        );
         let mut unconf = cfg("eth3", None, None);
         unconf.bootproto = "none".into();
         assert!(matches!(resolve(&[unconf], &[], true, &host(&n, &br)), Err(MappingError::Unconfigured { .. })));

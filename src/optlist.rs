@@ -47,9 +47,7 @@ impl OptList {
         }
         let mut pairs: Vec<(String, String)> = Vec::new();
         for item in s.split(',') {
-            let (key, value) = item
-                .split_once('=')
-                .ok_or_else(|| OptListError::NoEquals(item.to_string()))?;
+            let (key, value) = item.split_once('=').ok_or_else(|| OptListError::NoEquals(item.to_string()))?;
             if key.is_empty() {
                 return Err(OptListError::EmptyKey(item.to_string()));
             }

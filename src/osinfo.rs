@@ -85,7 +85,8 @@ mod tests {
 
     #[test]
     fn picks_the_most_specific_known_id() {
-        let known: BTreeSet<String> = ["centos7.0", "debian12", "fedora39", "rhel9.2"].iter().map(|s| s.to_string()).collect();
+        let known: BTreeSet<String> =
+            ["centos7.0", "debian12", "fedora39", "rhel9.2"].iter().map(|s| s.to_string()).collect();
         assert_eq!(derive(&os("centos", 7, 9, "centos7.0"), &known), Ok("centos7.0".into()));
         assert_eq!(derive(&os("debian", 12, 4, "unknown"), &known), Ok("debian12".into()));
         assert_eq!(derive(&os("rhel", 9, 2, ""), &known), Ok("rhel9.2".into()));

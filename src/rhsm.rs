@@ -50,9 +50,16 @@ pub enum Attach {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Register {
-    User { user: String, password_file: PathBuf, attach: Option<Attach> },
+    User {
+        user: String,
+        password_file: PathBuf,
+        attach: Option<Attach>,
+    },
     /// The key itself, read from its file (first line).
-    Org { org: String, key: String },
+    Org {
+        org: String,
+        key: String,
+    },
 }
 
 /// What to do about RHSM.
@@ -248,11 +255,14 @@ mod tests {
         assert_eq!(args, ["--run", "/w/rhsm.sh"].map(OsString::from));
         let s = s.unwrap();
         let lines: Vec<&str> = s.content.lines().filter(|l| l.starts_with("subscription-manager")).collect();
-        assert_eq!(lines, [
-            "subscription-manager remove --all || echo 'rejviz: nothing to remove'",
-            "subscription-manager unregister || echo 'rejviz: was not registered'",
-            "subscription-manager register --org 'My Org' --activationkey 'act-KEY-1'",
-        ]);
+        assert_eq!(
+            lines,
+            [
+                "subscription-manager remove --all || echo 'rejviz: nothing to remove'",
+                "subscription-manager unregister || echo 'rejviz: was not registered'",
+                "subscription-manager register --org 'My Org' --activationkey 'act-KEY-1'",
+            ]
+        );
         assert!(!s.shown.contains("act-KEY-1") && s.shown.contains("--activationkey '***'"));
     }
 
@@ -263,7 +273,11 @@ mod tests {
         let r = parse(&[&format!("user=joe,password-file={pw},attach=auto")], true).unwrap();
         let (_, s) = ops(&r, Path::new("/w/rhsm.sh"));
         let s = s.unwrap();
-        assert!(s.content.contains("register --username 'joe' --password 'pw'\\''1'\nsubscription-manager attach --auto\n"), "{}", s.content);
+        assert!(
+            s.content.contains("register --username 'joe' --password 'pw'\\''1'\nsubscription-manager attach --auto\n"),
+            "{}",
+            s.content
+        );
         assert!(!s.shown.contains("pw'"));
     }
 
@@ -278,15 +292,39 @@ mod tests {
         assert_eq!(err(&format!("password-file={pw}")), "--rhsm-register: user= is missing");
         assert_eq!(err("org=o"), "--rhsm-register: activation-key-file= is missing");
         assert_eq!(err(&format!("activation-key-file={pw}")), "--rhsm-register: org= is missing");
-        assert_eq!(err(&format!("user=joe,password-file={pw},org=o")), "--rhsm-register: user= and org= (password and activation key) cannot go together");
-        assert_eq!(err(&format!("user=joe,password-file={pw},activation-key-file={pw}")), "--rhsm-register: user= and org= (password and activation key) cannot go together");
-        assert_eq!(err(&format!("user=joe,password-file={empty}")), format!("--rhsm-register: password-file: {empty}: is empty"));
-        assert!(err(&format!("user=joe,password-file={missing}")).starts_with(&format!("--rhsm-register: password-file: {missing}: No such file")));
-        assert_eq!(err(&format!("org=o,activation-key-file={empty}")), format!("--rhsm-register: activation-key-file: {empty}: is empty"));
-        assert_eq!(err(&format!("user=joe,password-file={pw},attach=pool:")), "--rhsm-register: attach: 'pool:' is not auto or pool:ID");
+        assert_eq!(
+            err(&format!("user=joe,password-file={pw},org=o")),
+            "--rhsm-register: user= and org= (password and activation key) cannot go together"
+        );
+        assert_eq!(
+            err(&format!("user=joe,password-file={pw},activation-key-file={pw}")),
+            "--rhsm-register: user= and org= (password and activation key) cannot go together"
+        );
+        assert_eq!(
+            err(&format!("user=joe,password-file={empty}")),
+            format!("--rhsm-register: password-file: {empty}: is empty")
+        );
+        assert!(
+            err(&format!("user=joe,password-file={missing}"))
+                .starts_with(&format!("--rhsm-register: password-file: {missing}: No such file"))
+        );
+        assert_eq!(
+            err(&format!("org=o,activation-key-file={empty}")),
+            format!("--rhsm-register: activation-key-file: {empty}: is empty")
+        );
+        assert_eq!(
+            err(&format!("user=joe,password-file={pw},attach=pool:")),
+            "--rhsm-register: attach: 'pool:' is not auto or pool:ID"
+        );
         assert_eq!(err(&format!("user=a:b,password-file={pw}")), "--rhsm-register: user: 'a:b' cannot contain ':'");
-        assert_eq!(err(&format!("org=o,activation-key-file={pw},attach=auto")), "--rhsm-register: attach= does not go with org=");
-        assert_eq!(err("colour=red"), "--rhsm-register: colour: unknown key (known: user password-file attach org activation-key-file)");
+        assert_eq!(
+            err(&format!("org=o,activation-key-file={pw},attach=auto")),
+            "--rhsm-register: attach= does not go with org="
+        );
+        assert_eq!(
+            err("colour=red"),
+            "--rhsm-register: colour: unknown key (known: user password-file attach org activation-key-file)"
+        );
         assert_eq!(parse(&["a=b", "c=d"], false).unwrap_err(), RhsmError::Twice);
     }
 }

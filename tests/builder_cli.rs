@@ -7,17 +7,36 @@ use common::{Sandbox, TEMPLATE};
 
 fn run(sb: &Sandbox, args: &[&str]) -> (i32, String, String) {
     let o = sb.rejviz("rejviz-builder").args(args).output().expect("run");
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 #[test]
 fn bad_nic_exits_2_with_one_line_and_never_runs_virt_builder() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--nic", "ipaddr=1.2.3.4"], "rejviz-builder: --nic #1 'ipaddr=1.2.3.4': missing name= (every --nic needs name=NAME)"),
-        (&["--nic", "name=eth0,ipaddr=10.0.0.300"], "rejviz-builder: --nic eth0: ipaddr: '10.0.0.300' is not an IPv4 address"),
-        (&["--nic", "name=eth0", "--nic", "name=eth0"], "rejviz-builder: --nic eth0: name: interface eth0 is already configured by an earlier --nic"),
-        (&["--nic", "name=eth0,colour=blue"], "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)"),
-        (&["--nic", "name=eth0,hwaddr=01:00:00:00:00:01"], "rejviz-builder: --nic eth0: hwaddr: '01:00:00:00:00:01' is a multicast MAC address; a NIC needs a unicast one"),
+        (
+            &["--nic", "ipaddr=1.2.3.4"],
+            "rejviz-builder: --nic #1 'ipaddr=1.2.3.4': missing name= (every --nic needs name=NAME)",
+        ),
+        (
+            &["--nic", "name=eth0,ipaddr=10.0.0.300"],
+            "rejviz-builder: --nic eth0: ipaddr: '10.0.0.300' is not an IPv4 address",
+        ),
+        (
+            &["--nic", "name=eth0", "--nic", "name=eth0"],
+            "rejviz-builder: --nic eth0: name: interface eth0 is already configured by an earlier --nic",
+        ),
+        (
+            &["--nic", "name=eth0,colour=blue"],
+            "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)",
+        ),
+        (
+            &["--nic", "name=eth0,hwaddr=01:00:00:00:00:01"],
+            "rejviz-builder: --nic eth0: hwaddr: '01:00:00:00:00:01' is a multicast MAC address; a NIC needs a unicast one",
+        ),
         (&["--nic"], "rejviz-builder: --nic needs a value"),
         (&["--dry-run=yes"], "rejviz-builder: --dry-run takes no value"),
     ];
@@ -50,7 +69,10 @@ fn auto_format_for_an_unknown_template_is_bad_input() {
     let sb = Sandbox::new();
     let (code, stdout, stderr) = run(&sb, &["no-such-os-version", "--nic", "name=eth0"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
-    assert_eq!(stderr, "rejviz-builder: --nic eth0: format: no format could be told from the OS (see --nic-format auto); give format= or --nic-format\n");
+    assert_eq!(
+        stderr,
+        "rejviz-builder: --nic eth0: format: no format could be told from the OS (see --nic-format auto); give format= or --nic-format\n"
+    );
 }
 
 #[test]
@@ -76,8 +98,18 @@ fn dry_run_prints_masked_command_and_files_and_runs_nothing() {
     let sb = Sandbox::new();
     let (code, stdout, stderr) = run(
         &sb,
-        &[TEMPLATE, "-o", "vm.img", "--dry-run", "--nic", "name=eth1,hwaddr=52:54:00:00:00:01,ipaddr=192.168.122.15",
-          "--root-password", "password:dry-secret", "--sm-credentials", "joe:password:sm-secret"],
+        &[
+            TEMPLATE,
+            "-o",
+            "vm.img",
+            "--dry-run",
+            "--nic",
+            "name=eth1,hwaddr=52:54:00:00:00:01,ipaddr=192.168.122.15",
+            "--root-password",
+            "password:dry-secret",
+            "--sm-credentials",
+            "joe:password:sm-secret",
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stderr, "");
@@ -91,8 +123,16 @@ fn dry_run_prints_masked_command_and_files_and_runs_nothing() {
         rest,
         [
             "--- /etc/sysconfig/network-scripts/ifcfg-eth1 (mode 0644)",
-            "# Written by rejviz", "DEVICE=eth1", "NAME=eth1", "TYPE=Ethernet", "ONBOOT=yes", "BOOTPROTO=static",
-            "HWADDR=52:54:00:00:00:01", "IPADDR=192.168.122.15", "PREFIX=24", "NETWORK=192.168.122.0",
+            "# Written by rejviz",
+            "DEVICE=eth1",
+            "NAME=eth1",
+            "TYPE=Ethernet",
+            "ONBOOT=yes",
+            "BOOTPROTO=static",
+            "HWADDR=52:54:00:00:00:01",
+            "IPADDR=192.168.122.15",
+            "PREFIX=24",
+            "NETWORK=192.168.122.0",
             "BROADCAST=192.168.122.255",
         ]
     );

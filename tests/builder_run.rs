@@ -6,7 +6,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{kv, Sandbox, IFCFG_DIR, TEMPLATE};
+use common::{IFCFG_DIR, Sandbox, TEMPLATE, kv};
 use rejviz::inspect::{self, Disk, Want};
 
 const SECRET: &str = "Sup3r-s3cret-pw";
@@ -45,7 +45,11 @@ fn builds_an_image_with_three_nics() {
     common::guestfs_env();
     let snap = inspect::read(
         &[Disk { path: out.clone(), format: Some("raw".into()) }],
-        &Want { dirs: vec![IFCFG_DIR.into()], files: vec!["/.autorelabel".into(), "/etc/shadow".into(), FAKE_SM_LOG.into()], exists: vec![] },
+        &Want {
+            dirs: vec![IFCFG_DIR.into()],
+            files: vec!["/.autorelabel".into(), "/etc/shadow".into(), FAKE_SM_LOG.into()],
+            exists: vec![],
+        },
     )
     .expect("read the built image");
     assert_eq!(snap.os.distro, "centos");
@@ -55,10 +59,27 @@ fn builds_an_image_with_three_nics() {
     let mut macs = Vec::new();
     for (name, want) in [
         ("eth0", vec![("BOOTPROTO", "dhcp")]),
-        ("eth1", vec![("BOOTPROTO", "static"), ("IPADDR", "192.168.122.15"), ("PREFIX", "24"),
-                      ("NETWORK", "192.168.122.0"), ("BROADCAST", "192.168.122.255")]),
-        ("eth2", vec![("BOOTPROTO", "static"), ("IPADDR", "10.0.5.7"), ("PREFIX", "16"), ("NETWORK", "10.0.0.0"),
-                      ("BROADCAST", "10.0.255.255"), ("GATEWAY", "10.0.0.1")]),
+        (
+            "eth1",
+            vec![
+                ("BOOTPROTO", "static"),
+                ("IPADDR", "192.168.122.15"),
+                ("PREFIX", "24"),
+                ("NETWORK", "192.168.122.0"),
+                ("BROADCAST", "192.168.122.255"),
+            ],
+        ),
+        (
+            "eth2",
+            vec![
+                ("BOOTPROTO", "static"),
+                ("IPADDR", "10.0.5.7"),
+                ("PREFIX", "16"),
+                ("NETWORK", "10.0.0.0"),
+                ("BROADCAST", "10.0.255.255"),
+                ("GATEWAY", "10.0.0.1"),
+            ],
+        ),
     ] {
         let f = file(name);
         assert_eq!(f.mode, 0o644, "{} mode", f.path);
@@ -104,7 +125,13 @@ fn builds_an_image_with_three_nics() {
     // RHSM went through virt-builder's own --sm-* options, to the fake subscription-manager.
     let record = snap.file(FAKE_SM_LOG).expect("subscription-manager was not called").text();
     assert_eq!(record, format!("register --username=joe --password={rhsm_pw}\nattach --auto\n"));
-    assert!(log.contains(&format!("--sm-credentials joe:file:{} --sm-register --sm-attach auto", sb.path("rhsm-pw").display())), "{log}");
+    assert!(
+        log.contains(&format!(
+            "--sm-credentials joe:file:{} --sm-register --sm-attach auto",
+            sb.path("rhsm-pw").display()
+        )),
+        "{log}"
+    );
 
     // The password was set, and the plaintext is nowhere in the image's shadow file.
     let shadow = snap.file("/etc/shadow").expect("shadow").text();

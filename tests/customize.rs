@@ -3,15 +3,19 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{image_copy, kv, read_guests, virsh, CreatedDomain, Sandbox, TestDomain, LIBVIRT_URI};
+use common::{CreatedDomain, LIBVIRT_URI, Sandbox, TestDomain, image_copy, kv, read_guests, virsh};
 
 const FAKE_LOG: &str = "/var/log/rejviz-fake-subscription-manager.log";
 
 fn out(o: &std::process::Output) -> (i32, String, String) {
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 fn customize(sb: &Sandbox, args: &[&str]) -> (i32, String, String) {
@@ -25,11 +29,26 @@ fn names(v: &common::GuestView) -> Vec<&str> {
 #[test]
 fn add_replace_remove_and_reset_nic_configs() {
     let sb = Sandbox::new();
-    let (a, b, c) = (image_copy(&sb, "centos7.raw", "a.raw"), image_copy(&sb, "centos7.raw", "b.raw"), image_copy(&sb, "centos7.raw", "c.raw"));
+    let (a, b, c) = (
+        image_copy(&sb, "centos7.raw", "a.raw"),
+        image_copy(&sb, "centos7.raw", "b.raw"),
+        image_copy(&sb, "centos7.raw", "c.raw"),
+    );
     let p = |x: &std::path::Path| x.display().to_string();
 
-    let (code, _, stderr) = customize(&sb, &["--format", "raw", "-a", &p(&a), "--nic", "name=eth0,hwaddr=52:54:00:00:01:00",
-                                             "--nic", "name=eth1,ipaddr=10.9.0.5,gateway=10.9.0.1"]);
+    let (code, _, stderr) = customize(
+        &sb,
+        &[
+            "--format",
+            "raw",
+            "-a",
+            &p(&a),
+            "--nic",
+            "name=eth0,hwaddr=52:54:00:00:01:00",
+            "--nic",
+            "name=eth1,ipaddr=10.9.0.5,gateway=10.9.0.1",
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
     let (code, _, stderr) = customize(&sb, &["--format", "raw", "-a", &p(&b), "--nic-remove", "eth0"]);
     assert_eq!(code, 0, "{stderr}");
@@ -58,7 +77,8 @@ fn domain_macs_sync_macs_and_running_domain_refused() {
     let sb = Sandbox::new();
     let img = image_copy(&sb, "centos7.raw", "dom.raw");
     // The template pins eth0 to 52:54:00:de:ad:00.
-    let dom = TestDomain::define("cust", &img, "raw", &[("52:54:00:de:ad:00", "rjz-net"), ("52:54:00:de:ad:01", "rjz-net")]);
+    let dom =
+        TestDomain::define("cust", &img, "raw", &[("52:54:00:de:ad:00", "rjz-net"), ("52:54:00:de:ad:01", "rjz-net")]);
 
     // --nic without hwaddr: eth1 takes the domain's second interface's MAC.
     let (code, _, stderr) = customize(&sb, &["-c", LIBVIRT_URI, "-d", &dom.name, "--nic", "name=eth1"]);
@@ -66,17 +86,30 @@ fn domain_macs_sync_macs_and_running_domain_refused() {
     assert!(stderr.contains("HWADDR=52:54:00:de:ad:01\\n"), "{stderr}");
 
     // "Clone": the domain gets new MACs; the image's configs no longer match.
-    let xml = virsh(&["dumpxml", &dom.name]).replace("52:54:00:de:ad:00", "52:54:00:be:ef:00").replace("52:54:00:de:ad:01", "52:54:00:be:ef:01");
+    let xml = virsh(&["dumpxml", &dom.name])
+        .replace("52:54:00:de:ad:00", "52:54:00:be:ef:00")
+        .replace("52:54:00:de:ad:01", "52:54:00:be:ef:01");
     let file = sb.path("dom.xml");
     std::fs::write(&file, xml).unwrap();
     virsh(&["define", &file.display().to_string()]);
 
     let (code, _, stderr) = customize(&sb, &["-c", LIBVIRT_URI, "-d", &dom.name, "--sync-macs"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("sync-macs: eth0 (/etc/sysconfig/network-scripts/ifcfg-eth0): HWADDR 52:54:00:de:ad:00 -> 52:54:00:be:ef:00"), "{stderr}");
-    assert!(stderr.contains("sync-macs: eth1 (/etc/sysconfig/network-scripts/ifcfg-eth1): HWADDR 52:54:00:de:ad:01 -> 52:54:00:be:ef:01"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "sync-macs: eth0 (/etc/sysconfig/network-scripts/ifcfg-eth0): HWADDR 52:54:00:de:ad:00 -> 52:54:00:be:ef:00"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "sync-macs: eth1 (/etc/sysconfig/network-scripts/ifcfg-eth1): HWADDR 52:54:00:de:ad:01 -> 52:54:00:be:ef:01"
+        ),
+        "{stderr}"
+    );
 
-    let (code, stdout, stderr) = out(&sb.rejviz("rejviz-peek").args(["-c", LIBVIRT_URI, "-d", &dom.name, "--check"]).output().expect("peek"));
+    let (code, stdout, stderr) =
+        out(&sb.rejviz("rejviz-peek").args(["-c", LIBVIRT_URI, "-d", &dom.name, "--check"]).output().expect("peek"));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("52:54:00:be:ef:00  network  rjz-net  virtio  eth0"), "{stdout}");
     // The rest of the edited file is untouched.
@@ -134,10 +167,23 @@ fn rhsm_register_and_resubscribe_keep_secrets() {
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = watch_cmdlines(vec![key.into(), pw.into()], Arc::clone(&stop));
 
-    let (code, o1, e1) = customize(&sb, &["--format", "raw", "-a", &imgs, "--rhsm-register", &format!("org=ACME Lab,activation-key-file={keyf}")]);
+    let (code, o1, e1) = customize(
+        &sb,
+        &["--format", "raw", "-a", &imgs, "--rhsm-register", &format!("org=ACME Lab,activation-key-file={keyf}")],
+    );
     assert_eq!(code, 0, "{e1}");
-    let (code, o2, e2) = customize(&sb, &["--format", "raw", "-a", &imgs, "--rhsm-unregister", "--rhsm-register",
-                                          &format!("user=joe,password-file={pwf},attach=auto")]);
+    let (code, o2, e2) = customize(
+        &sb,
+        &[
+            "--format",
+            "raw",
+            "-a",
+            &imgs,
+            "--rhsm-unregister",
+            "--rhsm-register",
+            &format!("user=joe,password-file={pwf},attach=auto"),
+        ],
+    );
     assert_eq!(code, 0, "{e2}");
     stop.store(true, Ordering::SeqCst);
     let seen = watcher.join().unwrap();
@@ -171,13 +217,23 @@ fn rhsm_bad_input_and_masked_print_command() {
     let k = sb.path("key").display().to_string();
     for (arg, want) in [
         ("user=joe".to_string(), "rejviz-customize: --rhsm-register: password-file= is missing\n".to_string()),
-        (format!("user=joe,password-file={e}"), format!("rejviz-customize: --rhsm-register: password-file: {e}: is empty\n")),
-        (format!("org=o,activation-key-file={k},user=joe"), "rejviz-customize: --rhsm-register: user= and org= (password and activation key) cannot go together\n".into()),
+        (
+            format!("user=joe,password-file={e}"),
+            format!("rejviz-customize: --rhsm-register: password-file: {e}: is empty\n"),
+        ),
+        (
+            format!("org=o,activation-key-file={k},user=joe"),
+            "rejviz-customize: --rhsm-register: user= and org= (password and activation key) cannot go together\n"
+                .into(),
+        ),
     ] {
         let (code, stdout, stderr) = customize(&sb, &["-a", "/nonexistent.img", "--rhsm-register", &arg]);
         assert_eq!((code, stdout.as_str(), stderr.as_str()), (2, "", want.as_str()));
     }
-    let (code, stdout, stderr) = customize(&sb, &["-a", "x.img", "--print-command", "--rhsm-register", &format!("org=o,activation-key-file={k}")]);
+    let (code, stdout, stderr) = customize(
+        &sb,
+        &["-a", "x.img", "--print-command", "--rhsm-register", &format!("org=o,activation-key-file={k}")],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(!stdout.contains("AK-shown-nowhere"), "{stdout}");
     assert!(stdout.contains("subscription-manager register --org 'o' --activationkey '***'"), "{stdout}");

@@ -6,9 +6,9 @@ mod common;
 
 use std::process::Command;
 
-use rejviz::guestconf::{self, configs_in, ConfiguredNic, Format, GuestFile};
+use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, configs_in};
 use rejviz::inspect::{FileRead, OsInfo, Snapshot};
-use rejviz::nic::{parse_nics, Ipv4Config, Nic};
+use rejviz::nic::{Ipv4Config, Nic, parse_nics};
 
 /// DHCP; static IPv4 with gateway and DNS; static IPv6; MTU with IPv6 autoconf.
 const SET: &[&str] = &[
@@ -52,7 +52,14 @@ fn snapshot(files: &[GuestFile]) -> Snapshot {
         },
         files: files
             .iter()
-            .map(|f| FileRead { path: f.path.clone(), mode: f.mode, uid: 0, gid: 0, content: f.content.clone().into_bytes(), selinux_label: None })
+            .map(|f| FileRead {
+                path: f.path.clone(),
+                mode: f.mode,
+                uid: 0,
+                gid: 0,
+                content: f.content.clone().into_bytes(),
+                selinux_label: None,
+            })
             .collect(),
         missing_dirs: vec![],
         existing: vec![],
@@ -83,7 +90,8 @@ fn round_trip_through_our_readers() {
     let mut set: Vec<String> = SET.iter().map(|s| s.to_string()).collect();
     set.push("name=eth9,hwaddr=52:54:00:00:00:a9,onboot=no".into());
     for format in Format::ALL {
-        let nics: Vec<Nic> = parse_nics(&set).unwrap().into_iter().filter(|n| n.onboot || format != Format::Netplan).collect();
+        let nics: Vec<Nic> =
+            parse_nics(&set).unwrap().into_iter().filter(|n| n.onboot || format != Format::Netplan).collect();
         let written = files(format, &nics);
         let (mut read, bad) = configs_in(&snapshot(&written));
         assert!(bad.is_empty(), "{format}: {bad:?}");
@@ -104,7 +112,10 @@ fn round_trip_through_our_readers() {
 fn netplan_refuses_onboot_no() {
     let n = parse_nics(&["name=eth0,onboot=no"]).unwrap();
     let e = guestconf::write(&n[0], Format::Netplan).unwrap_err();
-    assert_eq!(e.to_string(), "--nic eth0: onboot: netplan cannot express onboot=no; choose another format (format= or --nic-format)");
+    assert_eq!(
+        e.to_string(),
+        "--nic eth0: onboot: netplan cannot express onboot=no; choose another format (format= or --nic-format)"
+    );
 }
 
 /// `netplan generate --root-dir` accepts the files and makes networkd units from them.
@@ -119,10 +130,22 @@ fn netplan_generate_accepts_them() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
     }
-    let out = Command::new("netplan").arg("generate").arg("--root-dir").arg(dir.path()).output().expect("netplan (netplan.io)");
+    let out = Command::new("netplan")
+        .arg("generate")
+        .arg("--root-dir")
+        .arg(dir.path())
+        .output()
+        .expect("netplan (netplan.io)");
     assert!(out.status.success(), "netplan generate: {}", String::from_utf8_lossy(&out.stderr));
-    let eth1 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-eth1.network")).expect("generated eth1");
-    for line in ["MACAddress=52:54:00:00:00:a1", "Name=eth1", "Address=192.168.122.15/24", "Gateway=192.168.122.1", "DNS=9.9.9.9"] {
+    let eth1 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-eth1.network"))
+        .expect("generated eth1");
+    for line in [
+        "MACAddress=52:54:00:00:00:a1",
+        "Name=eth1",
+        "Address=192.168.122.15/24",
+        "Gateway=192.168.122.1",
+        "DNS=9.9.9.9",
+    ] {
         assert!(eth1.contains(line), "{line} not in:\n{eth1}");
     }
     let eth2 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-eth2.network")).unwrap();
@@ -148,7 +171,10 @@ fn ifup_no_act_accepts_them() {
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "ifup --no-act {}: {all}", n.name);
         if n.name == "eth1" {
-            assert!(all.contains("ip addr add 192.168.122.15/255.255.255.0") && all.contains("default via 192.168.122.1"), "{all}");
+            assert!(
+                all.contains("ip addr add 192.168.122.15/255.255.255.0") && all.contains("default via 192.168.122.1"),
+                "{all}"
+            );
         }
         if n.name == "eth2" {
             assert!(all.contains("2001:db8:5::7/64"), "{all}");

@@ -4,18 +4,29 @@
 
 mod common;
 
-use common::{image_copy, read_guests_dirs, Sandbox};
+use common::{Sandbox, image_copy, read_guests_dirs};
 
 const NIC: &str = "name=eth1,hwaddr=52:54:00:0f:00:01,ipaddr=10.7.0.5/24,gateway=10.7.0.1,dns1=10.7.0.2,mtu=1400,ipv6=2001:db8:7::5/64";
-const DIRS: &[&str] = &["/etc/NetworkManager/system-connections", "/etc/netplan", "/etc/network/interfaces.d", "/etc/systemd/network", "/etc/sysconfig/network-scripts"];
+const DIRS: &[&str] = &[
+    "/etc/NetworkManager/system-connections",
+    "/etc/netplan",
+    "/etc/network/interfaces.d",
+    "/etc/systemd/network",
+    "/etc/sysconfig/network-scripts",
+];
 
 fn out(o: &std::process::Output) -> (i32, String, String) {
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 /// eth1 as rejviz-peek --json shows it, without the fields that name the file and format.
 fn peek_eth1(sb: &Sandbox, img: &std::path::Path) -> serde_json::Value {
-    let (code, stdout, stderr) = out(&sb.rejviz("rejviz-peek").args(["--format", "raw", "-a"]).arg(img).arg("--json").output().expect("peek"));
+    let (code, stdout, stderr) =
+        out(&sb.rejviz("rejviz-peek").args(["--format", "raw", "-a"]).arg(img).arg("--json").output().expect("peek"));
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     let mut eth1 = v["nics"].as_array().unwrap().iter().find(|n| n["name"] == "eth1").cloned().expect("eth1 in peek");
@@ -31,7 +42,13 @@ fn builder_auto_format_per_template_and_peek_reads_each() {
     let mut images = Vec::new();
     for (template, want) in [("rejviz-fedora", "keyfile"), ("rejviz-debian", "eni"), ("rejviz-ubuntu", "netplan")] {
         let img = sb.path(&format!("out/{template}.img"));
-        let (code, _, stderr) = out(&sb.rejviz("rejviz-builder").args([template, "--format", "raw", "-o"]).arg(&img).args(["--nic", NIC]).output().expect("builder"));
+        let (code, _, stderr) = out(&sb
+            .rejviz("rejviz-builder")
+            .args([template, "--format", "raw", "-o"])
+            .arg(&img)
+            .args(["--nic", NIC])
+            .output()
+            .expect("builder"));
         assert_eq!(code, 0, "{template}: {stderr}");
         let log = stderr.lines().find(|l| l.contains("running: virt-builder")).unwrap_or_default().to_string();
         images.push((img, want, log));
@@ -42,7 +59,11 @@ fn builder_auto_format_per_template_and_peek_reads_each() {
     // Fedora: a 0600 keyfile bound to the MAC, and a .link naming the interface.
     let key = v[0].listed("/etc/NetworkManager/system-connections/eth1.nmconnection").expect("keyfile");
     assert_eq!(key.1, 0o600);
-    assert!(key.2.contains("mac-address=52:54:00:0F:00:01\n") && key.2.contains("address1=10.7.0.5/24,10.7.0.1\n"), "{}", key.2);
+    assert!(
+        key.2.contains("mac-address=52:54:00:0F:00:01\n") && key.2.contains("address1=10.7.0.5/24,10.7.0.1\n"),
+        "{}",
+        key.2
+    );
     assert!(v[0].listed("/etc/systemd/network/10-rejviz-eth1.link").is_some());
     assert!(v[0].listed("/etc/sysconfig/network-scripts/ifcfg-eth1").is_none());
     // Debian: the stanza file, and /etc/network/interfaces now sources interfaces.d (once).
@@ -65,11 +86,14 @@ fn builder_auto_format_per_template_and_peek_reads_each() {
     assert_eq!(seen[0]["mtu"], 1400);
     assert_eq!(seen[0]["ipv6"]["address"], "2001:db8:7::5/64");
     for (_, want, log) in &images {
-        assert!(log.contains(match *want {
-            "keyfile" => "system-connections/eth1.nmconnection",
-            "eni" => "interfaces.d/eth1",
-            _ => "netplan/50-rejviz-eth1.yaml",
-        }), "{want}: {log}");
+        assert!(
+            log.contains(match *want {
+                "keyfile" => "system-connections/eth1.nmconnection",
+                "eni" => "interfaces.d/eth1",
+                _ => "netplan/50-rejviz-eth1.yaml",
+            }),
+            "{want}: {log}"
+        );
     }
 }
 
@@ -80,7 +104,13 @@ fn customize_auto_format_from_the_guest_replaces_its_config() {
     let mut imgs = Vec::new();
     for (image, want) in [("fedora.raw", "keyfile"), ("debian.raw", "eni"), ("ubuntu.raw", "netplan")] {
         let img = image_copy(&sb, image, image);
-        let (code, _, stderr) = out(&sb.rejviz("rejviz-customize").args(["--format", "raw", "-a"]).arg(&img).args(["--nic", nic]).output().expect("customize"));
+        let (code, _, stderr) = out(&sb
+            .rejviz("rejviz-customize")
+            .args(["--format", "raw", "-a"])
+            .arg(&img)
+            .args(["--nic", nic])
+            .output()
+            .expect("customize"));
         assert_eq!(code, 0, "{image}: {stderr}");
         assert!(stderr.contains(&format!("uses {want}: writing {want} configs")), "{image}: {stderr}");
         imgs.push(img);
@@ -89,11 +119,19 @@ fn customize_auto_format_from_the_guest_replaces_its_config() {
     let v = read_guests_dirs(&disks, DIRS, &[], &["/etc/network/interfaces"]);
     // Fedora: the old "Wired connection 1" keyfile for eth0 (another file name) is gone.
     let names: Vec<&str> = v[0].listed.iter().map(|(p, _, _)| p.as_str()).collect();
-    assert_eq!(names, ["/etc/NetworkManager/system-connections/eth0.nmconnection", "/etc/systemd/network/10-rejviz-eth0.link"]);
+    assert_eq!(
+        names,
+        ["/etc/NetworkManager/system-connections/eth0.nmconnection", "/etc/systemd/network/10-rejviz-eth0.link"]
+    );
     assert!(v[0].listed[0].2.contains("address1=10.8.0.5/24,10.8.0.1"));
     // Debian: eth0's stanza left /etc/network/interfaces, which keeps loopback and sources interfaces.d.
     let main = &v[1].files["/etc/network/interfaces"];
-    assert!(!main.contains("eth0") && main.contains("iface lo inet loopback") && main.contains("source /etc/network/interfaces.d/*"), "{main}");
+    assert!(
+        !main.contains("eth0")
+            && main.contains("iface lo inet loopback")
+            && main.contains("source /etc/network/interfaces.d/*"),
+        "{main}"
+    );
     assert!(v[1].listed("/etc/network/interfaces.d/eth0").is_some());
     // Ubuntu: cloud-init's file configured only eth0, so it went; ours replaced it.
     let names: Vec<&str> = v[2].listed.iter().map(|(p, _, _)| p.as_str()).collect();

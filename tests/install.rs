@@ -3,10 +3,16 @@
 
 mod common;
 
-use common::{count_launches, images, launches, virsh, xml_interfaces, CreatedDomain, Sandbox, TestNetwork, LIBVIRT_URI, TEMPLATE};
+use common::{
+    CreatedDomain, LIBVIRT_URI, Sandbox, TEMPLATE, TestNetwork, count_launches, images, launches, virsh, xml_interfaces,
+};
 
 fn out(o: &std::process::Output) -> (i32, String, String) {
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 #[test]
@@ -22,8 +28,14 @@ fn end_to_end_builder_install_peek() {
         .rejviz("rejviz-builder")
         .args([TEMPLATE, "--format", "raw", "-o"])
         .arg(&img)
-        .args(["--nic", "name=eth0,ipaddr=10.231.1.10", "--nic", "name=eth1,ipaddr=10.231.2.10",
-               "--nic", "name=eth2,ipaddr=10.231.3.10,gateway=10.231.3.1"])
+        .args([
+            "--nic",
+            "name=eth0,ipaddr=10.231.1.10",
+            "--nic",
+            "name=eth1,ipaddr=10.231.2.10",
+            "--nic",
+            "name=eth2,ipaddr=10.231.3.10,gateway=10.231.3.1",
+        ])
         .output()
         .expect("rejviz-builder"));
     assert_eq!(code, 0, "{stderr}");
@@ -61,7 +73,8 @@ fn end_to_end_builder_install_peek() {
         .map(|n| (n["name"].as_str().unwrap().to_string(), n["hwaddr"].as_str().unwrap().to_string()))
         .collect();
     assert_eq!(image.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["eth0", "eth1", "eth2"]);
-    let want: Vec<(String, String)> = image.iter().zip(&nets).map(|((_, mac), net)| (mac.clone(), net.name.clone())).collect();
+    let want: Vec<(String, String)> =
+        image.iter().zip(&nets).map(|((_, mac), net)| (mac.clone(), net.name.clone())).collect();
     assert_eq!(ifaces, want, "domain interfaces (MAC, network) in order");
 }
 
@@ -102,7 +115,12 @@ fn manual_bridge_mixed_and_dhcp_default_mappings() {
         ]
     );
     assert!(eth10_mac.starts_with("52:54:00:"), "{eth10_mac}");
-    assert!(stderr.contains(&format!("eth10's config pins no HWADDR; it gets {eth10_mac} and the guest binds the config by name")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "eth10's config pins no HWADDR; it gets {eth10_mac} and the guest binds the config by name"
+        )),
+        "{stderr}"
+    );
     assert!(stderr.contains("--osinfo centos7.0"), "{stderr}");
     assert!(stdout.contains("http://centos.org/centos/7.0"));
     // --print-xml is virt-install's: nothing was defined.
@@ -126,20 +144,63 @@ fn errors_exit_2_and_virt_install_never_runs() {
     let disk = |extra: &[String]| [vec!["--disk".to_string(), untidy.clone()], extra.to_vec()].concat();
     // (extra args, expected start of the one stderr line, appliance launches)
     let cases: Vec<(Vec<String>, String, usize)> = vec![
-        (vec!["--auto-nic-mappings".into()], "rejviz-install: no --disk: rejviz-install reads the guest from the first --disk".into(), 0),
-        (disk(&["--nic-mappings".into(), "eth0=rjz-no-such-net".into()]),
-         "rejviz-install: eth0: no libvirt network named 'rjz-no-such-net' (networks: ".into(), 0),
-        (disk(&["--nic-mappings".into(), "eth0=bridge:rjznobr0".into()]), "rejviz-install: eth0: no host bridge named 'rjznobr0'".into(), 0),
-        (disk(&["--nic-mappings".into(), format!("eth0={}", inactive.name)]),
-         format!("rejviz-install: eth0: network {0} is not active (start it: virsh net-start {0})", inactive.name), 0),
-        (vec!["--disk".into(), format!("{},format=raw", p("missing.img")), "--auto-nic-mappings".into()],
-         format!("rejviz-install: cannot read the image: {}: No such file or directory (os error 2)", p("missing.img")), 0),
-        (vec!["--connect".into(), format!("qemu:///system?socket={}", p("no.sock")), "--disk".into(), untidy.clone(), "--auto-nic-mappings".into()],
-         format!("rejviz-install: cannot connect to libvirt at qemu:///system?socket={}: ", p("no.sock")), 0),
-        (disk(&["--print-xml".into(), "--nic-mappings".into(), format!("eth9={}", a.name)]),
-         "rejviz-install: eth9: the image configures no such interface (it has: eth0, eth1, eth2, eth10)".into(), 1),
-        (disk(&["--print-xml".into(), "--nic-mappings".into(), format!("eth0={0},eth1={0}", a.name), "--auto-nic-mappings".into()]),
-         format!("rejviz-install: eth2 (10.20.30.40/16): more than one network holds this address: {}, {}; map it with --nic-mappings eth2=NETWORK", a.name, b.name), 1),
+        (
+            vec!["--auto-nic-mappings".into()],
+            "rejviz-install: no --disk: rejviz-install reads the guest from the first --disk".into(),
+            0,
+        ),
+        (
+            disk(&["--nic-mappings".into(), "eth0=rjz-no-such-net".into()]),
+            "rejviz-install: eth0: no libvirt network named 'rjz-no-such-net' (networks: ".into(),
+            0,
+        ),
+        (
+            disk(&["--nic-mappings".into(), "eth0=bridge:rjznobr0".into()]),
+            "rejviz-install: eth0: no host bridge named 'rjznobr0'".into(),
+            0,
+        ),
+        (
+            disk(&["--nic-mappings".into(), format!("eth0={}", inactive.name)]),
+            format!("rejviz-install: eth0: network {0} is not active (start it: virsh net-start {0})", inactive.name),
+            0,
+        ),
+        (
+            vec!["--disk".into(), format!("{},format=raw", p("missing.img")), "--auto-nic-mappings".into()],
+            format!(
+                "rejviz-install: cannot read the image: {}: No such file or directory (os error 2)",
+                p("missing.img")
+            ),
+            0,
+        ),
+        (
+            vec![
+                "--connect".into(),
+                format!("qemu:///system?socket={}", p("no.sock")),
+                "--disk".into(),
+                untidy.clone(),
+                "--auto-nic-mappings".into(),
+            ],
+            format!("rejviz-install: cannot connect to libvirt at qemu:///system?socket={}: ", p("no.sock")),
+            0,
+        ),
+        (
+            disk(&["--print-xml".into(), "--nic-mappings".into(), format!("eth9={}", a.name)]),
+            "rejviz-install: eth9: the image configures no such interface (it has: eth0, eth1, eth2, eth10)".into(),
+            1,
+        ),
+        (
+            disk(&[
+                "--print-xml".into(),
+                "--nic-mappings".into(),
+                format!("eth0={0},eth1={0}", a.name),
+                "--auto-nic-mappings".into(),
+            ]),
+            format!(
+                "rejviz-install: eth2 (10.20.30.40/16): more than one network holds this address: {}, {}; map it with --nic-mappings eth2=NETWORK",
+                a.name, b.name
+            ),
+            1,
+        ),
     ];
     for (extra, want, want_launches) in cases {
         let mut cmd = sb.rejviz("rejviz-install");
@@ -150,7 +211,10 @@ fn errors_exit_2_and_virt_install_never_runs() {
         // One error line, last; only warnings (untidy.raw has two unreadable configs) before it.
         let last = stderr.lines().last().unwrap_or("");
         assert!(last.starts_with(&want), "{extra:?}: {stderr}");
-        assert!(stderr.lines().rev().skip(1).all(|l| l.starts_with("rejviz-install: warning: ")), "{extra:?}: {stderr}");
+        assert!(
+            stderr.lines().rev().skip(1).all(|l| l.starts_with("rejviz-install: warning: ")),
+            "{extra:?}: {stderr}"
+        );
         assert!(!stderr.contains("running:"), "virt-install ran: {stderr}");
         assert_eq!(stdout, "");
         assert_eq!(launches(&counter), want_launches, "{extra:?}");
@@ -162,8 +226,24 @@ fn virt_install_dry_run_and_print_xml_pass_through() {
     let sb = Sandbox::new();
     let name = format!("rjz-{}-pass", std::process::id());
     let disk = format!("{},format=raw", images().join("centos7.raw").display());
-    let args = ["--connect", LIBVIRT_URI, "--import", "--name", &name, "--memory", "128", "--disk", &disk,
-                "--osinfo", "centos7.0", "--network", "none", "--virt-type", "qemu", "--noautoconsole"];
+    let args = [
+        "--connect",
+        LIBVIRT_URI,
+        "--import",
+        "--name",
+        &name,
+        "--memory",
+        "128",
+        "--disk",
+        &disk,
+        "--osinfo",
+        "centos7.0",
+        "--network",
+        "none",
+        "--virt-type",
+        "qemu",
+        "--noautoconsole",
+    ];
     // virt-install's own --dry-run: validates, creates nothing, exit 0.
     let (code, _, stderr) = out(&sb.rejviz("rejviz-install").args(args).arg("--dry-run").output().expect("run"));
     assert_eq!(code, 0, "{stderr}");
@@ -173,9 +253,13 @@ fn virt_install_dry_run_and_print_xml_pass_through() {
     let (code, stdout, _) = out(&sb.rejviz("rejviz-install").args(args).arg("--print-command").output().expect("run"));
     assert_eq!(code, 0);
     assert_eq!(stdout.lines().count(), 1);
-    assert!(stdout.starts_with("rejviz-install: would run: virt-install --connect qemu:///system --import"), "{stdout}");
+    assert!(
+        stdout.starts_with("rejviz-install: would run: virt-install --connect qemu:///system --import"),
+        "{stdout}"
+    );
     // An exit status of virt-install's own passes through.
-    let (code, _, stderr) = out(&sb.rejviz("rejviz-install").args(args).arg("--no-such-virt-install-option").output().expect("run"));
+    let (code, _, stderr) =
+        out(&sb.rejviz("rejviz-install").args(args).arg("--no-such-virt-install-option").output().expect("run"));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("unrecognized arguments"), "{stderr}");
 }

@@ -3,10 +3,14 @@
 
 mod common;
 
-use common::{count_launches, golden, images, launches, Sandbox, TestDomain, LIBVIRT_URI};
+use common::{LIBVIRT_URI, Sandbox, TestDomain, count_launches, golden, images, launches};
 
 fn out(o: &std::process::Output) -> (i32, String, String) {
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 #[test]
@@ -29,7 +33,8 @@ fn untidy_image_json_matches_golden_in_one_launch() {
 fn untidy_image_table_with_all_matches_golden() {
     let sb = Sandbox::new();
     let img = images().join("untidy.raw");
-    let (code, stdout, stderr) = out(&sb.rejviz("rejviz-peek").args(["--all", "--format", "raw", "-a"]).arg(&img).output().expect("run"));
+    let (code, stdout, stderr) =
+        out(&sb.rejviz("rejviz-peek").args(["--all", "--format", "raw", "-a"]).arg(&img).output().expect("run"));
     assert_eq!(code, 0, "{stderr}");
     golden("peek-untidy-all.txt", &stdout);
 }
@@ -52,15 +57,21 @@ fn check_against_domains_that_match_and_do_not() {
     assert!(stdout.contains("52:54:00:de:ad:00  network  rejviz-net-a  virtio  eth0"), "{stdout}");
     assert!(stdout.contains("check: OK"), "{stdout}");
 
-    let (code, stdout, stderr) =
-        out(&sb.rejviz("rejviz-peek").args(["-c", LIBVIRT_URI, "-d", &bad.name, "--check", "--json"]).output().expect("run"));
+    let (code, stdout, stderr) = out(&sb
+        .rejviz("rejviz-peek")
+        .args(["-c", LIBVIRT_URI, "-d", &bad.name, "--check", "--json"])
+        .output()
+        .expect("run"));
     assert_eq!(code, 1, "{stdout}{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(v["check"]["ok"], false);
     let problems = v["check"]["problems"].as_array().expect("problems");
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].as_str().unwrap().contains("HWADDR 52:54:00:de:ad:00 is on no interface"), "{problems:?}");
-    assert!(problems[1].as_str().unwrap().contains("interface 52:54:00:de:ad:99 on network rejviz-net-a"), "{problems:?}");
+    assert!(
+        problems[1].as_str().unwrap().contains("interface 52:54:00:de:ad:99 on network rejviz-net-a"),
+        "{problems:?}"
+    );
     assert_eq!(v["domain"]["interfaces"][0]["mac"], "52:54:00:de:ad:99");
     assert_eq!(v["domain"]["interfaces"][0]["config"], serde_json::Value::Null);
 }
@@ -70,14 +81,22 @@ fn errors_before_any_launch() {
     let sb = Sandbox::new();
     std::fs::write(sb.path("empty.img"), "").unwrap();
     let cases: Vec<(Vec<String>, String)> = vec![
-        (vec!["-a".into(), sb.path("nope.img").display().to_string()],
-         format!("rejviz-peek: {}: No such file or directory (os error 2)\n", sb.path("nope.img").display())),
-        (vec!["-a".into(), sb.path("out").display().to_string()],
-         format!("rejviz-peek: {}: not a disk image (a directory)\n", sb.path("out").display())),
-        (vec!["-a".into(), sb.path("empty.img").display().to_string()],
-         format!("rejviz-peek: {}: not a disk image (an empty file)\n", sb.path("empty.img").display())),
-        (vec!["-c".into(), LIBVIRT_URI.into(), "-d".into(), "rejviz-no-such-domain".into()],
-         "rejviz-peek: no domain named 'rejviz-no-such-domain' at qemu:///system\n".into()),
+        (
+            vec!["-a".into(), sb.path("nope.img").display().to_string()],
+            format!("rejviz-peek: {}: No such file or directory (os error 2)\n", sb.path("nope.img").display()),
+        ),
+        (
+            vec!["-a".into(), sb.path("out").display().to_string()],
+            format!("rejviz-peek: {}: not a disk image (a directory)\n", sb.path("out").display()),
+        ),
+        (
+            vec!["-a".into(), sb.path("empty.img").display().to_string()],
+            format!("rejviz-peek: {}: not a disk image (an empty file)\n", sb.path("empty.img").display()),
+        ),
+        (
+            vec!["-c".into(), LIBVIRT_URI.into(), "-d".into(), "rejviz-no-such-domain".into()],
+            "rejviz-peek: no domain named 'rejviz-no-such-domain' at qemu:///system\n".into(),
+        ),
     ];
     for (args, want) in cases {
         let mut cmd = sb.rejviz("rejviz-peek");
@@ -119,12 +138,29 @@ fn errors_found_inside_the_guest() {
     let untidy = images().join("untidy.raw");
     let p = |s: &str| sb.path(s).display().to_string();
     let cases: Vec<(Vec<String>, String)> = vec![
-        (vec!["--format".into(), "raw".into(), "-a".into(), p("notes.txt")],
-         format!("rejviz-peek: {}: not a disk image (no partitions or filesystems found)\n", p("notes.txt"))),
-        (vec!["--format".into(), "raw".into(), "-a".into(), p("data.img")],
-         format!("rejviz-peek: no operating system found in {}\n", p("data.img"))),
-        (vec!["--format".into(), "raw".into(), "-a".into(), centos.display().to_string(), "-a".into(), untidy.display().to_string()],
-         format!("rejviz-peek: more than one operating system found in {}, {} (roots: /dev/sda1, /dev/sdb1)\n", centos.display(), untidy.display())),
+        (
+            vec!["--format".into(), "raw".into(), "-a".into(), p("notes.txt")],
+            format!("rejviz-peek: {}: not a disk image (no partitions or filesystems found)\n", p("notes.txt")),
+        ),
+        (
+            vec!["--format".into(), "raw".into(), "-a".into(), p("data.img")],
+            format!("rejviz-peek: no operating system found in {}\n", p("data.img")),
+        ),
+        (
+            vec![
+                "--format".into(),
+                "raw".into(),
+                "-a".into(),
+                centos.display().to_string(),
+                "-a".into(),
+                untidy.display().to_string(),
+            ],
+            format!(
+                "rejviz-peek: more than one operating system found in {}, {} (roots: /dev/sda1, /dev/sdb1)\n",
+                centos.display(),
+                untidy.display()
+            ),
+        ),
     ];
     for (args, want) in cases {
         let (code, stdout, stderr) = out(&sb.rejviz("rejviz-peek").args(&args).output().expect("run"));

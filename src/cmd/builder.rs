@@ -3,10 +3,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::guestops::{self, given, values, NicWork};
-use super::{help, Plan, Request, UsageError, Workspace};
+use super::guestops::{self, NicWork, given, values};
+use super::{Plan, Request, UsageError, Workspace, help};
 use crate::nic::parse_nics;
-use crate::proxy::{self, operands, tool_flag, tool_values, Item, OurOption, Role, ToolSpec};
+use crate::proxy::{self, Item, OurOption, Role, ToolSpec, operands, tool_flag, tool_values};
 
 const ME: &str = "rejviz-builder";
 
@@ -14,20 +14,88 @@ const ME: &str = "rejviz-builder";
 pub const VIRT_BUILDER: ToolSpec = ToolSpec {
     program: "virt-builder",
     long_with_value: &[
-        "append-line", "arch", "attach", "attach-format", "cache", "chmod", "commands-from-file", "copy",
-        "copy-in", "curl", "delete", "edit", "fingerprint", "firstboot", "firstboot-command",
-        "firstboot-install", "format", "get-kernel", "gpg", "hostname", "install", "link", "list-format",
-        "memsize", "mkdir", "move", "notes", "output", "password", "password-crypto", "root-password", "run",
-        "run-command", "scrub", "size", "sm-attach", "sm-credentials", "smp", "source", "ssh-inject",
-        "timezone", "touch", "truncate", "truncate-recursive", "uninstall", "upload", "write",
+        "append-line",
+        "arch",
+        "attach",
+        "attach-format",
+        "cache",
+        "chmod",
+        "commands-from-file",
+        "copy",
+        "copy-in",
+        "curl",
+        "delete",
+        "edit",
+        "fingerprint",
+        "firstboot",
+        "firstboot-command",
+        "firstboot-install",
+        "format",
+        "get-kernel",
+        "gpg",
+        "hostname",
+        "install",
+        "link",
+        "list-format",
+        "memsize",
+        "mkdir",
+        "move",
+        "notes",
+        "output",
+        "password",
+        "password-crypto",
+        "root-password",
+        "run",
+        "run-command",
+        "scrub",
+        "size",
+        "sm-attach",
+        "sm-credentials",
+        "smp",
+        "source",
+        "ssh-inject",
+        "timezone",
+        "touch",
+        "truncate",
+        "truncate-recursive",
+        "uninstall",
+        "upload",
+        "write",
     ],
     short_with_value: &['m', 'o'],
     long_flags: &[
-        "cache-all-templates", "check-signature", "check-signatures", "color", "colors", "colour", "colours",
-        "debug-gc", "delete-cache", "help", "list", "long", "machine-readable", "network", "no-cache",
-        "no-check-signature", "no-check-signatures", "no-delete-on-failure", "no-logfile", "no-network",
-        "no-sync", "no-warn-if-partition", "print-cache", "quiet", "selinux-relabel", "sm-register",
-        "sm-remove", "sm-unregister", "update", "verbose", "version", "wrap",
+        "cache-all-templates",
+        "check-signature",
+        "check-signatures",
+        "color",
+        "colors",
+        "colour",
+        "colours",
+        "debug-gc",
+        "delete-cache",
+        "help",
+        "list",
+        "long",
+        "machine-readable",
+        "network",
+        "no-cache",
+        "no-check-signature",
+        "no-check-signatures",
+        "no-delete-on-failure",
+        "no-logfile",
+        "no-network",
+        "no-sync",
+        "no-warn-if-partition",
+        "print-cache",
+        "quiet",
+        "selinux-relabel",
+        "sm-register",
+        "sm-remove",
+        "sm-unregister",
+        "update",
+        "verbose",
+        "version",
+        "wrap",
     ],
     // OCaml's getopt: no abbreviations.
     abbrev: false,
@@ -93,7 +161,11 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
         .filter(|o| o.status.success())
         .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
         .and_then(|v| {
-            v["templates"].as_array()?.iter().find(|t| t["os-version"] == name.as_str()).and_then(|t| t["osinfo"].as_str().map(str::to_string))
+            v["templates"]
+                .as_array()?
+                .iter()
+                .find(|t| t["os-version"] == name.as_str())
+                .and_then(|t| t["osinfo"].as_str().map(str::to_string))
         });
     crate::guestconf::detect::for_template(osinfo.as_deref(), &name)
 }
@@ -103,7 +175,8 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
 /// `--notes`, ...), and for devices (`-o /dev/...`), which are never removed.
 fn output_path(items: &[Item]) -> Option<PathBuf> {
     let no_image = ["list", "notes", "print-cache", "delete-cache", "cache-all-templates", "get-kernel"];
-    if no_image.iter().any(|f| tool_flag(items, &VIRT_BUILDER, f)) || !tool_values(items, &VIRT_BUILDER, "notes", None).is_empty()
+    if no_image.iter().any(|f| tool_flag(items, &VIRT_BUILDER, f))
+        || !tool_values(items, &VIRT_BUILDER, "notes", None).is_empty()
         || items.iter().any(|i| matches!(i, Item::Tool(a, Role::Option) if a == "-l"))
     {
         return None;
@@ -122,8 +195,14 @@ pub fn main() -> ! {
         ME,
         VIRT_BUILDER.program,
         || {
-            help(ME, VIRT_BUILDER.program, "rejviz-builder [--nic SPEC]... [--dry-run] [virt-builder options] os-version",
-                 "virt-builder, plus guest network configs and RHSM baked into the image.", OPTIONS, DETAILS)
+            help(
+                ME,
+                VIRT_BUILDER.program,
+                "rejviz-builder [--nic SPEC]... [--dry-run] [virt-builder options] os-version",
+                "virt-builder, plus guest network configs and RHSM baked into the image.",
+                OPTIONS,
+                DETAILS,
+            )
         },
         plan,
     )
@@ -148,12 +227,25 @@ mod tests {
     #[test]
     fn nic_ops_stand_where_the_nic_stood() {
         // (An explicit format: auto would ask virt-builder about the template.)
-        let p = plan_of(&["fedora", "--run-command", "a", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--run-command", "b", "--nic-format", "ifcfg"]);
+        let p = plan_of(&[
+            "fedora",
+            "--run-command",
+            "a",
+            "--nic",
+            "name=eth0,hwaddr=52:54:00:00:00:01",
+            "--run-command",
+            "b",
+            "--nic-format",
+            "ifcfg",
+        ]);
         let a = args_of(&p);
         assert_eq!(a[..5], ["fedora", "--run-command", "a", "--mkdir", "/etc/sysconfig/network-scripts"]);
         assert_eq!(a[5], "--write");
         assert!(a[6].starts_with("/etc/sysconfig/network-scripts/ifcfg-eth0:# Written by rejviz\nDEVICE=eth0\n"));
-        assert_eq!(a[7..], ["--chmod", "0644:/etc/sysconfig/network-scripts/ifcfg-eth0", "--selinux-relabel", "--run-command", "b"]);
+        assert_eq!(
+            a[7..],
+            ["--chmod", "0644:/etc/sysconfig/network-scripts/ifcfg-eth0", "--selinux-relabel", "--run-command", "b"]
+        );
         assert_eq!(p.files.len(), 1);
     }
 

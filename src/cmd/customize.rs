@@ -3,15 +3,15 @@
 
 use std::ffi::OsString;
 
-use super::guestops::{self, given, values, NicWork};
-use super::{help, Plan, Request, UsageError, Workspace};
+use super::guestops::{self, NicWork, given, values};
+use super::{Plan, Request, UsageError, Workspace, help};
 use crate::guestconf::link::LinkMap;
-use crate::guestconf::{self, detect, eni, ConfiguredNic, GuestFile, LinkKind};
+use crate::guestconf::{self, ConfiguredNic, GuestFile, LinkKind, detect, eni};
 use crate::inspect;
 use crate::libvirt::{self, DomainInfo};
 use crate::mapping::assign_domain_macs;
 use crate::nic::{natural_cmp, parse_nics, validate_ifname};
-use crate::proxy::{self, tool_values, Item, OurOption, ToolSpec};
+use crate::proxy::{self, Item, OurOption, ToolSpec, tool_values};
 
 const ME: &str = "rejviz-customize";
 
@@ -19,17 +19,71 @@ const ME: &str = "rejviz-customize";
 pub const VIRT_CUSTOMIZE: ToolSpec = ToolSpec {
     program: "virt-customize",
     long_with_value: &[
-        "add", "append-line", "attach", "attach-format", "connect", "chmod", "commands-from-file", "copy",
-        "copy-in", "domain", "delete", "edit", "firstboot", "firstboot-command", "firstboot-install", "format",
-        "hostname", "install", "key", "link", "memsize", "mkdir", "move", "password", "password-crypto",
-        "root-password", "run", "run-command", "scrub", "sm-attach", "sm-credentials", "smp", "ssh-inject",
-        "timezone", "touch", "truncate", "truncate-recursive", "uninstall", "upload", "write",
+        "add",
+        "append-line",
+        "attach",
+        "attach-format",
+        "connect",
+        "chmod",
+        "commands-from-file",
+        "copy",
+        "copy-in",
+        "domain",
+        "delete",
+        "edit",
+        "firstboot",
+        "firstboot-command",
+        "firstboot-install",
+        "format",
+        "hostname",
+        "install",
+        "key",
+        "link",
+        "memsize",
+        "mkdir",
+        "move",
+        "password",
+        "password-crypto",
+        "root-password",
+        "run",
+        "run-command",
+        "scrub",
+        "sm-attach",
+        "sm-credentials",
+        "smp",
+        "ssh-inject",
+        "timezone",
+        "touch",
+        "truncate",
+        "truncate-recursive",
+        "uninstall",
+        "upload",
+        "write",
     ],
     short_with_value: &['a', 'c', 'd', 'm'],
     long_flags: &[
-        "color", "colors", "colour", "colours", "debug-gc", "dryrun", "dry-run", "echo-keys", "help",
-        "keys-from-stdin", "network", "no-logfile", "no-network", "quiet", "selinux-relabel", "sm-register",
-        "sm-remove", "sm-unregister", "update", "verbose", "version", "wrap",
+        "color",
+        "colors",
+        "colour",
+        "colours",
+        "debug-gc",
+        "dryrun",
+        "dry-run",
+        "echo-keys",
+        "help",
+        "keys-from-stdin",
+        "network",
+        "no-logfile",
+        "no-network",
+        "quiet",
+        "selinux-relabel",
+        "sm-register",
+        "sm-remove",
+        "sm-unregister",
+        "update",
+        "verbose",
+        "version",
+        "wrap",
     ],
     // OCaml's getopt: no abbreviations.
     abbrev: false,
@@ -118,14 +172,18 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     for name in &remove {
         validate_ifname(name).map_err(|e| CustomizeError::Refused(format!("--nic-remove: {e}")))?;
         if nics.iter().any(|n| &n.name == name) {
-            return Err(CustomizeError::Refused(format!("--nic-remove {name} and --nic name={name}: remove or write, not both")));
+            return Err(CustomizeError::Refused(format!(
+                "--nic-remove {name} and --nic name={name}: remove or write, not both"
+            )));
         }
     }
     let reset = given(&items, "nic-reset");
     let sync = given(&items, "sync-macs");
     let domain_name = tool_values(&items, &VIRT_CUSTOMIZE, "domain", Some('d')).pop();
     if sync && reset {
-        return Err(CustomizeError::Refused("--sync-macs and --nic-reset: the reset would delete the configs to sync".into()));
+        return Err(CustomizeError::Refused(
+            "--sync-macs and --nic-reset: the reset would delete the configs to sync".into(),
+        ));
     }
     if sync && domain_name.is_none() {
         return Err(CustomizeError::Refused("--sync-macs needs a domain (-d DOMAIN)".into()));
@@ -170,7 +228,10 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         if auto {
             work.format = detect::for_guest(&snap);
             if let Some(f) = work.format {
-                eprintln!("{ME}: the guest ({} {}.{}) uses {f}: writing {f} configs", snap.os.distro, snap.os.major, snap.os.minor);
+                eprintln!(
+                    "{ME}: the guest ({} {}.{}) uses {f}: writing {f} configs",
+                    snap.os.distro, snap.os.major, snap.os.minor
+                );
             }
         }
         work.eni_file_exists = Some(snap.exists(guestconf::ENI_FILE));
@@ -243,7 +304,13 @@ fn cleanup(
 
 /// `--sync-macs`: config i (natural order) gets the MAC of domain interface i (XML order);
 /// the old MAC is replaced in its file and in the `.link` files that match it.
-fn sync_edits(configs: &[ConfiguredNic], links: &LinkMap, d: &DomainInfo, nics: &[crate::nic::Nic], remove: &[String]) -> Vec<(String, String)> {
+fn sync_edits(
+    configs: &[ConfiguredNic],
+    links: &LinkMap,
+    d: &DomainInfo,
+    nics: &[crate::nic::Nic],
+    remove: &[String],
+) -> Vec<(String, String)> {
     let mut ethernet: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
     ethernet.sort_by(|a, b| natural_cmp(&a.name, &b.name));
     ethernet.dedup_by(|a, b| a.name == b.name && a.hwaddr == b.hwaddr);
@@ -335,12 +402,26 @@ mod tests {
     #[test]
     fn writes_stand_where_the_first_nic_option_stood() {
         // An explicit format needs no look at the guest.
-        let p = run_plan(&["-a", "x.img", "--hostname", "h", "--nic", "name=eth0,hwaddr=52:54:00:00:00:01", "--nic-format", "networkd", "--timezone", "UTC"]).unwrap();
+        let p = run_plan(&[
+            "-a",
+            "x.img",
+            "--hostname",
+            "h",
+            "--nic",
+            "name=eth0,hwaddr=52:54:00:00:00:01",
+            "--nic-format",
+            "networkd",
+            "--timezone",
+            "UTC",
+        ])
+        .unwrap();
         let a = args(&p);
         assert_eq!(a[..4], ["-a", "x.img", "--hostname", "h"]);
         assert_eq!(a[4..6], ["--mkdir", "/etc/systemd/network"]);
         assert_eq!(a[6], "--write");
-        assert!(a[7].starts_with("/etc/systemd/network/50-rejviz-eth0.network:# Written by rejviz\n[Match]\nMACAddress=52:54:00:00:00:01\n"));
+        assert!(a[7].starts_with(
+            "/etc/systemd/network/50-rejviz-eth0.network:# Written by rejviz\n[Match]\nMACAddress=52:54:00:00:00:01\n"
+        ));
         assert_eq!(a[8..10], ["--chmod", "0644:/etc/systemd/network/50-rejviz-eth0.network"]);
         assert!(a[11].starts_with("/etc/systemd/network/10-rejviz-eth0.link:"));
         assert_eq!(a[a.len() - 3..], ["--selinux-relabel", "--timezone", "UTC"]);
@@ -377,12 +458,29 @@ mod tests {
     #[test]
     fn refusals() {
         assert_eq!(run_plan(&["-a", "x", "--sync-macs"]).unwrap_err(), "--sync-macs needs a domain (-d DOMAIN)");
-        assert_eq!(run_plan(&["-d", "x", "--sync-macs", "--nic-reset"]).unwrap_err(), "--sync-macs and --nic-reset: the reset would delete the configs to sync");
-        assert_eq!(run_plan(&["-a", "x", "--nic-remove", "a/b"]).unwrap_err(), "--nic-remove: 'a/b' contains '/', which an interface name cannot");
-        assert_eq!(run_plan(&["-a", "x", "--nic-remove", "eth0", "--nic", "name=eth0"]).unwrap_err(), "--nic-remove eth0 and --nic name=eth0: remove or write, not both");
-        assert_eq!(run_plan(&["-a", "x", "--nic", "name=eth0,ipaddr=1"]).unwrap_err(), "--nic eth0: ipaddr: '1' is not an IPv4 address");
-        assert_eq!(run_plan(&["-a", "x", "--nic", "name=eth0,onboot=no", "--nic-format", "netplan"]).unwrap_err(),
-                   "--nic eth0: onboot: netplan cannot express onboot=no; choose another format (format= or --nic-format)");
-        assert_eq!(run_plan(&["-a", "x", "--nic-format", "yaml"]).unwrap_err(), "--nic-format: 'yaml' is not one of ifcfg, keyfile, netplan, eni, networkd");
+        assert_eq!(
+            run_plan(&["-d", "x", "--sync-macs", "--nic-reset"]).unwrap_err(),
+            "--sync-macs and --nic-reset: the reset would delete the configs to sync"
+        );
+        assert_eq!(
+            run_plan(&["-a", "x", "--nic-remove", "a/b"]).unwrap_err(),
+            "--nic-remove: 'a/b' contains '/', which an interface name cannot"
+        );
+        assert_eq!(
+            run_plan(&["-a", "x", "--nic-remove", "eth0", "--nic", "name=eth0"]).unwrap_err(),
+            "--nic-remove eth0 and --nic name=eth0: remove or write, not both"
+        );
+        assert_eq!(
+            run_plan(&["-a", "x", "--nic", "name=eth0,ipaddr=1"]).unwrap_err(),
+            "--nic eth0: ipaddr: '1' is not an IPv4 address"
+        );
+        assert_eq!(
+            run_plan(&["-a", "x", "--nic", "name=eth0,onboot=no", "--nic-format", "netplan"]).unwrap_err(),
+            "--nic eth0: onboot: netplan cannot express onboot=no; choose another format (format= or --nic-format)"
+        );
+        assert_eq!(
+            run_plan(&["-a", "x", "--nic-format", "yaml"]).unwrap_err(),
+            "--nic-format: 'yaml' is not one of ifcfg, keyfile, netplan, eni, networkd"
+        );
     }
 }

@@ -10,7 +10,7 @@
 use std::ffi::OsString;
 
 use super::{Plan, Staged, UsageError, Workspace};
-use crate::guestconf::{self, eni, Format, GuestFile};
+use crate::guestconf::{self, Format, GuestFile, eni};
 use crate::nic::{Nic, NicError};
 use crate::proxy::{Item, OurOption};
 use crate::rhsm::{self, Rhsm};
@@ -84,7 +84,9 @@ pub fn format_of(nic: &Nic, default: Option<Format>) -> Result<Format, NicError>
     nic.format.or(default).ok_or_else(|| NicError {
         nic: nic.name.clone(),
         key: Some("format".into()),
-        problem: crate::nic::NicProblem::Format("no format could be told from the OS (see --nic-format auto); give format= or --nic-format".into()),
+        problem: crate::nic::NicProblem::Format(
+            "no format could be told from the OS (see --nic-format auto); give format= or --nic-format".into(),
+        ),
     })
 }
 
@@ -108,13 +110,12 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
         eni |= format == Format::Eni;
         files.extend(guestconf::write(nic, format)?);
     }
-    if eni {
-        if let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE) {
-            if !f.content.lines().any(|l| l.trim_start().starts_with("source") && l.contains("/etc/network/interfaces.d")) {
-                f.content.push_str(eni::SOURCE_LINE);
-                f.content.push('\n');
-            }
-        }
+    if eni
+        && let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE)
+        && !f.content.lines().any(|l| l.trim_start().starts_with("source") && l.contains("/etc/network/interfaces.d"))
+    {
+        f.content.push_str(eni::SOURCE_LINE);
+        f.content.push('\n');
     }
     let mut made: Vec<String> = Vec::new();
     for f in &files {
@@ -172,14 +173,21 @@ pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<O
 
 /// The tool's arguments in order, with `nic_args` where the first of `nic_options` stood
 /// and `rhsm_args` where the first RHSM option stood.
-pub fn assemble(items: Vec<Item>, nic_options: &[&str], nic_args: Vec<OsString>, rhsm_args: Vec<OsString>) -> Vec<OsString> {
+pub fn assemble(
+    items: Vec<Item>,
+    nic_options: &[&str],
+    nic_args: Vec<OsString>,
+    rhsm_args: Vec<OsString>,
+) -> Vec<OsString> {
     let mut out = Vec::new();
     let (mut nic_args, mut rhsm_args) = (Some(nic_args), Some(rhsm_args));
     for item in items {
         match item {
             Item::Tool(a, _) => out.push(a),
             Item::Ours { name, .. } if nic_options.contains(&name) => out.extend(nic_args.take().unwrap_or_default()),
-            Item::Ours { name: "rhsm-register" | "rhsm-unregister", .. } => out.extend(rhsm_args.take().unwrap_or_default()),
+            Item::Ours { name: "rhsm-register" | "rhsm-unregister", .. } => {
+                out.extend(rhsm_args.take().unwrap_or_default())
+            }
             Item::Ours { .. } => {}
         }
     }

@@ -3,13 +3,13 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::{help, Plan, Request, Workspace};
+use super::{Plan, Request, Workspace, help};
 use crate::guestconf::{self, ConfiguredNic, LinkKind};
 use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
 use crate::osinfo;
-use crate::proxy::{self, tool_flag, tool_values, Item, OurOption, ToolSpec};
+use crate::proxy::{self, Item, OurOption, ToolSpec, tool_flag, tool_values};
 
 const ME: &str = "rejviz-install";
 
@@ -17,23 +17,124 @@ const ME: &str = "rejviz-install";
 pub const VIRT_INSTALL: ToolSpec = ToolSpec {
     program: "virt-install",
     long_with_value: &[
-        "arch", "audio", "autoconsole", "blkiotune", "boot", "bridge", "cdrom", "channel", "check", "clock",
-        "connect", "console", "controller", "cpu", "cpuset", "cputune", "description", "disk", "events",
-        "extra-args", "features", "file", "file-size", "filesystem", "graphics", "host-device", "hostdev",
-        "idmap", "init", "initrd-inject", "input", "install", "iommu", "iothreads", "keymap", "keywrap",
-        "launchSecurity", "launchsecurity", "location", "mac", "machine", "memballoon", "memdev", "memory",
-        "memorybacking", "memtune", "metadata", "name", "network", "numatune", "os-type", "os-variant",
-        "osinfo", "panic", "parallel", "pm", "print-step", "qemu-commandline", "ram", "redirdev", "reinstall",
-        "resource", "rng", "seclabel", "security", "serial", "shmem", "smartcard", "soundhw", "sysinfo",
-        "test-media-detection", "tpm", "uuid", "vcpus", "video", "virt-type", "vnclisten", "vncport", "vsock",
-        "watchdog", "xml",
+        "arch",
+        "audio",
+        "autoconsole",
+        "blkiotune",
+        "boot",
+        "bridge",
+        "cdrom",
+        "channel",
+        "check",
+        "clock",
+        "connect",
+        "console",
+        "controller",
+        "cpu",
+        "cpuset",
+        "cputune",
+        "description",
+        "disk",
+        "events",
+        "extra-args",
+        "features",
+        "file",
+        "file-size",
+        "filesystem",
+        "graphics",
+        "host-device",
+        "hostdev",
+        "idmap",
+        "init",
+        "initrd-inject",
+        "input",
+        "install",
+        "iommu",
+        "iothreads",
+        "keymap",
+        "keywrap",
+        "launchSecurity",
+        "launchsecurity",
+        "location",
+        "mac",
+        "machine",
+        "memballoon",
+        "memdev",
+        "memory",
+        "memorybacking",
+        "memtune",
+        "metadata",
+        "name",
+        "network",
+        "numatune",
+        "os-type",
+        "os-variant",
+        "osinfo",
+        "panic",
+        "parallel",
+        "pm",
+        "print-step",
+        "qemu-commandline",
+        "ram",
+        "redirdev",
+        "reinstall",
+        "resource",
+        "rng",
+        "seclabel",
+        "security",
+        "serial",
+        "shmem",
+        "smartcard",
+        "soundhw",
+        "sysinfo",
+        "test-media-detection",
+        "tpm",
+        "uuid",
+        "vcpus",
+        "video",
+        "virt-type",
+        "vnclisten",
+        "vncport",
+        "vsock",
+        "watchdog",
+        "xml",
     ],
     short_with_value: &['b', 'c', 'f', 'k', 'l', 'm', 'n', 'r', 's', 'u', 'w', 'x'],
     long_flags: &[
-        "accelerate", "autostart", "check-cpu", "cloud-init", "container", "debug", "destroy-on-exit", "dry-run",
-        "force", "help", "hvm", "import", "livecd", "noacpi", "noapic", "noautoconsole", "nodisks", "nographics",
-        "nonetworks", "nonsparse", "noreboot", "paravirt", "print-xml", "prompt", "pxe", "quiet", "sdl", "sound",
-        "test-stub-command", "transient", "unattended", "version", "vnc", "wait",
+        "accelerate",
+        "autostart",
+        "check-cpu",
+        "cloud-init",
+        "container",
+        "debug",
+        "destroy-on-exit",
+        "dry-run",
+        "force",
+        "help",
+        "hvm",
+        "import",
+        "livecd",
+        "noacpi",
+        "noapic",
+        "noautoconsole",
+        "nodisks",
+        "nographics",
+        "nonetworks",
+        "nonsparse",
+        "noreboot",
+        "paravirt",
+        "print-xml",
+        "prompt",
+        "pxe",
+        "quiet",
+        "sdl",
+        "sound",
+        "test-stub-command",
+        "transient",
+        "unattended",
+        "version",
+        "vnc",
+        "wait",
     ],
     abbrev: true,
 };
@@ -106,7 +207,7 @@ pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
             Some(("vol", _)) => {
                 return Err(InstallError::Disk(format!(
                     "the first --disk ({value}) is a storage volume; rejviz-install needs path=IMAGE"
-                )))
+                )));
             }
             _ => {}
         }
@@ -159,7 +260,8 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
         // Only an existing image can tell its OS; a disk virt-install is to create cannot.
         if let Some(disk) = disk.filter(|d| mapping_wanted || d.path.exists()) {
             let uri = tool_values(&items, &VIRT_INSTALL, "connect", Some('c')).pop();
-            let require_active = !tool_flag(&items, &VIRT_INSTALL, "print-xml") && !tool_flag(&items, &VIRT_INSTALL, "dry-run");
+            let require_active =
+                !tool_flag(&items, &VIRT_INSTALL, "print-xml") && !tool_flag(&items, &VIRT_INSTALL, "dry-run");
             let exists = bridge_exists(uri.as_deref());
             let networks = if mapping_wanted {
                 let conn = libvirt::connect(uri.as_deref())?;
@@ -183,7 +285,8 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
                 for u in &unreadable {
                     eprintln!("{ME}: warning: {}: {} (NIC ignored)", u.file, u.reason);
                 }
-                let ethernet: Vec<ConfiguredNic> = configs.into_iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
+                let ethernet: Vec<ConfiguredNic> =
+                    configs.into_iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
                 attaches = mapping::resolve(&ethernet, &manual, auto, &host)?;
                 for a in attaches.iter().filter(|a| a.mac_generated) {
                     eprintln!(
@@ -283,24 +386,41 @@ mod tests {
 
     #[test]
     fn first_disk_forms() {
-        let d = |a: &[&str]| first_disk(&items(a)).map(|d| (d.path.display().to_string(), d.format)).map_err(|e| e.to_string());
+        let d = |a: &[&str]| {
+            first_disk(&items(a)).map(|d| (d.path.display().to_string(), d.format)).map_err(|e| e.to_string())
+        };
         assert_eq!(d(&["--disk", "/v/a.img"]), Ok(("/v/a.img".into(), None)));
-        assert_eq!(d(&["--disk", "/v/a.qcow2,format=qcow2,bus=virtio", "--disk", "/v/b.img"]), Ok(("/v/a.qcow2".into(), Some("qcow2".into()))));
+        assert_eq!(
+            d(&["--disk", "/v/a.qcow2,format=qcow2,bus=virtio", "--disk", "/v/b.img"]),
+            Ok(("/v/a.qcow2".into(), Some("qcow2".into())))
+        );
         assert_eq!(d(&["--disk=path=/v/a,,b.img,format=raw"]), Ok(("/v/a,b.img".into(), Some("raw".into()))));
         assert_eq!(d(&["--dis", "/v/abbrev.img"]), Ok(("/v/abbrev.img".into(), None)));
         assert_eq!(d(&["--import"]), Err("no --disk: rejviz-install reads the guest from the first --disk".into()));
         assert_eq!(d(&["--disk", "size=10"]), Err("the first --disk (size=10) names no image path".into()));
-        assert_eq!(d(&["--disk", "vol=pool/v"]), Err("the first --disk (vol=pool/v) is a storage volume; rejviz-install needs path=IMAGE".into()));
+        assert_eq!(
+            d(&["--disk", "vol=pool/v"]),
+            Err("the first --disk (vol=pool/v) is a storage volume; rejviz-install needs path=IMAGE".into())
+        );
     }
 
     #[test]
     fn osinfo_given_means_no_image_read() {
         // With --osinfo and no mapping options nothing is read: a missing disk is no error.
-        let Request::Run(p) = plan(["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"].map(OsString::from), &ws()).unwrap() else { panic!() };
+        let Request::Run(p) = plan(
+            ["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"].map(OsString::from),
+            &ws(),
+        )
+        .unwrap() else {
+            panic!()
+        };
         assert!(p.dry_run);
         assert_eq!(p.args, ["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0"].map(OsString::from));
         // Abbreviated --os-var counts as given.
-        let Request::Run(p) = plan(["--disk", "/nonexistent.img", "--os-var", "x"].map(OsString::from), &ws()).unwrap() else { panic!() };
+        let Request::Run(p) = plan(["--disk", "/nonexistent.img", "--os-var", "x"].map(OsString::from), &ws()).unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(p.args.len(), 4);
     }
 

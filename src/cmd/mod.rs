@@ -5,9 +5,9 @@
 
 pub mod builder;
 pub mod customize;
+mod guestops;
 pub mod install;
 pub mod peek;
-mod guestops;
 
 use std::ffi::OsString;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::guestconf::GuestFile;
-use crate::proxy::{self, display, OurOption, Outcome, SignalGuard};
+use crate::proxy::{self, OurOption, Outcome, SignalGuard, display};
 
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_FAILURE: i32 = 1;
@@ -138,12 +138,13 @@ pub fn execute(me: &str, program: &str, plan: &Plan, ws: Workspace, guard: &Sign
             Outcome::Exited(if e.kind() == std::io::ErrorKind::NotFound { EXIT_NOT_FOUND } else { EXIT_FAILURE })
         }
     };
-    if let (Some(sig), Some(out), Some(false)) = (guard.received(), &plan.output, output_existed) {
-        if outcome != Outcome::Exited(0) && out.exists() {
-            match std::fs::remove_file(out) {
-                Ok(()) => eprintln!("{me}: interrupted (signal {sig}): removed the partial {}", out.display()),
-                Err(e) => eprintln!("{me}: interrupted (signal {sig}): cannot remove the partial {}: {e}", out.display()),
-            }
+    if let (Some(sig), Some(out), Some(false)) = (guard.received(), &plan.output, output_existed)
+        && outcome != Outcome::Exited(0)
+        && out.exists()
+    {
+        match std::fs::remove_file(out) {
+            Ok(()) => eprintln!("{me}: interrupted (signal {sig}): removed the partial {}", out.display()),
+            Err(e) => eprintln!("{me}: interrupted (signal {sig}): cannot remove the partial {}: {e}", out.display()),
         }
     }
     drop(ws);

@@ -8,7 +8,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde::Serialize;
 
 use super::EXIT_USAGE;
-use crate::check::{check, CheckResult};
+use crate::check::{CheckResult, check};
 use crate::guestconf::{self, ConfiguredNic, LinkKind, Unreadable};
 use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt::{self, DomainInfo, DomainInterface};
@@ -247,7 +247,11 @@ pub fn render_text(r: &Report) -> String {
                 n.bootproto.clone(),
                 n.ipv4.map(|a| a.to_string()).unwrap_or_else(dash),
                 n.gateway.map(|g| g.to_string()).unwrap_or_else(dash),
-                if n.dns.is_empty() { dash() } else { n.dns.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",") },
+                if n.dns.is_empty() {
+                    dash()
+                } else {
+                    n.dns.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")
+                },
                 if n.onboot { "yes" } else { "no" }.to_string(),
                 n.file.clone(),
             ]
@@ -256,7 +260,10 @@ pub fn render_text(r: &Report) -> String {
     if rows.is_empty() {
         out.push_str("No NIC configs found.\n");
     } else {
-        out.push_str(&table(&["NAME", "HWADDR", "BOOTPROTO", "ADDRESS/PREFIX", "GATEWAY", "DNS", "ONBOOT", "FILE"], &rows));
+        out.push_str(&table(
+            &["NAME", "HWADDR", "BOOTPROTO", "ADDRESS/PREFIX", "GATEWAY", "DNS", "ONBOOT", "FILE"],
+            &rows,
+        ));
     }
     for u in &r.unreadable {
         out.push_str(&format!("unreadable: {}: {}\n", u.file, u.reason));
@@ -326,7 +333,8 @@ mod tests {
 
     #[test]
     fn format_applies_to_following_images() {
-        let m = cli().get_matches_from(["p", "-a", "a", "--format", "raw", "-a", "b", "-a", "c", "--format", "auto", "-a", "d"]);
+        let m = cli()
+            .get_matches_from(["p", "-a", "a", "--format", "raw", "-a", "b", "-a", "c", "--format", "auto", "-a", "d"]);
         let d = disks_from(&m);
         let f: Vec<Option<&str>> = d.iter().map(|d| d.format.as_deref()).collect();
         assert_eq!(f, [None, Some("raw"), Some("raw"), None]);
@@ -335,7 +343,12 @@ mod tests {
 
     #[test]
     fn usage_errors() {
-        for args in [&["p"][..], &["p", "-a", "x", "-d", "y"], &["p", "-a", "x", "--check"], &["p", "-a", "x", "--format", "vmdk"]] {
+        for args in [
+            &["p"][..],
+            &["p", "-a", "x", "-d", "y"],
+            &["p", "-a", "x", "--check"],
+            &["p", "-a", "x", "--format", "vmdk"],
+        ] {
             let e = parse(args.iter().map(std::ffi::OsString::from)).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{args:?}");
         }

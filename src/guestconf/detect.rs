@@ -48,19 +48,17 @@ pub fn for_os(distro: &str, major: u32, minor: u32) -> Option<Format> {
 pub fn split_os_id(id: &str) -> (String, u32, u32) {
     let digit = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
     let distro = id[..digit].trim_end_matches(['-', '_', '.']).to_ascii_lowercase();
-    let mut nums = id[digit..].split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|n| n.parse().unwrap_or(0));
+    let mut nums =
+        id[digit..].split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|n| n.parse().unwrap_or(0));
     (distro, nums.next().unwrap_or(0), nums.next().unwrap_or(0))
 }
 
 /// The format for a template, from its osinfo id or, failing that, its name.
 pub fn for_template(osinfo: Option<&str>, name: &str) -> Option<Format> {
-    osinfo
-        .map(split_os_id)
-        .and_then(|(d, a, b)| for_os(&d, a, b))
-        .or_else(|| {
-            let (d, a, b) = split_os_id(name);
-            for_os(&d, a, b)
-        })
+    osinfo.map(split_os_id).and_then(|(d, a, b)| for_os(&d, a, b)).or_else(|| {
+        let (d, a, b) = split_os_id(name);
+        for_os(&d, a, b)
+    })
 }
 
 /// The format an existing guest uses, from a snapshot read with [`super::want`].
@@ -86,7 +84,8 @@ pub fn for_guest(snap: &Snapshot) -> Option<Format> {
         return Some(Format::Ifcfg);
     }
     table.or_else(|| {
-        (snap.exists("/usr/lib/systemd/systemd-networkd") || snap.exists("/lib/systemd/systemd-networkd")).then_some(Format::Networkd)
+        (snap.exists("/usr/lib/systemd/systemd-networkd") || snap.exists("/lib/systemd/systemd-networkd"))
+            .then_some(Format::Networkd)
     })
 }
 

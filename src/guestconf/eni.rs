@@ -3,7 +3,7 @@
 //! the config's MAC to NAME, and sets its MTU (which ifupdown's dhcp method cannot).
 
 use super::link::{self, LinkMap};
-use super::{ConfiguredNic, Format, GuestFile, LinkKind, ENI_DIR};
+use super::{ConfiguredNic, ENI_DIR, Format, GuestFile, LinkKind};
 use crate::nic::{Ipv4Config, Ipv6Config, Nic};
 
 pub fn path(name: &str) -> String {
@@ -60,8 +60,10 @@ pub fn without(content: &str, names: &[&str]) -> String {
     for line in content.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let first = words.first().copied().unwrap_or("");
-        let is_keyword = matches!(first, "iface" | "mapping" | "auto" | "source" | "source-directory" | "rename" | "no-auto-down" | "no-scripts")
-            || first.starts_with("allow-");
+        let is_keyword = matches!(
+            first,
+            "iface" | "mapping" | "auto" | "source" | "source-directory" | "rename" | "no-auto-down" | "no-scripts"
+        ) || first.starts_with("allow-");
         if is_keyword {
             skipping = false;
         }
@@ -151,7 +153,9 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                 }
                 current = Some((i, family.to_string()));
             }
-            Some("mapping" | "source" | "source-directory" | "no-auto-down" | "no-scripts" | "rename") => current = None,
+            Some("mapping" | "source" | "source-directory" | "no-auto-down" | "no-scripts" | "rename") => {
+                current = None
+            }
             Some(opt) => {
                 let Some((i, family)) = &current else {
                     return Err(format!("'{line}': option outside an iface stanza"));
@@ -163,7 +167,8 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                     ("inet", "address") => {
                         c.ipv4 = Some(match value.parse() {
                             Ok(net) => net,
-                            Err(_) => ipnet::Ipv4Net::new(value.parse().map_err(|_| bad("an IPv4 address"))?, 32).map_err(|_| bad("an address"))?,
+                            Err(_) => ipnet::Ipv4Net::new(value.parse().map_err(|_| bad("an IPv4 address"))?, 32)
+                                .map_err(|_| bad("an address"))?,
                         })
                     }
                     ("inet", "netmask") => {
@@ -190,7 +195,10 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                     (_, "mtu") => c.mtu = Some(value.parse().map_err(|_| bad("a number"))?),
                     (_, "hwaddress") => {
                         let mac = words.last().copied().unwrap_or("");
-                        c.hwaddr = Some(mac.parse().map_err(|_| format!("iface {}: hwaddress: '{mac}' is not a MAC address", c.name))?);
+                        c.hwaddr = Some(
+                            mac.parse()
+                                .map_err(|_| format!("iface {}: hwaddress: '{mac}' is not a MAC address", c.name))?,
+                        );
                     }
                     (_, "dns-nameservers") => {
                         for d in &words[1..] {

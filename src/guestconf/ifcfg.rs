@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
-use ipnet::{ipv4_mask_to_prefix, Ipv4Net};
+use ipnet::{Ipv4Net, ipv4_mask_to_prefix};
 
 use super::shellvars::{self, ShellVarsError};
 use super::{ConfiguredNic, Format, GuestFile, LinkKind};
-use crate::nic::{validate_ifname, Ipv4Config, Ipv6Config, MacAddr, MaskStyle, Nic, StaticWord};
+use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, MaskStyle, Nic, StaticWord, validate_ifname};
 
 pub const DIR: &str = "/etc/sysconfig/network-scripts";
 
@@ -32,10 +32,13 @@ pub fn write(nic: &Nic) -> GuestFile {
     kv("ONBOOT", if nic.onboot { "yes" } else { "no" });
     match &nic.ipv4 {
         Ipv4Config::Dhcp => kv("BOOTPROTO", "dhcp"),
-        Ipv4Config::Static(st) => kv("BOOTPROTO", match st.word {
-            StaticWord::Static => "static",
-            StaticWord::None => "none",
-        }),
+        Ipv4Config::Static(st) => kv(
+            "BOOTPROTO",
+            match st.word {
+                StaticWord::Static => "static",
+                StaticWord::None => "none",
+            },
+        ),
     }
     kv("HWADDR", &nic.hwaddr.to_string());
     if let Ipv4Config::Static(st) = &nic.ipv4 {
@@ -127,7 +130,8 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
             get(k0).map(|v| (k0, v))
         })
     };
-    let bad = |key: &'static str, value: &str, what: &'static str| ReadError::Value { key, value: value.to_string(), what };
+    let bad =
+        |key: &'static str, value: &str, what: &'static str| ReadError::Value { key, value: value.to_string(), what };
     let ip = |key: &'static str, v: &str| v.parse::<Ipv4Addr>().map_err(|_| bad(key, v, "is not an IPv4 address"));
 
     let file_name = path.rsplit('/').next().unwrap_or(path);
@@ -146,13 +150,20 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
         .transpose()?;
     let address = get_n("IPADDR").map(|(k, v)| ip(k, v)).transpose()?;
     let prefix = match (get_n("PREFIX"), get_n("NETMASK")) {
-        (Some((k, p)), _) => Some(p.parse::<u8>().ok().filter(|p| *p <= 32).ok_or_else(|| bad(k, p, "is not a prefix length"))?),
-        (None, Some((k, m))) => Some(ipv4_mask_to_prefix(ip(k, m)?).map_err(|_| bad(k, m, "is not a contiguous netmask"))?),
+        (Some((k, p)), _) => {
+            Some(p.parse::<u8>().ok().filter(|p| *p <= 32).ok_or_else(|| bad(k, p, "is not a prefix length"))?)
+        }
+        (None, Some((k, m))) => {
+            Some(ipv4_mask_to_prefix(ip(k, m)?).map_err(|_| bad(k, m, "is not a contiguous netmask"))?)
+        }
         (None, None) => None,
     };
     let ipv4 = match address {
         // As NetworkManager does without PREFIX or NETMASK: the address class's prefix.
-        Some(a) => Some(Ipv4Net::new(a, prefix.unwrap_or_else(|| classful_prefix(a))).map_err(|_| bad("PREFIX", "", "is out of range"))?),
+        Some(a) => Some(
+            Ipv4Net::new(a, prefix.unwrap_or_else(|| classful_prefix(a)))
+                .map_err(|_| bad("PREFIX", "", "is out of range"))?,
+        ),
         None => None,
     };
     let gateway = get_n("GATEWAY").map(|(k, v)| ip(k, v)).transpose()?;
@@ -169,7 +180,9 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
         let addr = a.parse().map_err(|_| bad("IPV6ADDR", a, "is not an IPv6 ADDR/PREFIX"))?;
         // IPV6_DEFAULTGW may carry %DEVICE.
         let gateway = get("IPV6_DEFAULTGW")
-            .map(|g| g.split('%').next().unwrap_or(g).parse().map_err(|_| bad("IPV6_DEFAULTGW", g, "is not an IPv6 address")))
+            .map(|g| {
+                g.split('%').next().unwrap_or(g).parse().map_err(|_| bad("IPV6_DEFAULTGW", g, "is not an IPv6 address"))
+            })
             .transpose()?;
         Some(Ipv6Config::Static { addr, gateway })
     } else if yes("DHCPV6C") {
@@ -211,8 +224,18 @@ mod tests {
         assert_eq!(config_name("ifcfg-eth0"), Some("eth0"));
         assert_eq!(config_name("ifcfg-enp1s0"), Some("enp1s0"));
         assert_eq!(config_name("ifcfg-eth0.100"), Some("eth0.100"));
-        for skip in ["ifcfg-eth0.bak", "ifcfg-eth0~", "ifcfg-eth0.rpmnew", "ifcfg-eth0.orig", "ifcfg-eth0.rpmsave",
-                     "ifcfg-", "ifcfg-eth0:1", "ifup-eth", "route-eth0", "ifcfg-toolongname12345"] {
+        for skip in [
+            "ifcfg-eth0.bak",
+            "ifcfg-eth0~",
+            "ifcfg-eth0.rpmnew",
+            "ifcfg-eth0.orig",
+            "ifcfg-eth0.rpmsave",
+            "ifcfg-",
+            "ifcfg-eth0:1",
+            "ifup-eth",
+            "route-eth0",
+            "ifcfg-toolongname12345",
+        ] {
             assert_eq!(config_name(skip), None, "{skip}");
         }
     }
@@ -222,7 +245,10 @@ mod tests {
         let nics = parse_nics(&["name=eth0,hwaddr=52:54:00:00:00:01",
                                 "name=eth2,hwaddr=52:54:00:00:00:02,ipaddr=10.0.5.7,netmask=255.255.0.0,gateway=10.0.0.1,dns1=10.0.0.2,dns2=10.0.0.3"]).unwrap();
         let r0 = read("/x/ifcfg-eth0", &write(&nics[0]).content).unwrap();
-        assert_eq!((r0.name.as_str(), r0.bootproto.as_str(), r0.ipv4, r0.kind.clone()), ("eth0", "dhcp", None, LinkKind::Ethernet));
+        assert_eq!(
+            (r0.name.as_str(), r0.bootproto.as_str(), r0.ipv4, r0.kind.clone()),
+            ("eth0", "dhcp", None, LinkKind::Ethernet)
+        );
         assert_eq!(r0.hwaddr, Some(nics[0].hwaddr));
         let r2 = read("/x/ifcfg-eth2", &write(&nics[1]).content).unwrap();
         assert_eq!(r2.ipv4.unwrap().to_string(), "10.0.5.7/16");
@@ -252,9 +278,18 @@ mod tests {
 
     #[test]
     fn reports_bad_values() {
-        assert_eq!(read("/x/ifcfg-a", "HWADDR=zz\n").unwrap_err().to_string(), "HWADDR: 'zz' is not a unicast MAC address");
-        assert_eq!(read("/x/ifcfg-a", "IPADDR=1.2.3\n").unwrap_err().to_string(), "IPADDR: '1.2.3' is not an IPv4 address");
-        assert_eq!(read("/x/ifcfg-a", "IPADDR=1.2.3.4\nPREFIX=40\n").unwrap_err().to_string(), "PREFIX: '40' is not a prefix length");
+        assert_eq!(
+            read("/x/ifcfg-a", "HWADDR=zz\n").unwrap_err().to_string(),
+            "HWADDR: 'zz' is not a unicast MAC address"
+        );
+        assert_eq!(
+            read("/x/ifcfg-a", "IPADDR=1.2.3\n").unwrap_err().to_string(),
+            "IPADDR: '1.2.3' is not an IPv4 address"
+        );
+        assert_eq!(
+            read("/x/ifcfg-a", "IPADDR=1.2.3.4\nPREFIX=40\n").unwrap_err().to_string(),
+            "PREFIX: '40' is not a prefix length"
+        );
         assert_eq!(read("/x/ifcfg-a", "A='x\n").unwrap_err().to_string(), "line 1: unterminated single quote");
     }
 

@@ -16,12 +16,14 @@ impl Ini {
                 continue;
             }
             if let Some(name) = line.strip_prefix('[') {
-                let name = name.strip_suffix(']').ok_or_else(|| format!("line {}: unterminated section header", i + 1))?;
+                let name =
+                    name.strip_suffix(']').ok_or_else(|| format!("line {}: unterminated section header", i + 1))?;
                 ini.sections.push((name.trim().to_string(), Vec::new()));
                 continue;
             }
             let (k, v) = line.split_once('=').ok_or_else(|| format!("line {}: not key=value: '{line}'", i + 1))?;
-            let section = ini.sections.last_mut().ok_or_else(|| format!("line {}: key outside any [section]", i + 1))?;
+            let section =
+                ini.sections.last_mut().ok_or_else(|| format!("line {}: key outside any [section]", i + 1))?;
             section.1.push((k.trim().to_string(), v.trim().to_string()));
         }
         Ok(ini)

@@ -132,7 +132,10 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
         Some("auto") => Some(Ipv6Config::Auto),
         Some("dhcp") => Some(Ipv6Config::Dhcp),
         Some("manual") => {
-            let v = ini.get("ipv6", "address1").or_else(|| ini.get("ipv6", "addresses1")).ok_or("ipv6: manual without address1")?;
+            let v = ini
+                .get("ipv6", "address1")
+                .or_else(|| ini.get("ipv6", "addresses1"))
+                .ok_or("ipv6: manual without address1")?;
             let (addr, gw): (Ipv6Net, Option<Ipv6Addr>) = address(v).map_err(|e| format!("ipv6.address1: {e}"))?;
             let gateway = ini.get("ipv6", "gateway").and_then(|g| g.parse().ok()).or(gw);
             Some(Ipv6Config::Static { addr, gateway })

@@ -17,7 +17,7 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::inspect::{Snapshot, Want};
-use crate::nic::{natural_cmp, Ipv6Config, MacAddr, Nic, NicError};
+use crate::nic::{Ipv6Config, MacAddr, Nic, NicError, natural_cmp};
 
 /// The guest network configuration formats rejviz writes and reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -193,8 +193,19 @@ pub fn want() -> Want {
 
 /// Backup and package-manager leftovers, which no network tool reads.
 pub fn is_backup(file_name: &str) -> bool {
-    const SUFFIXES: &[&str] =
-        &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".swp"];
+    const SUFFIXES: &[&str] = &[
+        "~",
+        ".bak",
+        ".old",
+        ".orig",
+        ".rpmnew",
+        ".rpmorig",
+        ".rpmsave",
+        ".dpkg-old",
+        ".dpkg-new",
+        ".dpkg-dist",
+        ".swp",
+    ];
     file_name.starts_with('.') || SUFFIXES.iter().any(|s| file_name.ends_with(s))
 }
 
@@ -209,9 +220,14 @@ pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
 pub fn configs_and_links(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>, link::LinkMap) {
     let mut nics = Vec::new();
     let mut bad = Vec::new();
-    let text = |f: &crate::inspect::FileRead| std::str::from_utf8(&f.content).map(str::to_string).map_err(|_| "not UTF-8 text".to_string());
+    let text = |f: &crate::inspect::FileRead| {
+        std::str::from_utf8(&f.content).map(str::to_string).map_err(|_| "not UTF-8 text".to_string())
+    };
     let in_dir = |path: &str, dir: &str| -> Option<String> {
-        path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')).filter(|n| !n.contains('/') && !is_backup(n)).map(str::to_string)
+        path.strip_prefix(dir)
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|n| !n.contains('/') && !is_backup(n))
+            .map(str::to_string)
     };
     // .link files first: they name interfaces by MAC for the other formats.
     let mut links = link::LinkMap::default();
@@ -226,7 +242,8 @@ pub fn configs_and_links(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable
     }
     for f in &snap.files {
         let read: Option<Result<Vec<ConfiguredNic>, String>> = if let Some(n) = in_dir(&f.path, ifcfg::DIR) {
-            ifcfg::config_name(&n).map(|_| text(f).and_then(|t| ifcfg::read(&f.path, &t).map(|c| vec![c]).map_err(|e| e.to_string())))
+            ifcfg::config_name(&n)
+                .map(|_| text(f).and_then(|t| ifcfg::read(&f.path, &t).map(|c| vec![c]).map_err(|e| e.to_string())))
         } else if in_dir(&f.path, NM_DIR).is_some() {
             Some(text(f).and_then(|t| keyfile::read(&f.path, &t, &links).map(|c| vec![c])))
         } else if in_dir(&f.path, NETPLAN_DIR).is_some_and(|n| n.ends_with(".yaml")) {

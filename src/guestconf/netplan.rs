@@ -94,7 +94,9 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
     let Some(doc) = docs.first() else { return Ok(Vec::new()) };
     let network = &doc["network"];
     let mut out = Vec::new();
-    for (section, kind) in [("ethernets", None), ("bonds", Some("bond")), ("bridges", Some("bridge")), ("vlans", Some("vlan"))] {
+    for (section, kind) in
+        [("ethernets", None), ("bonds", Some("bond")), ("bridges", Some("bridge")), ("vlans", Some("vlan"))]
+    {
         let Some(map) = network[section].as_hash() else { continue };
         for (id, v) in map {
             let id = text(id).ok_or("an interface id is not a string")?;
@@ -123,7 +125,8 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
             }
             for a in v["addresses"].as_vec().into_iter().flatten() {
                 // An address is a string, or a map from the address to its options.
-                let a = text(a).or_else(|| a.as_hash().and_then(|h| h.keys().next()).and_then(text)).unwrap_or_default();
+                let a =
+                    text(a).or_else(|| a.as_hash().and_then(|h| h.keys().next()).and_then(text)).unwrap_or_default();
                 if a.contains(':') {
                     let addr = a.parse().map_err(|_| format!("{id}: '{a}' is not ADDR/PREFIX"))?;
                     c.ipv6 = Some(Ipv6Config::Static { addr, gateway: None });
@@ -131,7 +134,14 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
                     c.ipv4 = Some(a.parse().map_err(|_| format!("{id}: '{a}' is not ADDR/PREFIX"))?);
                 }
             }
-            c.bootproto = if truthy(&v["dhcp4"]) { "dhcp" } else if c.ipv4.is_some() { "static" } else { "none" }.to_string();
+            c.bootproto = if truthy(&v["dhcp4"]) {
+                "dhcp"
+            } else if c.ipv4.is_some() {
+                "static"
+            } else {
+                "none"
+            }
+            .to_string();
             c.gateway = gw4.filter(|_| c.ipv4.is_some());
             match &mut c.ipv6 {
                 Some(Ipv6Config::Static { gateway, .. }) => *gateway = gw6,

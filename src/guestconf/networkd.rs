@@ -99,7 +99,14 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
             c.ipv4 = Some(a.parse().map_err(|_| format!("Address: '{a}' is not ADDR/PREFIX"))?);
         }
     }
-    c.bootproto = if dhcp4 { "dhcp" } else if c.ipv4.is_some() { "static" } else { "none" }.to_string();
+    c.bootproto = if dhcp4 {
+        "dhcp"
+    } else if c.ipv4.is_some() {
+        "static"
+    } else {
+        "none"
+    }
+    .to_string();
     if let Some(Ipv6Config::Static { gateway, .. }) = &mut c.ipv6 {
         *gateway = gw6;
     } else if dhcp6 {

@@ -15,9 +15,9 @@ use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::guestconf::Format;
 
-pub use ifname::{validate_ifname, IfNameError};
-pub use mac::{MacAddr, MacError, KVM_OUI};
-pub use parse::{parse_nics, NicError, NicProblem, NIC_KEYS};
+pub use ifname::{IfNameError, validate_ifname};
+pub use mac::{KVM_OUI, MacAddr, MacError};
+pub use parse::{NIC_KEYS, NicError, NicProblem, parse_nics};
 
 /// One guest network interface, fully resolved: every value a config writer needs is here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,10 @@ pub enum Ipv6Config {
     Auto,
     /// DHCPv6.
     Dhcp,
-    Static { addr: Ipv6Net, gateway: Option<Ipv6Addr> },
+    Static {
+        addr: Ipv6Net,
+        gateway: Option<Ipv6Addr>,
+    },
 }
 
 impl Ipv6Config {

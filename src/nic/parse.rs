@@ -7,16 +7,31 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::{ipv4_mask_to_prefix, Ipv4Net, Ipv6Net};
+use ipnet::{Ipv4Net, Ipv6Net, ipv4_mask_to_prefix};
 
-use super::{validate_ifname, IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord};
+use super::{
+    IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, validate_ifname,
+};
 use crate::guestconf::Format;
 use crate::optlist::{OptList, OptListError};
 
 /// Every key `--nic` knows, in the order `--help` lists them.
 pub const NIC_KEYS: &[&str] = &[
-    "name", "hwaddr", "bootproto", "ipaddr", "network", "netmask", "broadcast", "gateway", "dns1", "dns2", "mtu", "onboot",
-    "ipv6", "ipv6gw", "format",
+    "name",
+    "hwaddr",
+    "bootproto",
+    "ipaddr",
+    "network",
+    "netmask",
+    "broadcast",
+    "gateway",
+    "dns1",
+    "dns2",
+    "mtu",
+    "onboot",
+    "ipv6",
+    "ipv6gw",
+    "format",
 ];
 
 /// Prefix length used when `ipaddr` has none and no `netmask` is given.
@@ -105,10 +120,10 @@ pub fn parse_nics<S: AsRef<str>>(values: &[S]) -> Result<Vec<Nic>, NicError> {
         if drafts.iter().any(|o| o.name == d.name) {
             return err("name", NicProblem::DuplicateName(d.name.clone()));
         }
-        if let Some(mac) = d.hwaddr {
-            if let Some(other) = drafts.iter().find(|o| o.hwaddr == Some(mac)) {
-                return err("hwaddr", NicProblem::DuplicateMac { mac, other: other.name.clone() });
-            }
+        if let Some(mac) = d.hwaddr
+            && let Some(other) = drafts.iter().find(|o| o.hwaddr == Some(mac))
+        {
+            return err("hwaddr", NicProblem::DuplicateMac { mac, other: other.name.clone() });
         }
         drafts.push(d);
     }
@@ -170,18 +185,18 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
         return Err(NicError { nic: anonymous(), key: None, problem: NicProblem::MissingName });
     };
     let fail = |key: &str, problem: NicProblem| NicError { nic: name.to_string(), key: Some(key.into()), problem };
-    validate_ifname(name).map_err(|e| NicError { nic: anonymous(), key: Some("name".into()), problem: NicProblem::Name(e) })?;
+    validate_ifname(name).map_err(|e| NicError {
+        nic: anonymous(),
+        key: Some("name".into()),
+        problem: NicProblem::Name(e),
+    })?;
 
     let ipv4 = |key: &str| -> Result<Option<Ipv4Addr>, NicError> {
-        list.get(key)
-            .map(|v| v.parse::<Ipv4Addr>().map_err(|_| fail(key, NicProblem::Ipv4(v.to_string()))))
-            .transpose()
+        list.get(key).map(|v| v.parse::<Ipv4Addr>().map_err(|_| fail(key, NicProblem::Ipv4(v.to_string())))).transpose()
     };
 
-    let hwaddr = list
-        .get("hwaddr")
-        .map(|v| v.parse::<MacAddr>().map_err(|e| fail("hwaddr", NicProblem::Mac(e))))
-        .transpose()?;
+    let hwaddr =
+        list.get("hwaddr").map(|v| v.parse::<MacAddr>().map_err(|e| fail("hwaddr", NicProblem::Mac(e)))).transpose()?;
 
     #[derive(PartialEq)]
     enum Proto {
@@ -226,7 +241,9 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
     let ipv4 = match (ipaddr, bootproto) {
         (None, Some(Proto::Static(_))) => return Err(fail("bootproto", NicProblem::StaticWithoutIpaddr)),
         (None, _) => {
-            if let Some(key) = ["netmask", "network", "broadcast", "gateway"].into_iter().find(|k| list.get(k).is_some()) {
+            if let Some(key) =
+                ["netmask", "network", "broadcast", "gateway"].into_iter().find(|k| list.get(k).is_some())
+            {
                 return Err(fail(key, NicProblem::NeedsIpaddr));
             }
             Ipv4Config::Dhcp
@@ -263,7 +280,8 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
                 }
             }
             if let Some(gw) = gateway {
-                let in_net = net.contains(&gw) && gw != addr && (prefix > 30 || (gw != net.network() && gw != net.broadcast()));
+                let in_net =
+                    net.contains(&gw) && gw != addr && (prefix > 30 || (gw != net.network() && gw != net.broadcast()));
                 if !in_net {
                     return Err(fail("gateway", NicProblem::GatewayOutside { gateway: gw, net: net.trunc() }));
                 }

@@ -5,7 +5,7 @@
 //! `--nic`), each tool's options that take a value are listed in its [`ToolSpec`].
 //! Nothing after a lone `--` is ours.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 
 /// What we need to know about the proxied tool's command line.
 #[derive(Debug)]
@@ -166,11 +166,11 @@ pub fn tool_values(items: &[Item], tool: &ToolSpec, long: &str, short: Option<ch
             }
         } else if let Some(s) = short {
             let cluster = &a[1..];
-            if let Some((i, c)) = cluster.char_indices().find(|(_, c)| tool.short_with_value.contains(c)) {
-                if c == s {
-                    let attached = &cluster[i + c.len_utf8()..];
-                    if attached.is_empty() { out.extend(next_value(&mut it)) } else { out.push(attached.to_string()) }
-                }
+            if let Some((i, c)) = cluster.char_indices().find(|(_, c)| tool.short_with_value.contains(c))
+                && c == s
+            {
+                let attached = &cluster[i + c.len_utf8()..];
+                if attached.is_empty() { out.extend(next_value(&mut it)) } else { out.push(attached.to_string()) }
             }
         }
     }
@@ -202,11 +202,6 @@ pub fn operands(items: &[Item]) -> Vec<String> {
         }
     }
     out
-}
-
-/// The arguments passed through, for display.
-pub fn lossy(arg: &OsStr) -> String {
-    arg.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]
@@ -282,8 +277,24 @@ mod tests {
 
     #[test]
     fn values_flags_and_operands() {
-        let items = scan_strs(&["fedora", "-o", "a", "--output=b", "-vob", "--output", "c", "-oq", "--network",
-                                "--nic", "x", "--", "--output", "d", "e"]).unwrap();
+        let items = scan_strs(&[
+            "fedora",
+            "-o",
+            "a",
+            "--output=b",
+            "-vob",
+            "--output",
+            "c",
+            "-oq",
+            "--network",
+            "--nic",
+            "x",
+            "--",
+            "--output",
+            "d",
+            "e",
+        ])
+        .unwrap();
         assert_eq!(tool_values(&items, &TOOL, "output", Some('o')), ["a", "b", "b", "c", "q"]);
         assert!(tool_flag(&items, &TOOL, "network"));
         assert!(!tool_flag(&items, &TOOL, "quiet"));

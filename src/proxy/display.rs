@@ -8,8 +8,12 @@ use std::ffi::OsString;
 /// Covers virt-builder's and virt-customize's `--root-password password:PW` (and
 /// `locked:password:PW`), `--password USER:password:PW`, `--sm-credentials USER:password:PW`
 /// and virt-customize's LUKS `--key ID:key:KEY`.
-const SECRET_OPTIONS: &[(&str, usize, &str)] =
-    &[("root-password", 0, "password"), ("password", 1, "password"), ("sm-credentials", 1, "password"), ("key", 1, "key")];
+const SECRET_OPTIONS: &[(&str, usize, &str)] = &[
+    ("root-password", 0, "password"),
+    ("password", 1, "password"),
+    ("sm-credentials", 1, "password"),
+    ("key", 1, "key"),
+];
 
 pub const MASK: &str = "***";
 
@@ -121,8 +125,18 @@ mod tests {
 
     #[test]
     fn masks_in_a_command_line() {
-        let args = os(&["--root-password", "password:pw1", "--password=joe:password:pw2", "--hostname", "h",
-                        "--sm-credentials", "u:password:pw3", "--", "--root-password", "password:literal"]);
+        let args = os(&[
+            "--root-password",
+            "password:pw1",
+            "--password=joe:password:pw2",
+            "--hostname",
+            "h",
+            "--sm-credentials",
+            "u:password:pw3",
+            "--",
+            "--root-password",
+            "password:literal",
+        ]);
         let line = command_line("virt-builder", &args);
         assert_eq!(
             line,

@@ -6,5 +6,5 @@ pub mod args;
 pub mod display;
 pub mod run;
 
-pub use args::{operands, scan, tool_flag, tool_values, Item, OurOption, Role, ScanError, ToolSpec};
-pub use run::{exit, Outcome, SignalGuard};
+pub use args::{Item, OurOption, Role, ScanError, ToolSpec, operands, scan, tool_flag, tool_values};
+pub use run::{Outcome, SignalGuard, exit};

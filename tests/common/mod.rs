@@ -127,7 +127,8 @@ pub fn golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("write golden");
         return;
     }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (REJVIZ_UPDATE_GOLDEN=1 creates it)", path.display()));
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (REJVIZ_UPDATE_GOLDEN=1 creates it)", path.display()));
     assert_eq!(actual, want, "output differs from {}", path.display());
 }
 
@@ -214,7 +215,11 @@ impl TestNetwork {
     pub fn bridge(&self) -> String {
         let xml = virsh(&["net-dumpxml", &self.name]);
         let doc = roxmltree::Document::parse(&xml).expect("network xml");
-        doc.descendants().find(|n| n.has_tag_name("bridge")).and_then(|b| b.attribute("name")).expect("bridge").to_string()
+        doc.descendants()
+            .find(|n| n.has_tag_name("bridge"))
+            .and_then(|b| b.attribute("name"))
+            .expect("bridge")
+            .to_string()
     }
 }
 
@@ -241,7 +246,12 @@ pub fn xml_interfaces(xml: &str) -> Vec<(String, String)> {
     doc.descendants()
         .filter(|n| n.has_tag_name("interface"))
         .map(|i| {
-            let mac = i.children().find(|c| c.has_tag_name("mac")).and_then(|m| m.attribute("address")).unwrap_or("").to_string();
+            let mac = i
+                .children()
+                .find(|c| c.has_tag_name("mac"))
+                .and_then(|m| m.attribute("address"))
+                .unwrap_or("")
+                .to_string();
             let src = i
                 .children()
                 .find(|c| c.has_tag_name("source"))
@@ -294,8 +304,16 @@ pub fn read_guests_dirs(disks: &[&Path], dirs: &[&str], needles: &[&str], files:
         let opts = guestfs::AddDriveOptArgs {
             readonly: Some(true),
             format: Some("raw"),
-            iface: None, name: None, label: None, protocol: None, server: None, username: None,
-            secret: None, cachemode: None, discard: None, copyonread: None,
+            iface: None,
+            name: None,
+            label: None,
+            protocol: None,
+            server: None,
+            username: None,
+            secret: None,
+            cachemode: None,
+            discard: None,
+            copyonread: None,
         };
         g.add_drive(&d.to_string_lossy(), opts).expect("add_drive");
     }
@@ -338,7 +356,8 @@ pub fn read_guests_dirs(disks: &[&Path], dirs: &[&str], needles: &[&str], files:
         }
         for f in files {
             if g.is_file(f, guestfs::IsFileOptArgs { followsymlinks: Some(false) }).unwrap_or(false) {
-                v.files.insert(f.to_string(), String::from_utf8_lossy(&g.read_file(f).unwrap_or_default()).into_owned());
+                v.files
+                    .insert(f.to_string(), String::from_utf8_lossy(&g.read_file(f).unwrap_or_default()).into_owned());
             }
         }
         g.umount_all().expect("umount");

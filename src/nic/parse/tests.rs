@@ -38,13 +38,55 @@ fn given_hwaddr_is_kept() {
 fn static_inference_table() {
     // spec, address/prefix, mask style, network, broadcast, word
     let cases: &[(&str, &str, MaskStyle, &str, &str, StaticWord)] = &[
-        ("ipaddr=192.168.122.15", "192.168.122.15/24", MaskStyle::Prefix, "192.168.122.0", "192.168.122.255", StaticWord::Static),
+        (
+            "ipaddr=192.168.122.15",
+            "192.168.122.15/24",
+            MaskStyle::Prefix,
+            "192.168.122.0",
+            "192.168.122.255",
+            StaticWord::Static,
+        ),
         ("ipaddr=10.0.5.7/16", "10.0.5.7/16", MaskStyle::Prefix, "10.0.0.0", "10.0.255.255", StaticWord::Static),
-        ("ipaddr=10.0.5.7,netmask=255.255.255.128", "10.0.5.7/25", MaskStyle::Netmask, "10.0.5.0", "10.0.5.127", StaticWord::Static),
-        ("ipaddr=10.0.5.7/25,netmask=255.255.255.128", "10.0.5.7/25", MaskStyle::Prefix, "10.0.5.0", "10.0.5.127", StaticWord::Static),
-        ("ipaddr=10.0.5.7,bootproto=static", "10.0.5.7/24", MaskStyle::Prefix, "10.0.5.0", "10.0.5.255", StaticWord::Static),
-        ("ipaddr=10.0.5.7,bootproto=none", "10.0.5.7/24", MaskStyle::Prefix, "10.0.5.0", "10.0.5.255", StaticWord::None),
-        ("ipaddr=10.0.5.7,network=10.0.5.0,broadcast=10.0.5.255", "10.0.5.7/24", MaskStyle::Prefix, "10.0.5.0", "10.0.5.255", StaticWord::Static),
+        (
+            "ipaddr=10.0.5.7,netmask=255.255.255.128",
+            "10.0.5.7/25",
+            MaskStyle::Netmask,
+            "10.0.5.0",
+            "10.0.5.127",
+            StaticWord::Static,
+        ),
+        (
+            "ipaddr=10.0.5.7/25,netmask=255.255.255.128",
+            "10.0.5.7/25",
+            MaskStyle::Prefix,
+            "10.0.5.0",
+            "10.0.5.127",
+            StaticWord::Static,
+        ),
+        (
+            "ipaddr=10.0.5.7,bootproto=static",
+            "10.0.5.7/24",
+            MaskStyle::Prefix,
+            "10.0.5.0",
+            "10.0.5.255",
+            StaticWord::Static,
+        ),
+        (
+            "ipaddr=10.0.5.7,bootproto=none",
+            "10.0.5.7/24",
+            MaskStyle::Prefix,
+            "10.0.5.0",
+            "10.0.5.255",
+            StaticWord::None,
+        ),
+        (
+            "ipaddr=10.0.5.7,network=10.0.5.0,broadcast=10.0.5.255",
+            "10.0.5.7/24",
+            MaskStyle::Prefix,
+            "10.0.5.0",
+            "10.0.5.255",
+            StaticWord::Static,
+        ),
         ("ipaddr=10.9.8.7/32", "10.9.8.7/32", MaskStyle::Prefix, "10.9.8.7", "10.9.8.7", StaticWord::Static),
         ("ipaddr=10.9.8.6/31", "10.9.8.6/31", MaskStyle::Prefix, "10.9.8.6", "10.9.8.7", StaticWord::Static),
         ("ipaddr=10.9.8.7/0", "10.9.8.7/0", MaskStyle::Prefix, "0.0.0.0", "255.255.255.255", StaticWord::Static),
@@ -103,7 +145,10 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,=x"], "--nic eth0: empty key in '=x'"),
     (&["name=eth0,gateway="], "--nic eth0: gateway: empty value"),
     (&["name=eth0,name=eth1"], "--nic eth0: name: given twice"),
-    (&["name=eth0,colour=blue"], "--nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)"),
+    (
+        &["name=eth0,colour=blue"],
+        "--nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)",
+    ),
     (&["name=eth0,dhcp"], "--nic eth0: 'dhcp' is not key=value"),
     (&["eth0"], "--nic #1 'eth0': 'eth0' is not key=value"),
     // interface names
@@ -118,7 +163,10 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,ipaddr=1.2.3.4/33"], "--nic eth0: ipaddr: prefix '33' is not a number from 0 to 32"),
     (&["name=eth0,ipaddr=1.2.3.4/"], "--nic eth0: ipaddr: prefix '' is not a number from 0 to 32"),
     (&["name=eth0,ipaddr=1.2.3.4/+8"], "--nic eth0: ipaddr: prefix '+8' is not a number from 0 to 32"),
-    (&["name=eth0,ipaddr=1.2.3.4,netmask=255.0.255.0"], "--nic eth0: netmask: '255.0.255.0' is not a contiguous netmask"),
+    (
+        &["name=eth0,ipaddr=1.2.3.4,netmask=255.0.255.0"],
+        "--nic eth0: netmask: '255.0.255.0' is not a contiguous netmask",
+    ),
     (&["name=eth0,ipaddr=1.2.3.4,netmask=24"], "--nic eth0: netmask: '24' is not an IPv4 address"),
     (&["name=eth0,ipaddr=1.2.3.4,network=x"], "--nic eth0: network: 'x' is not an IPv4 address"),
     (&["name=eth0,ipaddr=1.2.3.4,broadcast=1.2.3.256"], "--nic eth0: broadcast: '1.2.3.256' is not an IPv4 address"),
@@ -126,38 +174,89 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,dns1=::1"], "--nic eth0: dns1: '::1' is not an IPv4 address"),
     (&["name=eth0,dns2=8.8.8"], "--nic eth0: dns2: '8.8.8' is not an IPv4 address"),
     // contradictions
-    (&["name=eth0,ipaddr=10.0.5.7,network=10.0.0.0"], "--nic eth0: network: 10.0.0.0 contradicts 10.0.5.7/24, whose network is 10.0.5.0"),
-    (&["name=eth0,ipaddr=10.0.5.7/16,broadcast=10.0.5.255"], "--nic eth0: broadcast: 10.0.5.255 contradicts 10.0.5.7/16, whose broadcast is 10.0.255.255"),
-    (&["name=eth0,ipaddr=10.0.5.7/16,netmask=255.255.255.0"], "--nic eth0: netmask: netmask 255.255.255.0 contradicts the prefix /16 of ipaddr"),
-    (&["name=eth0,ipaddr=10.0.5.0"], "--nic eth0: ipaddr: 10.0.5.0/24 is the network address of its network, not a host address"),
-    (&["name=eth0,ipaddr=10.0.5.255"], "--nic eth0: ipaddr: 10.0.5.255/24 is the broadcast address of its network, not a host address"),
-    (&["name=eth0,ipaddr=10.0.5.7,gateway=10.0.6.1"], "--nic eth0: gateway: 10.0.6.1 is not a host in 10.0.5.0/24 (other than the NIC's own address)"),
-    (&["name=eth0,ipaddr=10.0.5.7,gateway=10.0.5.7"], "--nic eth0: gateway: 10.0.5.7 is not a host in 10.0.5.0/24 (other than the NIC's own address)"),
+    (
+        &["name=eth0,ipaddr=10.0.5.7,network=10.0.0.0"],
+        "--nic eth0: network: 10.0.0.0 contradicts 10.0.5.7/24, whose network is 10.0.5.0",
+    ),
+    (
+        &["name=eth0,ipaddr=10.0.5.7/16,broadcast=10.0.5.255"],
+        "--nic eth0: broadcast: 10.0.5.255 contradicts 10.0.5.7/16, whose broadcast is 10.0.255.255",
+    ),
+    (
+        &["name=eth0,ipaddr=10.0.5.7/16,netmask=255.255.255.0"],
+        "--nic eth0: netmask: netmask 255.255.255.0 contradicts the prefix /16 of ipaddr",
+    ),
+    (
+        &["name=eth0,ipaddr=10.0.5.0"],
+        "--nic eth0: ipaddr: 10.0.5.0/24 is the network address of its network, not a host address",
+    ),
+    (
+        &["name=eth0,ipaddr=10.0.5.255"],
+        "--nic eth0: ipaddr: 10.0.5.255/24 is the broadcast address of its network, not a host address",
+    ),
+    (
+        &["name=eth0,ipaddr=10.0.5.7,gateway=10.0.6.1"],
+        "--nic eth0: gateway: 10.0.6.1 is not a host in 10.0.5.0/24 (other than the NIC's own address)",
+    ),
+    (
+        &["name=eth0,ipaddr=10.0.5.7,gateway=10.0.5.7"],
+        "--nic eth0: gateway: 10.0.5.7 is not a host in 10.0.5.0/24 (other than the NIC's own address)",
+    ),
     // bootproto
     (&["name=eth0,bootproto=static"], "--nic eth0: bootproto: static configuration needs ipaddr="),
     (&["name=eth0,bootproto=none"], "--nic eth0: bootproto: static configuration needs ipaddr="),
-    (&["name=eth0,bootproto=dhcp,ipaddr=1.2.3.4"], "--nic eth0: bootproto: bootproto=dhcp cannot have ipaddr= (drop one of them)"),
+    (
+        &["name=eth0,bootproto=dhcp,ipaddr=1.2.3.4"],
+        "--nic eth0: bootproto: bootproto=dhcp cannot have ipaddr= (drop one of them)",
+    ),
     (&["name=eth0,bootproto=bootp"], "--nic eth0: bootproto: 'bootp' is not one of dhcp, static, none"),
-    (&["name=eth0,gateway=1.2.3.1"], "--nic eth0: gateway: only makes sense with ipaddr= (without it the NIC uses DHCP)"),
-    (&["name=eth0,netmask=255.255.255.0"], "--nic eth0: netmask: only makes sense with ipaddr= (without it the NIC uses DHCP)"),
+    (
+        &["name=eth0,gateway=1.2.3.1"],
+        "--nic eth0: gateway: only makes sense with ipaddr= (without it the NIC uses DHCP)",
+    ),
+    (
+        &["name=eth0,netmask=255.255.255.0"],
+        "--nic eth0: netmask: only makes sense with ipaddr= (without it the NIC uses DHCP)",
+    ),
     // MACs
-    (&["name=eth0,hwaddr=52:54:00:zz:00:01"], "--nic eth0: hwaddr: '52:54:00:zz:00:01' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)"),
-    (&["name=eth0,hwaddr=01:00:5e:00:00:01"], "--nic eth0: hwaddr: '01:00:5e:00:00:01' is a multicast MAC address; a NIC needs a unicast one"),
+    (
+        &["name=eth0,hwaddr=52:54:00:zz:00:01"],
+        "--nic eth0: hwaddr: '52:54:00:zz:00:01' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)",
+    ),
+    (
+        &["name=eth0,hwaddr=01:00:5e:00:00:01"],
+        "--nic eth0: hwaddr: '01:00:5e:00:00:01' is a multicast MAC address; a NIC needs a unicast one",
+    ),
     (&["name=eth0,hwaddr=00:00:00:00:00:00"], "--nic eth0: hwaddr: '00:00:00:00:00:00' is the all-zero MAC address"),
     // mtu, onboot, ipv6, format
     (&["name=eth0,mtu=67"], "--nic eth0: mtu: '67' is not a number from 68 to 65535"),
     (&["name=eth0,mtu=+9000"], "--nic eth0: mtu: '+9000' is not a number from 68 to 65535"),
     (&["name=eth0,mtu=jumbo"], "--nic eth0: mtu: 'jumbo' is not a number from 68 to 65535"),
     (&["name=eth0,onboot=maybe"], "--nic eth0: onboot: 'maybe' is not yes or no"),
-    (&["name=eth0,ipv6=slaac"], "--nic eth0: ipv6: 'slaac' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)"),
-    (&["name=eth0,ipv6=2001:db8::5"], "--nic eth0: ipv6: '2001:db8::5' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)"),
-    (&["name=eth0,ipv6=ff02::1/64"], "--nic eth0: ipv6: 'ff02::1/64' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)"),
+    (
+        &["name=eth0,ipv6=slaac"],
+        "--nic eth0: ipv6: 'slaac' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)",
+    ),
+    (
+        &["name=eth0,ipv6=2001:db8::5"],
+        "--nic eth0: ipv6: '2001:db8::5' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)",
+    ),
+    (
+        &["name=eth0,ipv6=ff02::1/64"],
+        "--nic eth0: ipv6: 'ff02::1/64' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)",
+    ),
     (&["name=eth0,ipv6=auto,ipv6gw=fe80::1"], "--nic eth0: ipv6gw: needs a static ipv6=ADDR/PREFIX"),
     (&["name=eth0,ipv6=2001:db8::5/64,ipv6gw=10.0.0.1"], "--nic eth0: ipv6gw: '10.0.0.1' is not an IPv6 address"),
     (&["name=eth0,format=yaml"], "--nic eth0: format: 'yaml' is not one of ifcfg, keyfile, netplan, eni, networkd"),
     // across NICs
-    (&["name=eth0", "name=eth1", "name=eth0"], "--nic eth0: name: interface eth0 is already configured by an earlier --nic"),
-    (&["name=eth0,hwaddr=52:54:00:00:00:01", "name=eth1,hwaddr=52:54:00:00:00:01"], "--nic eth1: hwaddr: 52:54:00:00:00:01 is already used by --nic eth0"),
+    (
+        &["name=eth0", "name=eth1", "name=eth0"],
+        "--nic eth0: name: interface eth0 is already configured by an earlier --nic",
+    ),
+    (
+        &["name=eth0,hwaddr=52:54:00:00:00:01", "name=eth1,hwaddr=52:54:00:00:00:01"],
+        "--nic eth1: hwaddr: 52:54:00:00:00:01 is already used by --nic eth0",
+    ),
 ];
 
 #[test]
