@@ -137,3 +137,34 @@ fn customize_auto_format_from_the_guest_replaces_its_config() {
     let names: Vec<&str> = v[2].listed.iter().map(|(p, _, _)| p.as_str()).collect();
     assert_eq!(names, ["/etc/netplan/50-rejviz-eth0.yaml"]);
 }
+
+#[test]
+fn install_takes_macs_from_a_netplan_guest() {
+    let sb = Sandbox::new();
+    // Defined, not started: virt-install only prints XML here.
+    let net = TestNetwork::new("np", "10.236.0.1", 24, false, false);
+    let name = format!("rjz-{}-np", std::process::id());
+    let (code, stdout, stderr) = out(&sb
+        .rejviz("rejviz-install")
+        .args([
+            "--connect",
+            LIBVIRT_URI,
+            "--print-xml",
+            "--import",
+            "--name",
+            &name,
+            "--memory",
+            "128",
+            "--virt-type",
+            "qemu",
+            "--disk",
+        ])
+        .arg(format!("{},format=raw", images().join("ubuntu.raw").display()))
+        .args(["--nic-mappings", &format!("eth0={}", net.name)])
+        .output()
+        .expect("rejviz-install"));
+    assert_eq!(code, 0, "{stderr}");
+    // The MAC cloud-init's netplan file pins for eth0.
+    assert_eq!(xml_interfaces(&stdout), vec![("52:54:00:0b:00:01".to_string(), net.name.clone())]);
+    assert!(stderr.contains("--osinfo ubuntu22.04"), "{stderr}");
+}

@@ -456,6 +456,51 @@ mod tests {
     }
 
     #[test]
+    fn sync_edits_replace_the_mac_in_any_format_and_its_link() {
+        use crate::guestconf::{Format, link};
+        use crate::libvirt::DomainInterface;
+        let mut key =
+            ConfiguredNic::new("eth0", "/etc/NetworkManager/system-connections/eth0.nmconnection", Format::Keyfile);
+        key.hwaddr = Some("52:54:00:00:00:01".parse().unwrap());
+        let mut np = ConfiguredNic::new("eth1", "/etc/netplan/50-cloud-init.yaml", Format::Netplan);
+        np.hwaddr = Some("52:54:00:00:00:02".parse().unwrap());
+        let mut links = LinkMap::default();
+        links.add(link::Link {
+            path: "/etc/systemd/network/10-rejviz-eth0.link".into(),
+            mac: key.hwaddr.unwrap(),
+            name: "eth0".into(),
+            mtu: None,
+        });
+        let iface = |m: &str| DomainInterface {
+            mac: Some(m.parse().unwrap()),
+            kind: "network".into(),
+            source: None,
+            model: None,
+        };
+        let d = DomainInfo {
+            name: "vm".into(),
+            uri: "test:///".into(),
+            active: false,
+            disks: vec![],
+            interfaces: vec![iface("52:54:00:00:00:a1"), iface("52:54:00:00:00:02")],
+        };
+        let edits = sync_edits(&[np, key], &links, &d, &[], &[]);
+        assert_eq!(
+            edits,
+            vec![
+                (
+                    "/etc/NetworkManager/system-connections/eth0.nmconnection".to_string(),
+                    "s/52:54:00:00:00:01/52:54:00:00:00:a1/gi".to_string()
+                ),
+                (
+                    "/etc/systemd/network/10-rejviz-eth0.link".to_string(),
+                    "s/52:54:00:00:00:01/52:54:00:00:00:a1/gi".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn refusals() {
         assert_eq!(run_plan(&["-a", "x", "--sync-macs"]).unwrap_err(), "--sync-macs needs a domain (-d DOMAIN)");
         assert_eq!(
