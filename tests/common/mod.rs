@@ -343,6 +343,9 @@ pub fn read_guests_dirs(disks: &[&Path], dirs: &[&str], needles: &[&str], files:
             }
         }
         for dir in dirs {
+            if !g.is_dir(dir, guestfs::IsDirOptArgs { followsymlinks: Some(true) }).unwrap_or(false) {
+                continue; // (ls would fail, and libguestfs print the error)
+            }
             let mut names = g.ls(dir).unwrap_or_default();
             names.sort();
             for n in names {
