@@ -1,10 +1,11 @@
 //! `--nic-format auto` on Fedora-, Debian- and Ubuntu-like guests, through the real
 //! virt-builder and virt-customize, and rejviz-peek reading every format back.
-//! Appliance launches: 3 builds + 1 read + 3 peeks; 3 × (1 read + 1 customize) + 1 read.
+//! Appliance launches: 3 builds + 1 read + 3 peeks; 3 × (1 read + 1 customize) + 1 read;
+//! 1 install read.
 
 mod common;
 
-use common::{Sandbox, image_copy, read_guests_dirs};
+use common::{LIBVIRT_URI, Sandbox, TestNetwork, image_copy, images, read_guests_dirs, xml_interfaces};
 
 const NIC: &str = "name=eth1,hwaddr=52:54:00:0f:00:01,ipaddr=10.7.0.5/24,gateway=10.7.0.1,dns1=10.7.0.2,mtu=1400,ipv6=2001:db8:7::5/64";
 const DIRS: &[&str] = &[
