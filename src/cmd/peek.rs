@@ -21,10 +21,12 @@ fn cli() -> Command {
         .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")
         .long_about(
             "Show the network interfaces a guest image or libvirt domain configures, and check its MACs.\n\n\
-             Reads the guest read-only, in one libguestfs appliance launch: OS inspection and every\n\
-             /etc/sysconfig/network-scripts/ifcfg-NAME (backups like *.bak, *.orig, *.rpmnew, *~ are\n\
-             skipped). Files are parsed as data, never run. A file that cannot be parsed is reported\n\
-             with the reason; the rest are still shown.",
+             Reads the guest read-only, in one libguestfs appliance launch: OS inspection and the NIC\n\
+             configs of every format: network-scripts/ifcfg-NAME, NetworkManager keyfiles, netplan,\n\
+             /etc/network/interfaces(.d), systemd-networkd .network files, and the .link files that\n\
+             name interfaces by MAC (backups like *.bak, *.orig, *.rpmnew, *~ are skipped). Files are\n\
+             parsed as data, never run. A file that cannot be parsed is reported with the reason; the\n\
+             rest are still shown.",
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
