@@ -140,6 +140,39 @@ impl ConfiguredNic {
     }
 }
 
+impl ConfiguredNic {
+    /// Adds an `ADDR/PREFIX` of either family, as netplan and networkd list them: the last
+    /// IPv6 one is the static IPv6 address, the first IPv4 one the NIC's address.
+    pub(crate) fn add_address(&mut self, a: &str) -> Result<(), String> {
+        if a.contains(':') {
+            let addr = a.parse().map_err(|_| format!("'{a}' is not ADDR/PREFIX"))?;
+            self.ipv6 = Some(Ipv6Config::Static { addr, gateway: None });
+        } else if self.ipv4.is_none() {
+            self.ipv4 = Some(a.parse().map_err(|_| format!("'{a}' is not ADDR/PREFIX"))?);
+        }
+        Ok(())
+    }
+
+    /// Settles `bootproto` and the IPv6 method once the addresses are known: a static IPv6
+    /// address (with `gw6`) wins over DHCPv6, which wins over router advertisements.
+    pub(crate) fn settle(&mut self, dhcp4: bool, dhcp6: bool, accept_ra: bool, gw6: Option<Ipv6Addr>) {
+        self.bootproto = if dhcp4 {
+            "dhcp"
+        } else if self.ipv4.is_some() {
+            "static"
+        } else {
+            "none"
+        }
+        .to_string();
+        match &mut self.ipv6 {
+            Some(Ipv6Config::Static { gateway, .. }) => *gateway = gw6,
+            _ if dhcp6 => self.ipv6 = Some(Ipv6Config::Dhcp),
+            _ if accept_ra => self.ipv6 = Some(Ipv6Config::Auto),
+            _ => {}
+        }
+    }
+}
+
 /// `{"method": "auto"|"dhcp"|"static", "address": "ADDR/PREFIX"|null, "gateway": ...|null}`.
 impl Serialize for Ipv6Config {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -127,28 +127,10 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
                 // An address is a string, or a map from the address to its options.
                 let a =
                     text(a).or_else(|| a.as_hash().and_then(|h| h.keys().next()).and_then(text)).unwrap_or_default();
-                if a.contains(':') {
-                    let addr = a.parse().map_err(|_| format!("{id}: '{a}' is not ADDR/PREFIX"))?;
-                    c.ipv6 = Some(Ipv6Config::Static { addr, gateway: None });
-                } else if c.ipv4.is_none() {
-                    c.ipv4 = Some(a.parse().map_err(|_| format!("{id}: '{a}' is not ADDR/PREFIX"))?);
-                }
+                c.add_address(&a).map_err(|e| format!("{id}: {e}"))?;
             }
-            c.bootproto = if truthy(&v["dhcp4"]) {
-                "dhcp"
-            } else if c.ipv4.is_some() {
-                "static"
-            } else {
-                "none"
-            }
-            .to_string();
             c.gateway = gw4.filter(|_| c.ipv4.is_some());
-            match &mut c.ipv6 {
-                Some(Ipv6Config::Static { gateway, .. }) => *gateway = gw6,
-                _ if truthy(&v["dhcp6"]) => c.ipv6 = Some(Ipv6Config::Dhcp),
-                _ if truthy(&v["accept-ra"]) => c.ipv6 = Some(Ipv6Config::Auto),
-                _ => {}
-            }
+            c.settle(truthy(&v["dhcp4"]), truthy(&v["dhcp6"]), truthy(&v["accept-ra"]), gw6);
             for d in v["nameservers"]["addresses"].as_vec().into_iter().flatten().filter_map(text) {
                 if let Ok(d) = d.parse() {
                     c.dns.push(d);

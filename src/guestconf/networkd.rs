@@ -92,28 +92,9 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
     }
     let addresses = ini.all("Network", "Address").into_iter().chain(ini.all("Address", "Address"));
     for a in addresses {
-        if a.contains(':') {
-            let addr = a.parse().map_err(|_| format!("Address: '{a}' is not ADDR/PREFIX"))?;
-            c.ipv6 = Some(Ipv6Config::Static { addr, gateway: None });
-        } else if c.ipv4.is_none() {
-            c.ipv4 = Some(a.parse().map_err(|_| format!("Address: '{a}' is not ADDR/PREFIX"))?);
-        }
+        c.add_address(a).map_err(|e| format!("Address: {e}"))?;
     }
-    c.bootproto = if dhcp4 {
-        "dhcp"
-    } else if c.ipv4.is_some() {
-        "static"
-    } else {
-        "none"
-    }
-    .to_string();
-    if let Some(Ipv6Config::Static { gateway, .. }) = &mut c.ipv6 {
-        *gateway = gw6;
-    } else if dhcp6 {
-        c.ipv6 = Some(Ipv6Config::Dhcp);
-    } else if ini.get("Network", "IPv6AcceptRA") == Some("yes") {
-        c.ipv6 = Some(Ipv6Config::Auto);
-    }
+    c.settle(dhcp4, dhcp6, ini.get("Network", "IPv6AcceptRA") == Some("yes"), gw6);
     for entry in ini.all("Network", "DNS") {
         for d in entry.split_whitespace().filter(|d| !d.contains(':')) {
             c.dns.push(d.parse().map_err(|_| format!("DNS: '{d}' is not an address"))?);
