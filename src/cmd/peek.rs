@@ -254,6 +254,13 @@ pub fn render_text(r: &Report) -> String {
                 } else {
                     n.dns.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")
                 },
+                n.ipv6
+                    .map(|v| match v.gateway() {
+                        Some(gw) => format!("{v} via {gw}"),
+                        None => v.to_string(),
+                    })
+                    .unwrap_or_else(dash),
+                n.mtu.map(|m| m.to_string()).unwrap_or_else(dash),
                 if n.onboot { "yes" } else { "no" }.to_string(),
                 n.file.clone(),
             ]
@@ -263,7 +270,7 @@ pub fn render_text(r: &Report) -> String {
         out.push_str("No NIC configs found.\n");
     } else {
         out.push_str(&table(
-            &["NAME", "HWADDR", "BOOTPROTO", "ADDRESS/PREFIX", "GATEWAY", "DNS", "ONBOOT", "FILE"],
+            &["NAME", "HWADDR", "BOOTPROTO", "ADDRESS/PREFIX", "GATEWAY", "DNS", "IPV6", "MTU", "ONBOOT", "FILE"],
             &rows,
         ));
     }
