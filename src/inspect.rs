@@ -113,6 +113,26 @@ fn msg(e: guestfs::Error) -> String {
         .unwrap_or(dbg)
 }
 
+/// Adds `d` to `g` read-only (writes go to a throw-away overlay), with its format if known.
+pub fn add_read_only(g: &Handle, d: &Disk) -> Result<(), InspectError> {
+    let path = d.path.to_string_lossy();
+    let opts = AddDriveOptArgs {
+        readonly: Some(true),
+        format: d.format.as_deref(),
+        iface: None,
+        name: None,
+        label: None,
+        protocol: None,
+        server: None,
+        username: None,
+        secret: None,
+        cachemode: None,
+        discard: None,
+        copyonread: None,
+    };
+    g.add_drive(&path, opts).map_err(|e| InspectError::Disk { path: path.to_string(), msg: msg(e) })
+}
+
 /// Reads `want` from the guest made of `disks`, in one read-only appliance launch.
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
@@ -131,22 +151,7 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let g = Handle::create().map_err(|_| InspectError::Handle)?;
     let _ = g.set_identifier("rejviz");
     for d in disks {
-        let path = d.path.to_string_lossy();
-        let opts = AddDriveOptArgs {
-            readonly: Some(true),
-            format: d.format.as_deref(),
-            iface: None,
-            name: None,
-            label: None,
-            protocol: None,
-            server: None,
-            username: None,
-            secret: None,
-            cachemode: None,
-            discard: None,
-            copyonread: None,
-        };
-        g.add_drive(&path, opts).map_err(|e| InspectError::Disk { path: path.to_string(), msg: msg(e) })?;
+        add_read_only(&g, d)?;
     }
     g.launch().map_err(|e| InspectError::Launch(msg(e)))?;
 

@@ -6,17 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{CreatedDomain, LIBVIRT_URI, Sandbox, TestDomain, image_copy, kv, read_guests, virsh};
+use common::{CreatedDomain, LIBVIRT_URI, Sandbox, TestDomain, image_copy, kv, outcome as out, read_guests, virsh};
 
 const FAKE_LOG: &str = "/var/log/rejviz-fake-subscription-manager.log";
-
-fn out(o: &std::process::Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
 
 fn customize(sb: &Sandbox, args: &[&str]) -> (i32, String, String) {
     out(&sb.rejviz("rejviz-customize").args(args).output().expect("rejviz-customize"))

@@ -100,6 +100,7 @@ fn round_trip_through_our_readers() {
             .iter()
             .map(|n| {
                 let primary = guestconf::write(n, format).unwrap().remove(0).path;
+                assert_eq!(primary, guestconf::config_path(format, &n.name));
                 expected(n, format, &primary)
             })
             .collect();

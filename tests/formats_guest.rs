@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{LIBVIRT_URI, Sandbox, TestNetwork, image_copy, images, read_guests_dirs, xml_interfaces};
+use common::{LIBVIRT_URI, Sandbox, TestNetwork, image_copy, images, outcome as out, read_guests_dirs, xml_interfaces};
 
 const NIC: &str = "name=eth1,hwaddr=52:54:00:0f:00:01,ipaddr=10.7.0.5/24,gateway=10.7.0.1,dns1=10.7.0.2,mtu=1400,ipv6=2001:db8:7::5/64";
 const DIRS: &[&str] = &[
@@ -15,14 +15,6 @@ const DIRS: &[&str] = &[
     "/etc/systemd/network",
     "/etc/sysconfig/network-scripts",
 ];
-
-fn out(o: &std::process::Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
 
 /// eth1 as rejviz-peek --json shows it, without the fields that name the file and format.
 fn peek_eth1(sb: &Sandbox, img: &std::path::Path) -> serde_json::Value {

@@ -4,16 +4,9 @@
 mod common;
 
 use common::{
-    CreatedDomain, LIBVIRT_URI, Sandbox, TEMPLATE, TestNetwork, count_launches, images, launches, virsh, xml_interfaces,
+    CreatedDomain, LIBVIRT_URI, Sandbox, TEMPLATE, TestNetwork, count_launches, images, launches, outcome as out,
+    virsh, xml_interfaces,
 };
-
-fn out(o: &std::process::Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
 
 #[test]
 fn end_to_end_builder_install_peek() {

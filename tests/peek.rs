@@ -3,15 +3,7 @@
 
 mod common;
 
-use common::{LIBVIRT_URI, Sandbox, TestDomain, count_launches, golden, images, launches};
-
-fn out(o: &std::process::Output) -> (i32, String, String) {
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
+use common::{LIBVIRT_URI, Sandbox, TestDomain, count_launches, golden, images, launches, outcome as out};
 
 #[test]
 fn untidy_image_json_matches_golden_in_one_launch() {

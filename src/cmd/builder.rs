@@ -3,10 +3,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::guestops::{self, NicWork, given, values};
+use super::guestops::{self, NicWork};
 use super::{Plan, Request, UsageError, Workspace, help};
 use crate::nic::parse_nics;
-use crate::proxy::{self, Item, OurOption, Role, ToolSpec, operands, tool_flag, tool_values};
+use crate::proxy::{self, Item, OurOption, Role, ToolSpec, given, operands, tool_flag, tool_values, values};
 
 const ME: &str = "rejviz-builder";
 
@@ -140,7 +140,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     let work = NicWork { nics: &nics, format, ..NicWork::default() };
     let (nic_args, files) = guestops::nic_ops(&work, tool_flag(&items, &VIRT_BUILDER, "selinux-relabel"))?;
     plan.files = files;
-    plan.args = guestops::assemble(items, &["nic"], nic_args, rhsm_args);
+    plan.args = proxy::assemble(items, vec![(&["nic"], nic_args), (guestops::RHSM_OPTIONS, rhsm_args)]);
     Ok(Request::Run(plan))
 }
 

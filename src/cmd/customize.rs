@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 
-use super::guestops::{self, NicWork, given, values};
+use super::guestops::{self, NicWork};
 use super::{Plan, Request, UsageError, Workspace, help};
 use crate::guestconf::link::LinkMap;
 use crate::guestconf::{self, ConfiguredNic, GuestFile, LinkKind, detect, eni};
@@ -11,7 +11,7 @@ use crate::inspect;
 use crate::libvirt::{self, DomainInfo};
 use crate::mapping::assign_domain_macs;
 use crate::nic::{natural_cmp, parse_nics, validate_ifname};
-use crate::proxy::{self, Item, OurOption, ToolSpec, tool_values};
+use crate::proxy::{self, Item, OurOption, ToolSpec, given, tool_values, values};
 
 const ME: &str = "rejviz-customize";
 
@@ -238,8 +238,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         // Each written NIC replaces its other configs (another format, another file name).
         let mut written: Vec<(String, String)> = Vec::new();
         for n in &nics {
-            let files = guestconf::write(n, guestops::format_of(n, work.format)?)?;
-            written.push((n.name.clone(), files.first().map(|f| f.path.clone()).unwrap_or_default()));
+            written.push((n.name.clone(), guestconf::config_path(guestops::format_of(n, work.format)?, &n.name)));
         }
         let targeted = |c: &ConfiguredNic| {
             (reset && c.kind != LinkKind::Loopback && c.name != "lo")
@@ -258,7 +257,10 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     let relabel = proxy::tool_flag(&items, &VIRT_CUSTOMIZE, "selinux-relabel");
     let (nic_args, files) = guestops::nic_ops(&work, relabel)?;
     plan.files = files;
-    plan.args = guestops::assemble(items, &["nic", "nic-remove", "nic-reset", "sync-macs"], nic_args, rhsm_args);
+    plan.args = proxy::assemble(
+        items,
+        vec![(&["nic", "nic-remove", "nic-reset", "sync-macs"], nic_args), (guestops::RHSM_OPTIONS, rhsm_args)],
+    );
     Ok(Request::Run(plan))
 }
 

@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use super::{Plan, Staged, UsageError, Workspace};
 use crate::guestconf::{self, Format, GuestFile, eni};
 use crate::nic::{Nic, NicError};
-use crate::proxy::{Item, OurOption};
+use crate::proxy::{Item, OurOption, given, values};
 use crate::rhsm::{self, Rhsm};
 
 pub const NIC: OurOption = OurOption {
@@ -61,6 +61,9 @@ pub const RHSM_UNREGISTER: OurOption = OurOption {
     help: "Remove the guest's subscriptions and unregister it (--sm-remove --sm-unregister).\n\
            With --rhsm-register: re-subscribe, unregistering first (one script, in order).",
 };
+
+/// The RHSM options; their operations stand where the first of them stood.
+pub const RHSM_OPTIONS: &[&str] = &["rhsm-register", "rhsm-unregister"];
 
 /// The NIC-related work of one run, in the order it is done.
 #[derive(Debug, Default)]
@@ -143,22 +146,6 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     Ok((args, files))
 }
 
-/// The values of our option `name`, in order.
-pub fn values<'a>(items: &'a [Item], name: &str) -> Vec<&'a str> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Ours { name: n, value: Some(v) } if *n == name => Some(v.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Whether our option `name` is given.
-pub fn given(items: &[Item], name: &str) -> bool {
-    items.iter().any(|i| matches!(i, Item::Ours { name: n, .. } if *n == name))
-}
-
 /// The RHSM options, checked (files readable and not empty) and turned into operations;
 /// a script, when needed, is staged in `ws`.
 pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<OsString>, UsageError> {
@@ -169,29 +156,6 @@ pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<O
         plan.staged.push(Staged { path, content: s.content, shown: s.shown, mode: 0o700 });
     }
     Ok(args)
-}
-
-/// The tool's arguments in order, with `nic_args` where the first of `nic_options` stood
-/// and `rhsm_args` where the first RHSM option stood.
-pub fn assemble(
-    items: Vec<Item>,
-    nic_options: &[&str],
-    nic_args: Vec<OsString>,
-    rhsm_args: Vec<OsString>,
-) -> Vec<OsString> {
-    let mut out = Vec::new();
-    let (mut nic_args, mut rhsm_args) = (Some(nic_args), Some(rhsm_args));
-    for item in items {
-        match item {
-            Item::Tool(a, _) => out.push(a),
-            Item::Ours { name, .. } if nic_options.contains(&name) => out.extend(nic_args.take().unwrap_or_default()),
-            Item::Ours { name: "rhsm-register" | "rhsm-unregister", .. } => {
-                out.extend(rhsm_args.take().unwrap_or_default())
-            }
-            Item::Ours { .. } => {}
-        }
-    }
-    out
 }
 
 /// `--nic-format`: `None` for auto.

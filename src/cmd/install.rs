@@ -9,7 +9,7 @@ use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
 use crate::osinfo;
-use crate::proxy::{self, Item, OurOption, ToolSpec, tool_flag, tool_values};
+use crate::proxy::{self, Item, OurOption, ToolSpec, given, tool_flag, tool_values, values};
 
 const ME: &str = "rejviz-install";
 
@@ -229,23 +229,15 @@ fn bridge_exists(uri: Option<&str>) -> impl Fn(&str) -> bool + '_ {
 /// Parses, reads the image and libvirt as needed, and decides the final virt-install command.
 pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Result<Request, InstallError> {
     let items = proxy::scan(args, &VIRT_INSTALL, OPTIONS)?;
-    let ours = |n: &str| items.iter().any(|i| matches!(i, Item::Ours { name, .. } if *name == n));
-    if ours("help") {
+    if given(&items, "help") {
         return Ok(Request::Help);
     }
-    if ours("version") {
+    if given(&items, "version") {
         return Ok(Request::Version);
     }
-    let manual_values: Vec<&str> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Ours { name: "nic-mappings", value: Some(v) } => Some(v.as_str()),
-            _ => None,
-        })
-        .collect();
-    let manual = mapping::parse_mappings(&manual_values)?;
-    let auto = ours("auto-nic-mappings");
-    let print_command = ours("print-command");
+    let manual = mapping::parse_mappings(&values(&items, "nic-mappings"))?;
+    let auto = given(&items, "auto-nic-mappings");
+    let print_command = given(&items, "print-command");
     let mapping_wanted = auto || !manual.is_empty();
     let osinfo_given = ["osinfo", "os-variant"].iter().any(|o| !tool_values(&items, &VIRT_INSTALL, o, None).is_empty());
 
@@ -277,7 +269,8 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
                 Err(e) if mapping_wanted => return Err(e.into()),
                 Err(e) => {
                     eprintln!("{ME}: note: cannot take the OS from {}: {e}; virt-install decides", disk.path.display());
-                    return Ok(Request::Run(pass_through(items, print_command)));
+                    let args = proxy::assemble(items, Vec::new());
+                    return Ok(Request::Run(Plan { args, ..Plan::new(print_command) }));
                 }
             };
             if mapping_wanted {
@@ -301,38 +294,17 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
         }
     }
 
-    let mut plan = pass_through(Vec::new(), print_command);
-    let mut placed = false;
-    for item in items {
-        match item {
-            Item::Tool(a, _) => plan.args.push(a),
-            Item::Ours { name: "nic-mappings" | "auto-nic-mappings", .. } if !placed => {
-                placed = true;
-                for a in &attaches {
-                    plan.args.push("--network".into());
-                    plan.args.push(a.network_arg().into());
-                }
-            }
-            Item::Ours { .. } => {}
-        }
-    }
+    let network_args: Vec<OsString> =
+        attaches.iter().flat_map(|a| [OsString::from("--network"), OsString::from(a.network_arg())]).collect();
+    let mut plan = Plan {
+        args: proxy::assemble(items, vec![(&["nic-mappings", "auto-nic-mappings"], network_args)]),
+        ..Plan::new(print_command)
+    };
     if let Some(id) = osinfo_id {
         plan.args.push("--osinfo".into());
         plan.args.push(id.into());
     }
     Ok(Request::Run(plan))
-}
-
-/// The tool arguments as given.
-fn pass_through(items: Vec<Item>, print_command: bool) -> Plan {
-    let args = items
-        .into_iter()
-        .filter_map(|i| match i {
-            Item::Tool(a, _) => Some(a),
-            Item::Ours { .. } => None,
-        })
-        .collect();
-    Plan { args, ..Plan::new(print_command) }
 }
 
 fn derive_osinfo(os: &OsInfo) -> Option<String> {

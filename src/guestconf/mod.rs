@@ -190,7 +190,18 @@ impl Serialize for Ipv6Config {
     }
 }
 
-/// The files that configure `nic` in `format`.
+/// The main file (the one that is not a `.link`) configuring interface `name` in `format`.
+pub fn config_path(format: Format, name: &str) -> String {
+    match format {
+        Format::Ifcfg => ifcfg::path(name),
+        Format::Keyfile => keyfile::path(name),
+        Format::Netplan => netplan::path(name),
+        Format::Eni => eni::path(name),
+        Format::Networkd => networkd::path(name),
+    }
+}
+
+/// The files that configure `nic` in `format`, [`config_path`] first.
 pub fn write(nic: &Nic, format: Format) -> Result<Vec<GuestFile>, NicError> {
     match format {
         Format::Ifcfg => Ok(vec![ifcfg::write(nic)]),

@@ -188,6 +188,40 @@ pub fn tool_flag(items: &[Item], tool: &ToolSpec, long: &str) -> bool {
     })
 }
 
+/// The values of our option `name`, in order.
+pub fn values<'a>(items: &'a [Item], name: &str) -> Vec<&'a str> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Ours { name: n, value: Some(v) } if *n == name => Some(v.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether our option `name` is given.
+pub fn given(items: &[Item], name: &str) -> bool {
+    items.iter().any(|i| matches!(i, Item::Ours { name: n, .. } if *n == name))
+}
+
+/// The tool's arguments in order, with each group's arguments where the first of that
+/// group's options stood; our other options are dropped.
+pub fn assemble(items: Vec<Item>, groups: Vec<(&[&str], Vec<OsString>)>) -> Vec<OsString> {
+    let mut groups: Vec<(&[&str], Option<Vec<OsString>>)> = groups.into_iter().map(|(n, a)| (n, Some(a))).collect();
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Item::Tool(a, _) => out.push(a),
+            Item::Ours { name, .. } => {
+                if let Some((_, args)) = groups.iter_mut().find(|(names, _)| names.contains(&name)) {
+                    out.extend(args.take().unwrap_or_default());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The tool's operands, in order (a lone `--` excluded).
 pub fn operands(items: &[Item]) -> Vec<String> {
     let mut out = Vec::new();
@@ -299,6 +333,13 @@ mod tests {
         assert!(tool_flag(&items, &TOOL, "network"));
         assert!(!tool_flag(&items, &TOOL, "quiet"));
         assert_eq!(operands(&items), ["fedora", "--output", "d", "e"]);
+    }
+
+    #[test]
+    fn assemble_places_each_group_at_its_first_option() {
+        let items = scan_strs(&["a", "--nic", "x", "b", "--dry-run", "--nic", "y", "c"]).unwrap();
+        let out = assemble(items, vec![(&["nic"], vec!["N1".into(), "N2".into()]), (&["other"], vec!["O".into()])]);
+        assert_eq!(out, ["a", "N1", "N2", "b", "c"].map(OsString::from));
     }
 
     #[test]

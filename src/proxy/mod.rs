@@ -6,5 +6,7 @@ pub mod args;
 pub mod display;
 pub mod run;
 
-pub use args::{Item, OurOption, Role, ScanError, ToolSpec, operands, scan, tool_flag, tool_values};
+pub use args::{
+    Item, OurOption, Role, ScanError, ToolSpec, assemble, given, operands, scan, tool_flag, tool_values, values,
+};
 pub use run::{Outcome, SignalGuard, exit};

@@ -301,21 +301,8 @@ pub fn read_guests_dirs(disks: &[&Path], dirs: &[&str], needles: &[&str], files:
     guestfs_env();
     let g = guestfs::Handle::create().expect("guestfs handle");
     for d in disks {
-        let opts = guestfs::AddDriveOptArgs {
-            readonly: Some(true),
-            format: Some("raw"),
-            iface: None,
-            name: None,
-            label: None,
-            protocol: None,
-            server: None,
-            username: None,
-            secret: None,
-            cachemode: None,
-            discard: None,
-            copyonread: None,
-        };
-        g.add_drive(&d.to_string_lossy(), opts).expect("add_drive");
+        let disk = rejviz::inspect::Disk { path: d.to_path_buf(), format: Some("raw".into()) };
+        rejviz::inspect::add_read_only(&g, &disk).expect("add_drive");
     }
     g.launch().expect("launch");
     let parts = g.list_partitions().expect("partitions");
@@ -367,4 +354,13 @@ pub fn read_guests_dirs(disks: &[&Path], dirs: &[&str], needles: &[&str], files:
         out.push(v);
     }
     out
+}
+
+/// Exit code, stdout and stderr of a finished command.
+pub fn outcome(o: &std::process::Output) -> (i32, String, String) {
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
