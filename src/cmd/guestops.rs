@@ -41,7 +41,8 @@ pub const NIC_FORMAT: OurOption = OurOption {
            keyfile: NetworkManager/system-connections/NAME.nmconnection (0600);\n\
            netplan: /etc/netplan/50-rejviz-NAME.yaml (0600); eni: interfaces.d/NAME;\n\
            networkd: /etc/systemd/network/50-rejviz-NAME.network. Each is bound to the MAC;\n\
-           keyfile, eni and networkd get a 10-rejviz-NAME.link that names the interface.",
+           keyfile, eni and networkd get a 10-rejviz-NAME.link that names the interface.\n\
+           Example: --nic-format netplan --nic name=eth1,ipaddr=10.0.0.5/24,ipv6=auto",
 };
 
 pub const RHSM_REGISTER: OurOption = OurOption {
