@@ -13,6 +13,7 @@ const DIRS: &[&str] = &[
     "/etc/netplan",
     "/etc/network/interfaces.d",
     "/etc/systemd/network",
+    "/usr/local/lib/systemd/network",
     "/etc/sysconfig/network-scripts",
 ];
 
@@ -57,7 +58,7 @@ fn builder_auto_format_per_template_and_peek_reads_each() {
         "{}",
         key.2
     );
-    assert!(v[0].listed("/etc/systemd/network/10-rejviz-eth1.link").is_some());
+    assert!(v[0].listed("/usr/local/lib/systemd/network/10-rejviz-eth1.link").is_some());
     assert!(v[0].listed("/etc/sysconfig/network-scripts/ifcfg-eth1").is_none());
     // Debian: the stanza file, and /etc/network/interfaces now sources interfaces.d (once).
     let stanza = v[1].listed("/etc/network/interfaces.d/eth1").expect("eni stanza");
@@ -65,7 +66,10 @@ fn builder_auto_format_per_template_and_peek_reads_each() {
     let main = &v[1].files["/etc/network/interfaces"];
     assert_eq!(main.matches("source /etc/network/interfaces.d/*").count(), 1, "{main}");
     assert!(main.contains("iface eth0 inet dhcp"), "the template's own stanza was kept: {main}");
-    assert!(v[1].listed("/etc/systemd/network/10-rejviz-eth1.link").is_some_and(|l| l.2.contains("MTUBytes=1400")));
+    assert!(
+        v[1].listed("/usr/local/lib/systemd/network/10-rejviz-eth1.link")
+            .is_some_and(|l| l.2.contains("MTUBytes=1400"))
+    );
     // Ubuntu: a 0600 netplan file next to cloud-init's.
     let np = v[2].listed("/etc/netplan/50-rejviz-eth1.yaml").expect("netplan");
     assert_eq!(np.1, 0o600);
@@ -114,7 +118,10 @@ fn customize_auto_format_from_the_guest_replaces_its_config() {
     let names: Vec<&str> = v[0].listed.iter().map(|(p, _, _)| p.as_str()).collect();
     assert_eq!(
         names,
-        ["/etc/NetworkManager/system-connections/eth0.nmconnection", "/etc/systemd/network/10-rejviz-eth0.link"]
+        [
+            "/etc/NetworkManager/system-connections/eth0.nmconnection",
+            "/usr/local/lib/systemd/network/10-rejviz-eth0.link"
+        ]
     );
     assert!(v[0].listed[0].2.contains("address1=10.8.0.5/24,10.8.0.1"));
     // Debian: eth0's stanza left /etc/network/interfaces, which keeps loopback and sources interfaces.d.

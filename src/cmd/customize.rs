@@ -419,13 +419,16 @@ mod tests {
         .unwrap();
         let a = args(&p);
         assert_eq!(a[..4], ["-a", "x.img", "--hostname", "h"]);
-        assert_eq!(a[4..6], ["--mkdir", "/etc/systemd/network"]);
-        assert_eq!(a[6], "--write");
-        assert!(a[7].starts_with(
+        // An older rejviz's .link in /etc (which the initramfs would copy) goes first.
+        assert_eq!(a[4..6], ["--delete", "/etc/systemd/network/10-rejviz-eth0.link"]);
+        assert_eq!(a[6..8], ["--mkdir", "/etc/systemd/network"]);
+        assert_eq!(a[8], "--write");
+        assert!(a[9].starts_with(
             "/etc/systemd/network/50-rejviz-eth0.network:# Written by rejviz\n[Match]\nMACAddress=52:54:00:00:00:01\n"
         ));
-        assert_eq!(a[8..10], ["--chmod", "0644:/etc/systemd/network/50-rejviz-eth0.network"]);
-        assert!(a[11].starts_with("/etc/systemd/network/10-rejviz-eth0.link:"));
+        assert_eq!(a[10..12], ["--chmod", "0644:/etc/systemd/network/50-rejviz-eth0.network"]);
+        assert_eq!(a[12..14], ["--mkdir", "/usr/local/lib/systemd/network"]);
+        assert!(a[15].starts_with("/usr/local/lib/systemd/network/10-rejviz-eth0.link:"));
         assert_eq!(a[a.len() - 3..], ["--selinux-relabel", "--timezone", "UTC"]);
     }
 

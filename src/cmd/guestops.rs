@@ -10,7 +10,7 @@
 use std::ffi::OsString;
 
 use super::{Plan, Staged, UsageError, Workspace};
-use crate::guestconf::{self, Format, GuestFile, eni};
+use crate::guestconf::{self, Format, GuestFile, eni, link};
 use crate::nic::{Nic, NicError};
 use crate::proxy::{Item, OurOption, given, values};
 use crate::rhsm::{self, Rhsm};
@@ -41,7 +41,8 @@ pub const NIC_FORMAT: OurOption = OurOption {
            keyfile: NetworkManager/system-connections/NAME.nmconnection (0600);\n\
            netplan: /etc/netplan/50-rejviz-NAME.yaml (0600); eni: interfaces.d/NAME;\n\
            networkd: /etc/systemd/network/50-rejviz-NAME.network. Each is bound to the MAC;\n\
-           keyfile, eni and networkd get a 10-rejviz-NAME.link that names the interface.\n\
+           keyfile, eni and networkd get /usr/local/lib/systemd/network/10-rejviz-NAME.link\n\
+           that names the interface (outside the initramfs: see README).\n\
            Example: --nic-format netplan --nic name=eth1,ipaddr=10.0.0.5/24,ipv6=auto",
 };
 
@@ -101,18 +102,21 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
         args.push(a.into());
         args.push(b.into());
     };
-    for d in &work.deletes {
-        push("--delete", d.clone());
-    }
-    for (file, expr) in &work.edits {
-        push("--edit", format!("{file}:{expr}"));
-    }
     let mut files: Vec<GuestFile> = work.rewrites.clone();
     let mut eni = false;
     for nic in work.nics {
         let format = format_of(nic, work.format)?;
         eni |= format == Format::Eni;
         files.extend(guestconf::write(nic, format)?);
+    }
+    // A .link file of an older rejviz in /etc/systemd/network would hide ours (same name)
+    // and go into the initramfs: it goes, whether or not the guest was read.
+    let legacy = work.nics.iter().filter(|n| files.iter().any(|f| f.path == link::path(&n.name)));
+    for d in work.deletes.iter().cloned().chain(legacy.map(|n| link::legacy_path(&n.name))) {
+        push("--delete", d);
+    }
+    for (file, expr) in &work.edits {
+        push("--edit", format!("{file}:{expr}"));
     }
     if eni
         && let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE)

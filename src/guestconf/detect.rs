@@ -12,9 +12,11 @@
 //!
 //! For an existing guest (rejviz-customize), from what it has installed and configured,
 //! in this order: netplan (`/etc/netplan/*.yaml` or `netplan` installed); NetworkManager
-//! with keyfiles present, or on an OS the table above gives keyfile; ifupdown
-//! (`/etc/network/interfaces` and `ifup`); `/etc/sysconfig/network-scripts`
-//! (initscripts or NetworkManager's ifcfg-rh); then the table; then systemd-networkd.
+//! (keyfile, but ifcfg where there are no keyfiles and the table gives ifcfg, or where
+//! the OS is unknown and ifcfg files are there: NetworkManager's ifcfg-rh plugin); ifupdown
+//! (`/etc/network/interfaces` and `ifup`); systemd-networkd enabled;
+//! `/etc/sysconfig/network-scripts` (initscripts); then the table; then systemd-networkd
+//! installed.
 
 use super::{Format, NETPLAN_DIR, NM_DIR};
 use crate::inspect::Snapshot;
@@ -28,7 +30,11 @@ pub const EVIDENCE: &[&str] = &[
     "/etc/sysconfig/network-scripts",
     "/usr/lib/systemd/systemd-networkd",
     "/lib/systemd/systemd-networkd",
+    NETWORKD_ENABLED,
 ];
+
+/// The symlink `systemctl enable systemd-networkd` makes.
+const NETWORKD_ENABLED: &str = "/etc/systemd/system/multi-user.target.wants/systemd-networkd.service";
 
 /// The format for an OS by distro (libguestfs/libosinfo names) and version.
 pub fn for_os(distro: &str, major: u32, minor: u32) -> Option<Format> {
@@ -72,13 +78,17 @@ pub fn for_guest(snap: &Snapshot) -> Option<Format> {
         return Some(Format::Netplan);
     }
     if snap.exists("/usr/sbin/NetworkManager") {
-        if has_files_in(NM_DIR, "") || table == Some(Format::Keyfile) {
-            return Some(Format::Keyfile);
-        }
-        return Some(Format::Ifcfg);
+        let ifcfg_rh = match table {
+            Some(t) => t == Format::Ifcfg,
+            None => has_files_in(super::ifcfg::DIR, ""),
+        };
+        return Some(if ifcfg_rh && !has_files_in(NM_DIR, "") { Format::Ifcfg } else { Format::Keyfile });
     }
     if snap.exists(super::ENI_FILE) && (snap.exists("/sbin/ifup") || snap.exists("/usr/sbin/ifup")) {
         return Some(Format::Eni);
+    }
+    if snap.exists(NETWORKD_ENABLED) {
+        return Some(Format::Networkd);
     }
     if snap.exists("/etc/sysconfig/network-scripts") {
         return Some(Format::Ifcfg);
@@ -114,5 +124,48 @@ mod tests {
         }
         assert_eq!(split_os_id("ubuntu22.04"), ("ubuntu".into(), 22, 4));
         assert_eq!(split_os_id("centos-7.8"), ("centos".into(), 7, 8));
+    }
+
+    /// A Debian 12 guest with `existing` paths and files at `files`.
+    fn debian(existing: &[&str], files: &[&str]) -> Snapshot {
+        use crate::inspect::{FileRead, OsInfo};
+        let os = OsInfo {
+            root: "/dev/sda1".into(),
+            os_type: "linux".into(),
+            distro: "debian".into(),
+            major: 12,
+            minor: 0,
+            product_name: "Debian GNU/Linux 12".into(),
+            hostname: "g".into(),
+            osinfo: "debian12".into(),
+        };
+        let file = |p: &&str| FileRead {
+            path: p.to_string(),
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            content: Vec::new(),
+            selinux_label: None,
+        };
+        Snapshot {
+            os,
+            files: files.iter().map(file).collect(),
+            missing_dirs: Vec::new(),
+            existing: existing.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn debian_guests_by_their_stack() {
+        let networkd = ["/lib/systemd/systemd-networkd", NETWORKD_ENABLED];
+        assert_eq!(for_guest(&debian(&networkd, &[])), Some(Format::Networkd));
+        // Installed but not enabled: ifupdown, or the table's eni.
+        assert_eq!(for_guest(&debian(&["/lib/systemd/systemd-networkd"], &[])), Some(Format::Eni));
+        let eni = ["/lib/systemd/systemd-networkd", "/usr/sbin/ifup"];
+        assert_eq!(for_guest(&debian(&eni, &["/etc/network/interfaces"])), Some(Format::Eni));
+        // NetworkManager on Debian has no ifcfg-rh plugin: keyfile, with or without keyfiles.
+        assert_eq!(for_guest(&debian(&["/usr/sbin/NetworkManager"], &[])), Some(Format::Keyfile));
+        let with_netplan = ["/usr/sbin/netplan", "/lib/systemd/systemd-networkd", NETWORKD_ENABLED];
+        assert_eq!(for_guest(&debian(&with_netplan, &[])), Some(Format::Netplan));
     }
 }

@@ -1,12 +1,27 @@
-//! systemd `.link` files (`/etc/systemd/network/10-rejviz-NAME.link`): udev gives the
-//! interface with a MAC its name (and MTU) as it appears, whatever network tool configures
-//! it afterwards. Written for the keyfile, eni and networkd formats.
+//! systemd `.link` files (`/usr/local/lib/systemd/network/10-rejviz-NAME.link`): udev gives
+//! the interface with a MAC its name (and MTU) as it appears, whatever network tool
+//! configures it afterwards. Written for the keyfile, eni and networkd formats.
+//!
+//! Why not `/etc/systemd/network`: initramfs-tools' udev hook copies every `.link` file of
+//! `/etc/systemd/network` (and `/lib/systemd/network`) into the initramfs on every
+//! `update-initramfs`, i.e. on every kernel update. There the NICs still have the kernel's
+//! own names (`eth0`, `eth1`, ...), so renaming the NIC that the kernel called `eth0` to
+//! `eth1` fails while another NIC holds `eth1` (systemd.link(5) warns against names in the
+//! kernel's namespace): the NICs come up with each other's names, or none. udev reads
+//! `/usr/local/lib/systemd/network` too, but the hook does not copy it, so our renames happen
+//! only in the real root, after the initramfs has given every NIC its predictable name
+//! (`enp0s3`, ...), where no NIC holds an `ethN` name any more and no rename can collide.
 
 use super::ini::Ini;
-use super::{GuestFile, NETWORKD_DIR};
+use super::{GuestFile, LINK_DIR, NETWORKD_DIR};
 use crate::nic::{MacAddr, Nic};
 
 pub fn path(name: &str) -> String {
+    format!("{LINK_DIR}/10-rejviz-{name}.link")
+}
+
+/// Where rejviz before 0.2 wrote [`path`]: in the initramfs's reach, and hiding ours.
+pub fn legacy_path(name: &str) -> String {
     format!("{NETWORKD_DIR}/10-rejviz-{name}.link")
 }
 

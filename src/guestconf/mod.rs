@@ -225,11 +225,13 @@ pub const NETPLAN_DIR: &str = "/etc/netplan";
 pub const ENI_FILE: &str = "/etc/network/interfaces";
 pub const ENI_DIR: &str = "/etc/network/interfaces.d";
 pub const NETWORKD_DIR: &str = "/etc/systemd/network";
+/// Where our `.link` files go: read by udev, not copied into the initramfs (see [`link`]).
+pub const LINK_DIR: &str = "/usr/local/lib/systemd/network";
 
 /// What the reader must fetch from a guest for [`configs_in`].
 pub fn want() -> Want {
     Want {
-        dirs: vec![ifcfg::DIR.into(), NM_DIR.into(), NETPLAN_DIR.into(), ENI_DIR.into(), NETWORKD_DIR.into()],
+        dirs: [ifcfg::DIR, NM_DIR, NETPLAN_DIR, ENI_DIR, NETWORKD_DIR, LINK_DIR].map(String::from).to_vec(),
         files: vec![ENI_FILE.into()],
         exists: detect::EVIDENCE.iter().map(|s| s.to_string()).collect(),
     }
@@ -276,7 +278,7 @@ pub fn configs_and_links(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable
     // .link files first: they name interfaces by MAC for the other formats.
     let mut links = link::LinkMap::default();
     for f in &snap.files {
-        if in_dir(&f.path, NETWORKD_DIR).is_some_and(|n| n.ends_with(".link")) {
+        if [NETWORKD_DIR, LINK_DIR].iter().any(|d| in_dir(&f.path, d).is_some_and(|n| n.ends_with(".link"))) {
             match text(f).and_then(|t| link::read(&f.path, &t)) {
                 Ok(Some(l)) => links.add(l),
                 Ok(None) => {}
