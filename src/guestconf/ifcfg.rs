@@ -65,9 +65,10 @@ pub fn write(nic: &Nic) -> GuestFile {
             kv("IPV6INIT", "yes");
             kv("IPV6_AUTOCONF", "yes");
         }
+        // DHCPv6 gives addresses, not routes: router advertisements stay accepted
+        // (IPV6_AUTOCONF's default), as in the other formats and cloud-init's renderer.
         Some(Ipv6Config::Dhcp) => {
             kv("IPV6INIT", "yes");
-            kv("IPV6_AUTOCONF", "no");
             kv("DHCPV6C", "yes");
         }
         Some(Ipv6Config::Static { addr, gateway }) => {
