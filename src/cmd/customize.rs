@@ -295,8 +295,9 @@ fn cleanup(
         }
     }
     for c in configs.iter().filter(|c| targeted(c)) {
+        // Ours too: a NIC written again gets its .link back after the deletes.
         for l in links.all().iter().filter(|l| l.name == c.name) {
-            if !deletes.contains(&l.path) && l.path != crate::guestconf::link::path(&c.name) {
+            if !deletes.contains(&l.path) {
                 deletes.push(l.path.clone());
             }
         }
@@ -458,6 +459,27 @@ mod tests {
         // Removing one NIC of a shared file leaves the file (with a warning).
         let (del, rew) = cleanup(&configs, &links, &|c: &ConfiguredNic| c.name == "eth2", Some(main));
         assert!(del.is_empty() && rew.is_empty());
+    }
+
+    #[test]
+    fn cleanup_deletes_the_links_naming_a_removed_nic_ours_included() {
+        use crate::guestconf::{Format, link};
+        let configs = vec![ConfiguredNic::new("eth1", "/etc/systemd/network/50-rejviz-eth1.network", Format::Networkd)];
+        let mut links = LinkMap::default();
+        for (path, name) in
+            [(link::path("eth1"), "eth1"), (link::legacy_path("eth1"), "eth1"), (link::path("eth2"), "eth2")]
+        {
+            links.add(link::Link { path, mac: "52:54:00:00:00:01".parse().unwrap(), name: name.into(), mtu: None });
+        }
+        let (del, _) = cleanup(&configs, &links, &|_: &ConfiguredNic| true, None);
+        assert_eq!(
+            del,
+            [
+                "/etc/systemd/network/50-rejviz-eth1.network",
+                "/usr/local/lib/systemd/network/10-rejviz-eth1.link",
+                "/etc/systemd/network/10-rejviz-eth1.link"
+            ]
+        );
     }
 
     #[test]
