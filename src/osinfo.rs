@@ -66,6 +66,28 @@ pub fn derive(os: &OsInfo, known: &BTreeSet<String>) -> Result<String, Vec<Strin
     c.iter().find(|id| known.contains(*id)).cloned().ok_or(c)
 }
 
+/// When the database is older than the guest: the newest id of the same distro whose
+/// version (`debian11`, `fedora38`, `centos7.0`) is below the guest's, e.g. `debian11` for a
+/// Debian 12 guest on a host whose osinfo-db predates Debian 12.
+pub fn nearest_older(os: &OsInfo, known: &BTreeSet<String>) -> Option<String> {
+    let d = os.distro.as_str();
+    if d.is_empty() || d == "unknown" {
+        return None;
+    }
+    let version = |id: &str| -> Option<(i64, i64)> {
+        let rest = id.strip_prefix(d)?;
+        let (maj, min) = rest.split_once('.').unwrap_or((rest, "0"));
+        let num = |s: &str| s.parse::<i64>().ok().filter(|_| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+        Some((num(maj)?, num(min)?))
+    };
+    known
+        .iter()
+        .filter_map(|id| version(id).map(|v| (v, id)))
+        .filter(|(v, _)| *v < (i64::from(os.major), i64::from(os.minor)))
+        .max()
+        .map(|(_, id)| id.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +114,20 @@ mod tests {
         assert_eq!(derive(&os("rhel", 9, 2, ""), &known), Ok("rhel9.2".into()));
         assert_eq!(derive(&os("fedora", 39, 0, "fedora39"), &known), Ok("fedora39".into()));
         assert_eq!(derive(&os("plan9", 4, 0, "unknown"), &known), Err(vec!["plan94.0".into(), "plan94".into()]));
+    }
+
+    #[test]
+    fn nearest_older_for_a_guest_newer_than_the_database() {
+        let known: BTreeSet<String> =
+            ["debian10", "debian11", "debiantesting", "centos7.0", "centos-stream9", "centos8"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        assert_eq!(nearest_older(&os("debian", 12, 15, "unknown"), &known), Some("debian11".into()));
+        assert_eq!(nearest_older(&os("centos", 9, 0, "unknown"), &known), Some("centos8".into()));
+        assert_eq!(nearest_older(&os("centos", 7, 9, "unknown"), &known), Some("centos7.0".into()));
+        assert_eq!(nearest_older(&os("debian", 9, 0, "unknown"), &known), None);
+        assert_eq!(nearest_older(&os("unknown", 9, 0, "unknown"), &known), None);
     }
 
     #[test]

@@ -170,7 +170,9 @@ pub const OPTIONS: &[OurOption] = &[
 ];
 
 const DETAILS: &str = "\nWithout --osinfo/--os-variant, the OS is taken from the image (libguestfs inspection,\n\
-checked against the installed osinfo database); if it has no match, virt-install decides.\n\
+checked against the installed osinfo database); a guest newer than the database gets the\n\
+newest older version of its distro (debian11 for Debian 12 on an old osinfo-db), with a\n\
+note; with no version of its distro known, virt-install decides.\n\
 The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PATH,...), read\n\
 read-only in one libguestfs appliance launch, with that option's format=. Networks come\n\
 from libvirt at -c/--connect (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
@@ -314,14 +316,24 @@ fn derive_osinfo(os: &OsInfo) -> Option<String> {
             Some(id)
         }
         Err(tried) => {
-            eprintln!(
-                "{ME}: note: the osinfo database knows none of {} for {} {}.{}; virt-install decides",
-                tried.join(", "),
-                os.distro,
-                os.major,
-                os.minor
-            );
-            None
+            let known = osinfo::short_ids(&osinfo::db_dirs());
+            let (os_name, tried) = (format!("{} {}.{}", os.distro, os.major, os.minor), tried.join(", "));
+            match osinfo::nearest_older(os, &known) {
+                Some(id) => {
+                    eprintln!(
+                        "{ME}: note: the osinfo database knows none of {tried} for {os_name}; \
+                         --osinfo {id}, the newest older {} it knows (a newer osinfo-db knows more)",
+                        os.distro
+                    );
+                    Some(id)
+                }
+                None => {
+                    eprintln!(
+                        "{ME}: note: the osinfo database knows none of {tried} for {os_name}; virt-install decides"
+                    );
+                    None
+                }
+            }
         }
     }
 }
