@@ -3,6 +3,8 @@
 //! offline and away from the user's configuration and caches.
 #![allow(dead_code)]
 
+pub mod guest;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
