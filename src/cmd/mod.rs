@@ -1,7 +1,8 @@
 //! What each command adds to the tool it wraps. The binaries in `src/bin/` only call `main`.
 //!
 //! Exit codes of our own: 2 for bad input (nothing was run), 1 for a failure of ours,
-//! 127 when the proxied tool cannot be started. Otherwise the proxied tool's status.
+//! 126 when the proxied tool exists but cannot be executed, 127 when it is not found (the
+//! shell's convention). Otherwise the proxied tool's status.
 
 pub mod builder;
 pub mod customize;
@@ -19,7 +20,24 @@ use crate::proxy::{self, OurOption, Outcome, SignalGuard, display};
 
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_FAILURE: i32 = 1;
+pub const EXIT_NOT_EXECUTABLE: i32 = 126;
 pub const EXIT_NOT_FOUND: i32 = 127;
+
+/// Writes `text` to standard output, and says how the run ends if that failed: a reader
+/// that went away (`--dry-run | head -1`) ends us quietly by SIGPIPE, as it ends other
+/// tools; any other error (`--help >/dev/full`) is one line and exit 1. Never a panic.
+pub fn emit(me: &str, text: &str) -> Outcome {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Outcome::Exited(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Signaled(libc::SIGPIPE),
+        Err(e) => {
+            eprintln!("{me}: cannot write to standard output: {e}");
+            Outcome::Exited(EXIT_FAILURE)
+        }
+    }
+}
 
 /// A command line we refuse, before anything runs. Displays as one line.
 #[derive(Debug, thiserror::Error)]
@@ -104,16 +122,19 @@ fn write_staged(s: &Staged) -> std::io::Result<()> {
 pub fn execute(me: &str, program: &str, plan: &Plan, ws: Workspace, guard: &SignalGuard) -> Outcome {
     let line = display::command_line(program, &plan.args);
     if plan.dry_run {
-        println!("{me}: would run: {line}");
+        let mut text = format!("{me}: would run: {line}\n");
         for f in &plan.files {
-            println!("--- {} (mode {:04o})", f.path, f.mode);
-            print!("{}", f.content);
+            text.push_str(&format!("--- {} (mode {:04o})\n{}", f.path, f.mode, f.content));
         }
         for s in &plan.staged {
-            println!("--- host file {} (mode {:04o}, removed after the run)", s.path.display(), s.mode);
-            print!("{}", s.shown);
+            text.push_str(&format!(
+                "--- host file {} (mode {:04o}, removed after the run)\n{}",
+                s.path.display(),
+                s.mode,
+                s.shown
+            ));
         }
-        return Outcome::Exited(0);
+        return emit(me, &text);
     }
     for s in &plan.staged {
         if let Err(e) = write_staged(s) {
@@ -134,8 +155,13 @@ pub fn execute(me: &str, program: &str, plan: &Plan, ws: Workspace, guard: &Sign
     let outcome = match guard.run(&mut cmd) {
         Ok(outcome) => outcome,
         Err(e) => {
+            let code = match e.kind() {
+                std::io::ErrorKind::NotFound => EXIT_NOT_FOUND,
+                std::io::ErrorKind::PermissionDenied => EXIT_NOT_EXECUTABLE,
+                _ => EXIT_FAILURE,
+            };
             eprintln!("{me}: cannot run {program}: {e}");
-            Outcome::Exited(if e.kind() == std::io::ErrorKind::NotFound { EXIT_NOT_FOUND } else { EXIT_FAILURE })
+            Outcome::Exited(code)
         }
     };
     if let (Some(sig), Some(out), Some(false)) = (guard.received(), &plan.output, output_existed)
@@ -181,14 +207,8 @@ pub fn proxy_main<E: std::fmt::Display>(
         }
     };
     let outcome = match plan(std::env::args_os().skip(1).collect(), &ws) {
-        Ok(Request::Help) => {
-            print!("{}", help_text());
-            Outcome::Exited(0)
-        }
-        Ok(Request::Version) => {
-            println!("{me} {}", env!("CARGO_PKG_VERSION"));
-            Outcome::Exited(0)
-        }
+        Ok(Request::Help) => emit(me, &help_text()),
+        Ok(Request::Version) => emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))),
         // execute removes the workspace before it returns.
         Ok(Request::Run(plan)) => proxy::exit(execute(me, program, &plan, ws, &guard)),
         Err(e) => {
@@ -218,7 +238,8 @@ pub fn help(me: &str, program: &str, synopsis: &str, about: &str, options: &[Our
     s.push_str(&format!(
         "\nEvery other argument is {program}'s and is passed to it unchanged, in order; see\n\
          `{program} --help` and `man {program}`. {me} exits with {program}'s exit status,\n\
-         2 on bad input (before {program} runs), 127 if {program} cannot be started.\n"
+         2 on bad input (before {program} runs), 126 if {program} cannot be executed, 127 if\n\
+         it is not found.\n"
     ));
     s
 }

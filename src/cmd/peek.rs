@@ -1,7 +1,6 @@
 //! `rejviz-peek`: which network interfaces a guest configures, how, and whether the domain
 //! that runs it has the MACs those configs expect. Our own command (no proxy).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -322,10 +321,9 @@ pub fn main() -> ! {
             } else {
                 render_text(&report)
             };
-            let _ = std::io::stdout().write_all(text.as_bytes());
-            match &report.check {
-                Some(c) if !c.ok => 1,
-                _ => 0,
+            match super::emit(ME, &text) {
+                crate::proxy::Outcome::Exited(0) => i32::from(report.check.as_ref().is_some_and(|c| !c.ok)),
+                failed_write => crate::proxy::exit(failed_write),
             }
         }
         Err(e) => {

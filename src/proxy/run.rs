@@ -43,9 +43,12 @@ pub struct SignalGuard {
 }
 
 impl SignalGuard {
+    /// Catches SIGINT, SIGTERM and SIGHUP, except those ignored on entry (`nohup`, a shell's
+    /// `trap '' HUP`): those stay ignored, for us and, across exec, for the child.
     pub fn install() -> io::Result<SignalGuard> {
         let shared = Arc::new(Shared::default());
-        let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+        let caught: Vec<i32> = [SIGINT, SIGTERM, SIGHUP].into_iter().filter(|s| !ignored(*s)).collect();
+        let mut signals = Signals::new(caught)?;
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
             for sig in signals.forever() {
@@ -85,6 +88,15 @@ impl SignalGuard {
         let status = child.wait();
         self.shared.child.store(0, Ordering::SeqCst);
         Ok(status?.into())
+    }
+}
+
+/// Whether `sig` is ignored (SIG_IGN) in this process.
+fn ignored(sig: i32) -> bool {
+    // SAFETY: a zeroed sigaction is a valid out-parameter; a null new action only queries.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
     }
 }
 

@@ -1,0 +1,130 @@
+//! The proxy's own edges (issue 10, "signals and process life"): a closed or full standard
+//! output, a tool that cannot be executed or found, SIGHUP ignored on entry (nohup). Where a
+//! tool must run, a fake `virt-builder` on PATH records what it saw: these are the proxy's
+//! behaviours, not the tool's. No appliance is launched.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Sandbox;
+
+const PROXIES: [&str; 3] = ["rejviz-builder", "rejviz-customize", "rejviz-install"];
+
+/// A directory holding one fake tool named `name` with `script` (mode `mode`).
+fn fake_tool(sb: &Sandbox, name: &str, script: &str, mode: u32) -> PathBuf {
+    let dir = sb.path("fakebin");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let tool = dir.join(name);
+    std::fs::write(&tool, script).expect("write fake tool");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    dir
+}
+
+/// `rejviz-builder` building with an explicit format (no `virt-builder --list`).
+fn build_args() -> [&'static str; 7] {
+    ["rejviz-centos7", "-o", "vm.img", "--nic-format", "ifcfg", "--nic", "name=eth0"]
+}
+
+#[test]
+fn full_stdout_is_one_line_and_exit_1() {
+    for bin in PROXIES {
+        for arg in ["--help", "--version"] {
+            let sb = Sandbox::new();
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+            let o = sb.rejviz(bin).arg(arg).stdout(full).output().expect("run");
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{bin} {arg}: {stderr}");
+            assert_eq!(
+                stderr,
+                format!("{bin}: cannot write to standard output: No space left on device (os error 28)\n"),
+                "{bin} {arg}"
+            );
+        }
+    }
+}
+
+#[test]
+fn closed_stdout_ends_quietly_by_sigpipe() {
+    let cases: [(&str, &[&str]); 4] = [
+        ("rejviz-builder", &["--help"]),
+        ("rejviz-builder", &["rejviz-centos7", "--dry-run", "--nic-format", "ifcfg", "--nic", "name=eth0"]),
+        ("rejviz-customize", &["-a", "x.img", "--nic-format", "eni", "--nic", "name=eth0", "--print-command"]),
+        ("rejviz-install", &["--help"]),
+    ];
+    for (bin, args) in cases {
+        let sb = Sandbox::new();
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader); // whoever reads is gone before the first write
+        let o = sb.rejviz(bin).args(args).stdout(writer).output().expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{bin} {args:?}: {:?} {stderr}", o.status);
+        assert!(!stderr.contains("panicked"), "{bin} {args:?}: {stderr}");
+        assert!(sb.tmp_leftovers().is_empty(), "{bin} {args:?} left {:?}", sb.tmp_leftovers());
+    }
+}
+
+#[test]
+fn tool_not_executable_is_126_and_not_found_is_127() {
+    let sb = Sandbox::new();
+    let dir = fake_tool(&sb, "virt-builder", "#!/bin/sh\nexit 0\n", 0o644);
+    let o = sb.rejviz("rejviz-builder").args(build_args()).env("PATH", &dir).output().expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(126), "{stderr}");
+    assert!(stderr.ends_with("rejviz-builder: cannot run virt-builder: Permission denied (os error 13)\n"), "{stderr}");
+
+    let empty = sb.path("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let o = sb.rejviz("rejviz-builder").args(build_args()).env("PATH", &empty).output().expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(127), "{stderr}");
+    assert!(
+        stderr.ends_with("rejviz-builder: cannot run virt-builder: No such file or directory (os error 2)\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sighup_ignored_on_entry_stays_ignored_for_us_and_the_tool() {
+    let sb = Sandbox::new();
+    let seen = sb.path("seen");
+    // The fake tool records its ignored-signal mask, then takes its time.
+    let script = format!(
+        "#!/bin/sh\ngrep '^SigIgn:' /proc/$$/status >{0}.tmp && mv {0}.tmp {0}\nsleep 3\nexit 0\n",
+        seen.display()
+    );
+    let dir = fake_tool(&sb, "virt-builder", &script, 0o755);
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    // As nohup does: SIGHUP ignored, then exec.
+    let cmd = sb.rejviz("rejviz-builder");
+    let exe = cmd.get_program().to_owned();
+    let child = Command::new("/bin/sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" \"$@\"")
+        .arg(exe)
+        .args(build_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
+        .env("PATH", path)
+        .current_dir(sb.path("out"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let start = Instant::now();
+    while !seen.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "the fake virt-builder never ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    let o = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "SIGHUP ended the run: {:?} {stderr}", o.status);
+    let mask = std::fs::read_to_string(&seen).expect("seen");
+    let bits = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).expect("mask");
+    assert_eq!(bits & (1 << (libc::SIGHUP - 1)), 1 << (libc::SIGHUP - 1), "SIGHUP not ignored in the tool: {mask}");
+}
