@@ -310,13 +310,13 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
 }
 
 fn derive_osinfo(os: &OsInfo) -> Option<String> {
-    match osinfo::derive(os, &osinfo::short_ids(&osinfo::db_dirs())) {
+    let known = osinfo::short_ids(&osinfo::db_dirs());
+    match osinfo::derive(os, &known) {
         Ok(id) => {
             eprintln!("{ME}: OS from the image: {} {}.{}: --osinfo {id}", os.distro, os.major, os.minor);
             Some(id)
         }
         Err(tried) => {
-            let known = osinfo::short_ids(&osinfo::db_dirs());
             let (os_name, tried) = (format!("{} {}.{}", os.distro, os.major, os.minor), tried.join(", "));
             match osinfo::nearest_older(os, &known) {
                 Some(id) => {
