@@ -152,6 +152,14 @@ pub struct Script {
 
 /// The virt-customize operations for `rhsm`; `script_path` is where a script, if one is
 /// needed, will be staged (the caller stages the returned [`Script`] there).
+impl Rhsm {
+    /// Whether [`ops`] needs a host script: the org form (the virt tools lack it), or a
+    /// re-subscription (the tools would register before they unregister).
+    pub fn needs_script(&self) -> bool {
+        matches!((&self.register, self.unregister), (Some(Register::Org { .. }), _) | (Some(_), true))
+    }
+}
+
 pub fn ops(rhsm: &Rhsm, script_path: &Path) -> (Vec<OsString>, Option<Script>) {
     let mut args: Vec<OsString> = Vec::new();
     let run_script = |args: &mut Vec<OsString>| {
@@ -222,6 +230,19 @@ fn script(reg: &Register, unregister: bool) -> Script {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn needs_script_is_when_ops_stages_one() {
+        let user = Register::User { user: "u".into(), password_file: "/f".into(), attach: None };
+        let org = Register::Org { org: "o".into(), key: "k".into() };
+        for register in [None, Some(user), Some(org)] {
+            for unregister in [false, true] {
+                let r = Rhsm { register: register.clone(), unregister };
+                assert_eq!(ops(&r, Path::new("/s")).1.is_some(), r.needs_script(), "{r:?}");
+            }
+        }
+    }
+
     use super::*;
 
     fn secret_file(dir: &Path, name: &str, content: &str) -> String {

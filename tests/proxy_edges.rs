@@ -128,3 +128,34 @@ fn sighup_ignored_on_entry_stays_ignored_for_us_and_the_tool() {
     let bits = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).expect("mask");
     assert_eq!(bits & (1 << (libc::SIGHUP - 1)), 1 << (libc::SIGHUP - 1), "SIGHUP not ignored in the tool: {mask}");
 }
+
+#[test]
+fn missing_tmpdir_breaks_only_what_needs_the_private_directory() {
+    let sb = Sandbox::new();
+    let missing = sb.path("no-such-dir");
+    for bin in PROXIES {
+        let o = sb.rejviz(bin).arg("--version").env("TMPDIR", &missing).output().expect("run");
+        assert_eq!(o.status.code(), Some(0), "{bin} --version: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).starts_with(&format!("{bin} ")));
+    }
+    let mut dry = build_args().to_vec();
+    dry.push("--dry-run");
+    let o = sb.rejviz("rejviz-builder").args(&dry).env("TMPDIR", &missing).output().expect("run");
+    assert_eq!(o.status.code(), Some(0), "--dry-run: {}", String::from_utf8_lossy(&o.stderr));
+
+    // A run needs it: one clear line, exit 1, and the tool never starts.
+    let ran = sb.path("ran");
+    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    let o =
+        sb.rejviz("rejviz-builder").args(build_args()).env("TMPDIR", &missing).env("PATH", &dir).output().expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "rejviz-builder: cannot create a private directory in {}: No such file or directory (os error 2)\n",
+            missing.display()
+        )
+    );
+    assert!(!ran.exists(), "virt-builder ran");
+}

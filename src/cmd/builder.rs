@@ -213,7 +213,7 @@ mod tests {
     use super::*;
 
     fn plan_of(args: &[&str]) -> Plan {
-        let ws = Workspace::new("rejviz-test").unwrap();
+        let ws = Workspace::new("rejviz-test");
         match plan(args.iter().map(OsString::from), &ws).unwrap() {
             Request::Run(p) => p,
             _ => panic!("not a run"),

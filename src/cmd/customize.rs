@@ -390,7 +390,7 @@ mod tests {
     use super::*;
 
     fn run_plan(a: &[&str]) -> Result<Plan, String> {
-        let ws = Workspace::new("rejviz-test").unwrap();
+        let ws = Workspace::new("rejviz-test");
         match plan(a.iter().map(OsString::from), &ws) {
             Ok(Request::Run(p)) => Ok(p),
             Ok(_) => Err("not a run".into()),

@@ -155,7 +155,8 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
 /// a script, when needed, is staged in `ws`.
 pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<OsString>, UsageError> {
     let r: Rhsm = rhsm::parse(&values(items, "rhsm-register"), given(items, "rhsm-unregister"))?;
-    let path = ws.staged_path("rhsm.sh");
+    // The private directory is made only for a script (a missing TMPDIR breaks nothing else).
+    let path = if r.needs_script() { ws.staged_path("rhsm.sh")? } else { std::path::PathBuf::new() };
     let (args, script) = rhsm::ops(&r, &path);
     if let Some(s) = script {
         plan.staged.push(Staged { path, content: s.content, shown: s.shown, mode: 0o700 });

@@ -361,7 +361,7 @@ mod tests {
     use super::*;
 
     fn ws() -> Workspace {
-        Workspace::new("rejviz-test").unwrap()
+        Workspace::new("rejviz-test")
     }
 
     fn items(a: &[&str]) -> Vec<Item> {

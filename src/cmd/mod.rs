@@ -48,6 +48,8 @@ pub enum UsageError {
     Nic(#[from] crate::nic::NicError),
     #[error(transparent)]
     Rhsm(#[from] crate::rhsm::RhsmError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
     #[error("{0}")]
     Option(String),
 }
@@ -84,30 +86,52 @@ pub struct Staged {
     pub mode: u32,
 }
 
-/// A private 0700 directory for one run, removed when dropped (on every path: errors,
-/// signals, success). It holds staged files, and `tmp/`, the tool's TMPDIR, so that what
-/// the tool or libguestfs leaves behind when interrupted goes with it.
+/// A private 0700 directory for one run, made the first time it is needed (a staged file,
+/// or the tool's run: `--help`, `--version` and dry runs need none, so a missing TMPDIR does
+/// not break them) and removed when dropped (on every path: errors, signals, success). It
+/// holds staged files, and `tmp/`, the tool's TMPDIR, so that what the tool or libguestfs
+/// leaves behind when interrupted goes with it.
 pub struct Workspace {
-    dir: tempfile::TempDir,
+    me: String,
+    dir: std::cell::OnceCell<tempfile::TempDir>,
+}
+
+/// The private directory could not be made.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create a private directory in {}: {source}", .parent.display())]
+pub struct WorkspaceError {
+    parent: PathBuf,
+    source: std::io::Error,
 }
 
 impl Workspace {
-    pub fn new(me: &str) -> std::io::Result<Workspace> {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("{me}."))
-            .permissions(std::fs::Permissions::from_mode(0o700))
-            .tempdir()?;
-        std::fs::DirBuilder::new().mode(0o700).create(dir.path().join("tmp"))?;
-        Ok(Workspace { dir })
+    pub fn new(me: &str) -> Workspace {
+        Workspace { me: me.to_string(), dir: std::cell::OnceCell::new() }
     }
 
-    pub fn path(&self) -> &Path {
-        self.dir.path()
+    /// The directory, made now if it was not yet.
+    pub fn path(&self) -> Result<&Path, WorkspaceError> {
+        if let Some(d) = self.dir.get() {
+            return Ok(d.path());
+        }
+        let parent = std::env::temp_dir();
+        // Said plainly when TMPDIR is not there (tempfile's own error adds a made-up path).
+        if let Err(source) = std::fs::metadata(&parent) {
+            return Err(WorkspaceError { parent, source });
+        }
+        let err = |source| WorkspaceError { parent: parent.clone(), source };
+        let d = tempfile::Builder::new()
+            .prefix(&format!("{}.", self.me))
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()
+            .map_err(err)?;
+        std::fs::DirBuilder::new().mode(0o700).create(d.path().join("tmp")).map_err(err)?;
+        Ok(self.dir.get_or_init(|| d).path())
     }
 
     /// Where a staged file named `name` goes.
-    pub fn staged_path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+    pub fn staged_path(&self, name: &str) -> Result<PathBuf, WorkspaceError> {
+        Ok(self.path()?.join(name))
     }
 }
 
@@ -142,8 +166,15 @@ pub fn execute(me: &str, program: &str, plan: &Plan, ws: Workspace, guard: &Sign
             return Outcome::Exited(EXIT_FAILURE);
         }
     }
+    let tmp = match ws.path() {
+        Ok(p) => p.join("tmp"),
+        Err(e) => {
+            eprintln!("{me}: {e}");
+            return Outcome::Exited(EXIT_FAILURE);
+        }
+    };
     let mut cmd = Command::new(program);
-    cmd.args(&plan.args).env("TMPDIR", ws.path().join("tmp"));
+    cmd.args(&plan.args).env("TMPDIR", tmp);
     // libguestfs keeps its appliance cache in TMPDIR unless told otherwise: keep it where it
     // would have been, so that it is reused across runs.
     if std::env::var_os("LIBGUESTFS_CACHEDIR").is_none() {
@@ -199,13 +230,7 @@ pub fn proxy_main<E: std::fmt::Display>(
             std::process::exit(EXIT_FAILURE);
         }
     };
-    let ws = match Workspace::new(me) {
-        Ok(ws) => ws,
-        Err(e) => {
-            eprintln!("{me}: cannot create a private directory in {}: {e}", std::env::temp_dir().display());
-            std::process::exit(EXIT_FAILURE);
-        }
-    };
+    let ws = Workspace::new(me);
     let outcome = match plan(std::env::args_os().skip(1).collect(), &ws) {
         Ok(Request::Help) => emit(me, &help_text()),
         Ok(Request::Version) => emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))),
