@@ -6,100 +6,9 @@ use std::path::PathBuf;
 use super::guestops::{self, NicWork};
 use super::{Plan, Request, UsageError, Workspace, help};
 use crate::nic::parse_nics;
-use crate::proxy::{self, Item, OurOption, Role, ToolSpec, given, operands, tool_flag, tool_values, values};
+use crate::proxy::{self, Item, OurOption, VIRT_BUILDER, given, operands, tool_flag, tool_values, values};
 
 const ME: &str = "rejviz-builder";
-
-/// virt-builder 1.48's options that take a value (`virt-builder --long-options`, man page).
-pub const VIRT_BUILDER: ToolSpec = ToolSpec {
-    program: "virt-builder",
-    long_with_value: &[
-        "append-line",
-        "arch",
-        "attach",
-        "attach-format",
-        "cache",
-        "chmod",
-        "commands-from-file",
-        "copy",
-        "copy-in",
-        "curl",
-        "delete",
-        "edit",
-        "fingerprint",
-        "firstboot",
-        "firstboot-command",
-        "firstboot-install",
-        "format",
-        "get-kernel",
-        "gpg",
-        "hostname",
-        "install",
-        "link",
-        "list-format",
-        "memsize",
-        "mkdir",
-        "move",
-        "notes",
-        "output",
-        "password",
-        "password-crypto",
-        "root-password",
-        "run",
-        "run-command",
-        "scrub",
-        "size",
-        "sm-attach",
-        "sm-credentials",
-        "smp",
-        "source",
-        "ssh-inject",
-        "timezone",
-        "touch",
-        "truncate",
-        "truncate-recursive",
-        "uninstall",
-        "upload",
-        "write",
-    ],
-    short_with_value: &['m', 'o'],
-    long_flags: &[
-        "cache-all-templates",
-        "check-signature",
-        "check-signatures",
-        "color",
-        "colors",
-        "colour",
-        "colours",
-        "debug-gc",
-        "delete-cache",
-        "help",
-        "list",
-        "long",
-        "machine-readable",
-        "network",
-        "no-cache",
-        "no-check-signature",
-        "no-check-signatures",
-        "no-delete-on-failure",
-        "no-logfile",
-        "no-network",
-        "no-sync",
-        "no-warn-if-partition",
-        "print-cache",
-        "quiet",
-        "selinux-relabel",
-        "sm-register",
-        "sm-remove",
-        "sm-unregister",
-        "update",
-        "verbose",
-        "version",
-        "wrap",
-    ],
-    // OCaml's getopt: no abbreviations.
-    abbrev: false,
-};
 
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,
@@ -151,7 +60,7 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
     let name = operands(items).into_iter().next()?;
     let mut cmd = std::process::Command::new(VIRT_BUILDER.program);
     cmd.args(["--list", "--list-format", "json"]);
-    for src in tool_values(items, &VIRT_BUILDER, "source", None) {
+    for src in tool_values(items, &VIRT_BUILDER, "source") {
         cmd.args(["--source", &src]);
     }
     let osinfo = cmd
@@ -176,13 +85,12 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
 fn output_path(items: &[Item]) -> Option<PathBuf> {
     let no_image = ["list", "notes", "print-cache", "delete-cache", "cache-all-templates", "get-kernel"];
     if no_image.iter().any(|f| tool_flag(items, &VIRT_BUILDER, f))
-        || !tool_values(items, &VIRT_BUILDER, "notes", None).is_empty()
-        || items.iter().any(|i| matches!(i, Item::Tool(a, Role::Option) if a == "-l"))
+        || !tool_values(items, &VIRT_BUILDER, "notes").is_empty()
     {
         return None;
     }
-    let format = tool_values(items, &VIRT_BUILDER, "format", None).pop().unwrap_or_else(|| "raw".into());
-    let path = match (tool_values(items, &VIRT_BUILDER, "output", Some('o')).pop(), operands(items).first()) {
+    let format = tool_values(items, &VIRT_BUILDER, "format").pop().unwrap_or_else(|| "raw".into());
+    let path = match (tool_values(items, &VIRT_BUILDER, "output").pop(), operands(items).first()) {
         (Some(o), _) => PathBuf::from(o),
         (None, Some(os)) => PathBuf::from(format!("{os}.{}", if format == "qcow2" { "qcow2" } else { "img" })),
         (None, None) => return None,
@@ -193,7 +101,7 @@ fn output_path(items: &[Item]) -> Option<PathBuf> {
 pub fn main() -> ! {
     super::proxy_main(
         ME,
-        VIRT_BUILDER.program,
+        &VIRT_BUILDER,
         || {
             help(
                 ME,

@@ -11,83 +11,9 @@ use crate::inspect;
 use crate::libvirt::{self, DomainInfo};
 use crate::mapping::assign_domain_macs;
 use crate::nic::{natural_cmp, parse_nics, validate_ifname};
-use crate::proxy::{self, Item, OurOption, ToolSpec, given, tool_values, values};
+use crate::proxy::{self, Item, OurOption, VIRT_CUSTOMIZE, given, tool_values, values};
 
 const ME: &str = "rejviz-customize";
-
-/// virt-customize 1.48's options that take a value (`virt-customize --long-options`, man).
-pub const VIRT_CUSTOMIZE: ToolSpec = ToolSpec {
-    program: "virt-customize",
-    long_with_value: &[
-        "add",
-        "append-line",
-        "attach",
-        "attach-format",
-        "connect",
-        "chmod",
-        "commands-from-file",
-        "copy",
-        "copy-in",
-        "domain",
-        "delete",
-        "edit",
-        "firstboot",
-        "firstboot-command",
-        "firstboot-install",
-        "format",
-        "hostname",
-        "install",
-        "key",
-        "link",
-        "memsize",
-        "mkdir",
-        "move",
-        "password",
-        "password-crypto",
-        "root-password",
-        "run",
-        "run-command",
-        "scrub",
-        "sm-attach",
-        "sm-credentials",
-        "smp",
-        "ssh-inject",
-        "timezone",
-        "touch",
-        "truncate",
-        "truncate-recursive",
-        "uninstall",
-        "upload",
-        "write",
-    ],
-    short_with_value: &['a', 'c', 'd', 'm'],
-    long_flags: &[
-        "color",
-        "colors",
-        "colour",
-        "colours",
-        "debug-gc",
-        "dryrun",
-        "dry-run",
-        "echo-keys",
-        "help",
-        "keys-from-stdin",
-        "network",
-        "no-logfile",
-        "no-network",
-        "quiet",
-        "selinux-relabel",
-        "sm-register",
-        "sm-remove",
-        "sm-unregister",
-        "update",
-        "verbose",
-        "version",
-        "wrap",
-    ],
-    // OCaml's getopt: no abbreviations.
-    abbrev: false,
-};
 
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,
@@ -179,7 +105,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     }
     let reset = given(&items, "nic-reset");
     let sync = given(&items, "sync-macs");
-    let domain_name = tool_values(&items, &VIRT_CUSTOMIZE, "domain", Some('d')).pop();
+    let domain_name = tool_values(&items, &VIRT_CUSTOMIZE, "domain").pop();
     if sync && reset {
         return Err(CustomizeError::Refused(
             "--sync-macs and --nic-reset: the reset would delete the configs to sync".into(),
@@ -195,7 +121,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
 
     let domain: Option<DomainInfo> = match &domain_name {
         Some(name) => {
-            let uri = tool_values(&items, &VIRT_CUSTOMIZE, "connect", Some('c')).pop();
+            let uri = tool_values(&items, &VIRT_CUSTOMIZE, "connect").pop();
             let conn = libvirt::connect(uri.as_deref())?;
             let d = libvirt::domain(&conn, name)?;
             if d.active {
@@ -370,7 +296,7 @@ fn images(items: &[Item]) -> Vec<inspect::Disk> {
 pub fn main() -> ! {
     super::proxy_main(
         ME,
-        VIRT_CUSTOMIZE.program,
+        &VIRT_CUSTOMIZE,
         || {
             help(
                 ME,

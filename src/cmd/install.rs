@@ -9,135 +9,9 @@ use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
 use crate::osinfo;
-use crate::proxy::{self, Item, OurOption, ToolSpec, given, tool_flag, tool_values, values};
+use crate::proxy::{self, Item, OurOption, VIRT_INSTALL, given, tool_flag, tool_values, values};
 
 const ME: &str = "rejviz-install";
-
-/// virt-install 4.1's options (argparse, which accepts unique prefixes), taken from its parser.
-pub const VIRT_INSTALL: ToolSpec = ToolSpec {
-    program: "virt-install",
-    long_with_value: &[
-        "arch",
-        "audio",
-        "autoconsole",
-        "blkiotune",
-        "boot",
-        "bridge",
-        "cdrom",
-        "channel",
-        "check",
-        "clock",
-        "connect",
-        "console",
-        "controller",
-        "cpu",
-        "cpuset",
-        "cputune",
-        "description",
-        "disk",
-        "events",
-        "extra-args",
-        "features",
-        "file",
-        "file-size",
-        "filesystem",
-        "graphics",
-        "host-device",
-        "hostdev",
-        "idmap",
-        "init",
-        "initrd-inject",
-        "input",
-        "install",
-        "iommu",
-        "iothreads",
-        "keymap",
-        "keywrap",
-        "launchSecurity",
-        "launchsecurity",
-        "location",
-        "mac",
-        "machine",
-        "memballoon",
-        "memdev",
-        "memory",
-        "memorybacking",
-        "memtune",
-        "metadata",
-        "name",
-        "network",
-        "numatune",
-        "os-type",
-        "os-variant",
-        "osinfo",
-        "panic",
-        "parallel",
-        "pm",
-        "print-step",
-        "qemu-commandline",
-        "ram",
-        "redirdev",
-        "reinstall",
-        "resource",
-        "rng",
-        "seclabel",
-        "security",
-        "serial",
-        "shmem",
-        "smartcard",
-        "soundhw",
-        "sysinfo",
-        "test-media-detection",
-        "tpm",
-        "uuid",
-        "vcpus",
-        "video",
-        "virt-type",
-        "vnclisten",
-        "vncport",
-        "vsock",
-        "watchdog",
-        "xml",
-    ],
-    short_with_value: &['b', 'c', 'f', 'k', 'l', 'm', 'n', 'r', 's', 'u', 'w', 'x'],
-    long_flags: &[
-        "accelerate",
-        "autostart",
-        "check-cpu",
-        "cloud-init",
-        "container",
-        "debug",
-        "destroy-on-exit",
-        "dry-run",
-        "force",
-        "help",
-        "hvm",
-        "import",
-        "livecd",
-        "noacpi",
-        "noapic",
-        "noautoconsole",
-        "nodisks",
-        "nographics",
-        "nonetworks",
-        "nonsparse",
-        "noreboot",
-        "paravirt",
-        "print-xml",
-        "prompt",
-        "pxe",
-        "quiet",
-        "sdl",
-        "sound",
-        "test-stub-command",
-        "transient",
-        "unattended",
-        "version",
-        "vnc",
-        "wait",
-    ],
-    abbrev: true,
-};
 
 pub const OPTIONS: &[OurOption] = &[
     OurOption {
@@ -175,7 +49,7 @@ newest older version of its distro (debian11 for Debian 12 on an old osinfo-db),
 note; with no version of its distro known, virt-install decides.\n\
 The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PATH,...), read\n\
 read-only in one libguestfs appliance launch, with that option's format=. Networks come\n\
-from libvirt at -c/--connect (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
+from libvirt at --connect (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
 Without mapping options the network options are left as they are.\n";
 
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +68,7 @@ pub enum InstallError {
 
 /// The image of the first `--disk`: its path and format, or why there is none.
 pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
-    let Some(value) = tool_values(items, &VIRT_INSTALL, "disk", None).into_iter().next() else {
+    let Some(value) = tool_values(items, &VIRT_INSTALL, "disk").into_iter().next() else {
         return Err(InstallError::Disk("no --disk: rejviz-install reads the guest from the first --disk".into()));
     };
     // virt-install's option syntax: comma-separated, ",," is a literal comma.
@@ -241,7 +115,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
     let auto = given(&items, "auto-nic-mappings");
     let print_command = given(&items, "print-command");
     let mapping_wanted = auto || !manual.is_empty();
-    let osinfo_given = ["osinfo", "os-variant"].iter().any(|o| !tool_values(&items, &VIRT_INSTALL, o, None).is_empty());
+    let osinfo_given = tool_flag(&items, &VIRT_INSTALL, "osinfo");
 
     let mut attaches = Vec::new();
     let mut osinfo_id = None;
@@ -253,7 +127,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
         };
         // Only an existing image can tell its OS; a disk virt-install is to create cannot.
         if let Some(disk) = disk.filter(|d| mapping_wanted || d.path.exists()) {
-            let uri = tool_values(&items, &VIRT_INSTALL, "connect", Some('c')).pop();
+            let uri = tool_values(&items, &VIRT_INSTALL, "connect").pop();
             let require_active =
                 !tool_flag(&items, &VIRT_INSTALL, "print-xml") && !tool_flag(&items, &VIRT_INSTALL, "dry-run");
             let exists = bridge_exists(uri.as_deref());
@@ -341,7 +215,7 @@ fn derive_osinfo(os: &OsInfo) -> Option<String> {
 pub fn main() -> ! {
     super::proxy_main(
         ME,
-        VIRT_INSTALL.program,
+        &VIRT_INSTALL,
         || {
             help(
                 ME,

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::guestconf::GuestFile;
-use crate::proxy::{self, OurOption, Outcome, SignalGuard, display};
+use crate::proxy::{self, OurOption, Outcome, SignalGuard, ToolSpec, display};
 
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_FAILURE: i32 = 1;
@@ -143,8 +143,9 @@ fn write_staged(s: &Staged) -> std::io::Result<()> {
 
 /// Runs `plan` with `program` (or, with a dry run, shows it) and returns how it ended.
 /// `me` is our command's name, for messages. `ws` is removed before this returns.
-pub fn execute(me: &str, program: &str, plan: &Plan, ws: Workspace, guard: &SignalGuard) -> Outcome {
-    let line = display::command_line(program, &plan.args);
+pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &SignalGuard) -> Outcome {
+    let program = tool.program;
+    let line = display::command_line(tool, &plan.args);
     if plan.dry_run {
         let mut text = format!("{me}: would run: {line}\n");
         for f in &plan.files {
@@ -219,7 +220,7 @@ pub enum Request {
 /// `plan`, then the run; ends the process as the tool ended.
 pub fn proxy_main<E: std::fmt::Display>(
     me: &str,
-    program: &str,
+    tool: &ToolSpec,
     help_text: impl FnOnce() -> String,
     plan: impl FnOnce(Vec<OsString>, &Workspace) -> Result<Request, E>,
 ) -> ! {
@@ -235,7 +236,7 @@ pub fn proxy_main<E: std::fmt::Display>(
         Ok(Request::Help) => emit(me, &help_text()),
         Ok(Request::Version) => emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))),
         // execute removes the workspace before it returns.
-        Ok(Request::Run(plan)) => proxy::exit(execute(me, program, &plan, ws, &guard)),
+        Ok(Request::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
             eprintln!("{me}: {e}");
             Outcome::Exited(EXIT_USAGE)

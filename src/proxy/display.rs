@@ -3,64 +3,64 @@
 use std::borrow::Cow;
 use std::ffi::OsString;
 
-/// Options whose value holds a secret, how many `:`-separated fields come before the
-/// selector (a user name, a device), and the selector word after which the secret follows.
-/// Covers virt-builder's and virt-customize's `--root-password password:PW` (and
-/// `locked:password:PW`), `--password USER:password:PW`, `--sm-credentials USER:password:PW`
-/// and virt-customize's LUKS `--key ID:key:KEY`.
-const SECRET_OPTIONS: &[(&str, usize, &str)] = &[
-    ("root-password", 0, "password"),
-    ("password", 1, "password"),
-    ("sm-credentials", 1, "password"),
-    ("key", 1, "key"),
-];
+use super::args::{Lookup, Parsed, Secret, ToolSpec};
 
 pub const MASK: &str = "***";
 
-/// `value` with the secret part replaced by `***`, if `option` (without `--`) carries one.
-pub fn mask_value(option: &str, value: &str) -> Option<String> {
-    let &(_, skip, word) = SECRET_OPTIONS.iter().find(|(o, _, _)| *o == option)?;
+/// `value` with the secret part replaced by `***`, if `secret` says where one is and the
+/// value holds it (`password:PW`, but not `file:/path` or `random`).
+pub fn mask_value(secret: Secret, value: &str) -> Option<String> {
     let mut start = 0;
     for (i, field) in value.split(':').enumerate() {
         let end = start + field.len();
-        if i >= skip && field == word && end < value.len() {
-            return Some(format!("{}{MASK}", &value[..=end]));
+        if i >= secret.skip && field == secret.word && end < value.len() {
+            return Some(format!("{}{MASK}", value.get(..=end)?));
         }
         start = end + 1;
     }
     None
 }
 
-/// The arguments with every secret masked. Options are recognised in both the
-/// `--opt VALUE` and `--opt=VALUE` forms, up to a lone `--`.
-pub fn masked_args(args: &[OsString]) -> Vec<String> {
+/// `value` masked by the first of `secrets` that finds a secret in it.
+fn mask_any(secrets: &[Secret], value: &str) -> Option<String> {
+    secrets.iter().find_map(|s| mask_value(*s, value))
+}
+
+/// The secrets an option as written may carry: its own; for an ambiguous or unknown name
+/// (the tool refuses it, but it is shown), those of every option it might have meant.
+fn secrets_of(tool: &ToolSpec, parsed: &Parsed<'_>) -> Vec<Secret> {
+    match parsed {
+        Parsed::Long { lookup: Lookup::Found(o), .. } => o.secret.into_iter().collect(),
+        Parsed::Long { lookup: Lookup::Ambiguous(opts), .. } => opts.iter().filter_map(|o| o.secret).collect(),
+        Parsed::Long { lookup: Lookup::Unknown, .. } => tool.options().filter_map(|o| o.secret).collect(),
+        Parsed::Shorts(_) | Parsed::Operand => Vec::new(),
+    }
+}
+
+/// The arguments with every secret masked, every option read as `tool` reads it (one or two
+/// dashes, abbreviations, `=VALUE` or the next argument), up to a lone `--`.
+pub fn masked_args(tool: &ToolSpec, args: &[OsString]) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len());
-    let mut pending: Option<&str> = None; // option whose value is the next argument
-    let mut after_dashdash = false;
-    for arg in args {
-        let s = arg.to_string_lossy();
-        if after_dashdash {
-            out.push(s.into_owned());
-            continue;
-        }
-        if let Some(opt) = pending.take() {
-            out.push(mask_value(opt, &s).unwrap_or_else(|| s.into_owned()));
-            continue;
-        }
+    let mut it = args.iter().map(|a| a.to_string_lossy()).peekable();
+    while let Some(s) = it.next() {
         if s == "--" {
-            after_dashdash = true;
-        } else if let Some(long) = s.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((opt, v)) => {
-                    if let Some(m) = mask_value(opt, v) {
-                        out.push(format!("--{opt}={m}"));
-                        continue;
-                    }
-                }
-                None => pending = SECRET_OPTIONS.iter().find(|(o, _, _)| *o == long).map(|(o, _, _)| *o),
-            }
+            out.push(s.into_owned());
+            out.extend(it.by_ref().map(|a| a.into_owned()));
+            break;
         }
-        out.push(s.into_owned());
+        let parsed = tool.parse(&s);
+        let secrets = secrets_of(tool, &parsed);
+        let follows = tool.value_follows(&parsed, it.peek().map(|n| n.as_ref()));
+        match (&parsed, secrets.is_empty()) {
+            (Parsed::Long { inline: Some(v), .. }, false) => match mask_any(&secrets, v) {
+                Some(m) => out.push(format!("{}={m}", s.split('=').next().unwrap_or_default())),
+                None => out.push(s.into_owned()),
+            },
+            _ => out.push(s.into_owned()),
+        }
+        if follows && let Some(v) = it.next() {
+            out.push(mask_any(&secrets, &v).unwrap_or_else(|| v.into_owned()));
+        }
     }
     out
 }
@@ -87,9 +87,9 @@ pub fn quote(arg: &str) -> Cow<'_, str> {
 }
 
 /// `program arg...`, masked and quoted, on one line.
-pub fn command_line(program: &str, args: &[OsString]) -> String {
-    std::iter::once(program.to_string())
-        .chain(masked_args(args).iter().map(|a| quote(a).into_owned()))
+pub fn command_line(tool: &ToolSpec, args: &[OsString]) -> String {
+    std::iter::once(tool.program.to_string())
+        .chain(masked_args(tool, args).iter().map(|a| quote(a).into_owned()))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -97,6 +97,12 @@ pub fn command_line(program: &str, args: &[OsString]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proxy::tools::{VIRT_BUILDER, VIRT_CUSTOMIZE};
+
+    fn mask(opt: &str, v: &str) -> Option<String> {
+        let Lookup::Found(o) = VIRT_CUSTOMIZE.lookup(opt) else { panic!("{opt}") };
+        o.secret.and_then(|s| mask_value(s, v))
+    }
 
     fn os(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
@@ -119,7 +125,7 @@ mod tests {
             ("hostname", "password:x", None),
         ];
         for (opt, v, want) in cases {
-            assert_eq!(mask_value(opt, v).as_deref(), want, "{opt} {v}");
+            assert_eq!(mask(opt, v).as_deref(), want, "{opt} {v}");
         }
     }
 
@@ -137,7 +143,7 @@ mod tests {
             "--root-password",
             "password:literal",
         ]);
-        let line = command_line("virt-builder", &args);
+        let line = command_line(&VIRT_BUILDER, &args);
         assert_eq!(
             line,
             "virt-builder --root-password 'password:***' '--password=joe:password:***' --hostname h \
@@ -146,6 +152,37 @@ mod tests {
         for pw in ["pw1", "pw2", "pw3"] {
             assert!(!line.contains(pw));
         }
+    }
+
+    /// Every spelling getopt_long_only accepts, for every secret option of both tools.
+    #[test]
+    fn masks_every_getopt_spelling() {
+        let cases: &[(&ToolSpec, &[&str])] = &[
+            (&VIRT_BUILDER, &["-root-password", "password:S1"]),
+            (&VIRT_BUILDER, &["-root-password=password:S1"]),
+            (&VIRT_BUILDER, &["--root-pass", "password:S1"]),
+            (&VIRT_BUILDER, &["--root-pass=locked:password:S1"]),
+            (&VIRT_BUILDER, &["-ro", "password:S1"]),
+            (&VIRT_BUILDER, &["-sm-cred", "joe:password:S1"]),
+            (&VIRT_BUILDER, &["--sm-c=joe:password:S1"]),
+            (&VIRT_BUILDER, &["-password", "joe:password:S1"]),
+            (&VIRT_CUSTOMIZE, &["-password=joe:password:S1"]),
+            (&VIRT_CUSTOMIZE, &["-ke", "/dev/sda2:key:S1"]),
+            (&VIRT_CUSTOMIZE, &["--key=/dev/sda2:key:S1"]),
+            // Ambiguous (password, password-crypto): virt-builder refuses it; never shown.
+            (&VIRT_BUILDER, &["--pass", "joe:password:S1"]),
+            (&VIRT_BUILDER, &["--pas=joe:password:S1"]),
+            // Unknown: refused too, and not shown either.
+            (&VIRT_BUILDER, &["--root-passwd=password:S1"]),
+        ];
+        for (tool, args) in cases {
+            let line = command_line(tool, &os(args));
+            assert!(!line.contains("S1"), "{} {args:?}: {line}", tool.program);
+            assert!(line.contains(MASK), "{} {args:?}: {line}", tool.program);
+        }
+        // A value that is not the secret's option's stays as it is.
+        let line = command_line(&VIRT_BUILDER, &os(&["--hostname", "password:x", "-ro", "file:/f"]));
+        assert_eq!(line, "virt-builder --hostname password:x -ro file:/f");
     }
 
     #[test]

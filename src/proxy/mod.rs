@@ -5,8 +5,11 @@
 pub mod args;
 pub mod display;
 pub mod run;
+pub mod tools;
 
 pub use args::{
-    Item, OurOption, Role, ScanError, ToolSpec, assemble, given, operands, scan, tool_flag, tool_values, values,
+    Arity, Item, OurOption, Role, ScanError, Syntax, ToolOption, ToolSpec, assemble, given, operands, scan, tool_flag,
+    tool_values, values,
 };
 pub use run::{Outcome, SignalGuard, exit};
+pub use tools::{VIRT_BUILDER, VIRT_CUSTOMIZE, VIRT_INSTALL};
