@@ -125,13 +125,11 @@ fn builds_an_image_with_three_nics() {
     // RHSM went through virt-builder's own --sm-* options, to the fake subscription-manager.
     let record = snap.file(FAKE_SM_LOG).expect("subscription-manager was not called").text();
     assert_eq!(record, format!("register --username=joe --password={rhsm_pw}\nattach --auto\n"));
-    assert!(
-        log.contains(&format!(
-            "--sm-credentials joe:file:{} --sm-register --sm-attach auto",
-            sb.path("rhsm-pw").display()
-        )),
-        "{log}"
-    );
+    // ... reading a private copy of the password file in the run's 0700 directory (removed).
+    let copy = credentials_file(&log);
+    assert!(copy.starts_with(&sb.path("tmp").display().to_string()) && copy.ends_with("/rhsm-password"), "{log}");
+    assert!(log.contains(" --sm-register --sm-attach auto"), "{log}");
+    assert!(sb.tmp_leftovers().is_empty(), "left behind: {:?}", sb.tmp_leftovers());
 
     // The password was set, and the plaintext is nowhere in the image's shadow file.
     let shadow = snap.file("/etc/shadow").expect("shadow").text();
@@ -170,4 +168,11 @@ fn sigterm_reaches_virt_builder_and_nothing_is_left() {
     // virt-builder removes its half-written output on failure, and no temp files remain.
     assert!(!out.exists(), "half-written image left behind");
     assert!(sb.tmp_leftovers().is_empty(), "left in TMPDIR: {:?}", sb.tmp_leftovers());
+}
+
+/// The file named in `--sm-credentials joe:file:FILE` in the log line.
+fn credentials_file(log: &str) -> String {
+    let at = log.find("--sm-credentials joe:file:").expect("--sm-credentials in the log")
+        + "--sm-credentials joe:file:".len();
+    log[at..].split(' ').next().unwrap_or_default().to_string()
 }

@@ -159,3 +159,87 @@ fn missing_tmpdir_breaks_only_what_needs_the_private_directory() {
     );
     assert!(!ran.exists(), "virt-builder ran");
 }
+
+/// A fake virt-builder that copies the files its `--sm-credentials USER:file:F` and `--run F`
+/// name into `rec/` (they are gone after the run: the private directory is removed).
+fn recording_builder(sb: &Sandbox) -> (PathBuf, PathBuf) {
+    let rec = sb.path("rec");
+    std::fs::create_dir_all(&rec).expect("mkdir");
+    let script = format!(
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case \"$1\" in\n    --sm-credentials) cp \"${{2#*:file:}}\" {0}/password; \
+         stat -c %a \"${{2#*:file:}}\" >{0}/password.mode; shift;;\n    --run) cp \"$2\" {0}/script; shift;;\n  esac\n  shift\ndone\n",
+        rec.display()
+    );
+    (fake_tool(sb, "virt-builder", &script, 0o755), rec)
+}
+
+fn with_path(dir: &std::path::Path) -> String {
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+/// `password-file=<(pass show rhsm)`: a pipe is read once, by us; the tool gets a private
+/// 0600 copy, and the re-subscribe script has the password too (it read '' before).
+#[test]
+fn secret_from_a_pipe_reaches_the_tool_once() {
+    for unregister in [false, true] {
+        let sb = Sandbox::new();
+        let (dir, rec) = recording_builder(&sb);
+        let cmd = sb.rejviz("rejviz-builder");
+        let exe = cmd.get_program().to_owned();
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "exec \"$0\" \"$@\" --rhsm-register user=joe,password-file=<(sleep 0.5; printf 'Pipe-Pw-1\\n') {}",
+                if unregister { "--rhsm-unregister" } else { "" }
+            ))
+            .arg(exe)
+            .args(build_args())
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
+            .env("PATH", with_path(&dir))
+            .current_dir(sb.path("out"))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("Pipe-Pw-1"), "{stderr}");
+        if unregister {
+            let script = std::fs::read_to_string(rec.join("script")).expect("script");
+            assert!(script.contains("--password 'Pipe-Pw-1'"), "{script}");
+        } else {
+            assert_eq!(std::fs::read_to_string(rec.join("password")).expect("copy"), "Pipe-Pw-1\n");
+            assert_eq!(std::fs::read_to_string(rec.join("password.mode")).expect("mode").trim(), "600");
+        }
+        assert!(sb.tmp_leftovers().is_empty(), "left behind: {:?}", sb.tmp_leftovers());
+    }
+}
+
+/// A named pipe nobody writes to, and a file without end: exit 2 with one line, the tool
+/// never started.
+#[test]
+fn endless_or_writerless_secret_files_are_refused() {
+    let sb = Sandbox::new();
+    let fifo = sb.path("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstring");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let ran = sb.path("ran");
+    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    for (file, msg) in [
+        (fifo.display().to_string(), "nothing to read: a pipe with no writer for 5 s"),
+        ("/dev/zero".to_string(), "longer than 64 KiB: not a secret file"),
+    ] {
+        let o = sb
+            .rejviz("rejviz-builder")
+            .args(build_args())
+            .args(["--rhsm-register", &format!("user=joe,password-file={file}")])
+            .env("PATH", with_path(&dir))
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr),
+            format!("rejviz-builder: --rhsm-register: password-file: {file}: {msg}\n")
+        );
+        assert!(!ran.exists());
+    }
+}

@@ -151,15 +151,15 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     Ok((args, files))
 }
 
-/// The RHSM options, checked (files readable and not empty) and turned into operations;
-/// a script, when needed, is staged in `ws`.
+/// The RHSM options, checked (secret files read, once) and turned into operations; the
+/// host files they need (a script, a password copy) are staged in `ws`.
 pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<OsString>, UsageError> {
     let r: Rhsm = rhsm::parse(&values(items, "rhsm-register"), given(items, "rhsm-unregister"))?;
-    // The private directory is made only for a script (a missing TMPDIR breaks nothing else).
-    let path = if r.needs_script() { ws.staged_path("rhsm.sh")? } else { std::path::PathBuf::new() };
-    let (args, script) = rhsm::ops(&r, &path);
-    if let Some(s) = script {
-        plan.staged.push(Staged { path, content: s.content, shown: s.shown, mode: 0o700 });
+    // The private directory is made only when needed (a missing TMPDIR breaks nothing else).
+    let dir = if r.needs_workspace() { ws.path()?.to_path_buf() } else { std::path::PathBuf::new() };
+    let (args, files) = rhsm::ops(&r, &dir);
+    for f in files {
+        plan.staged.push(Staged { path: dir.join(f.name), content: f.content, shown: f.shown, mode: f.mode });
     }
     Ok(args)
 }
