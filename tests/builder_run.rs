@@ -126,7 +126,7 @@ fn builds_an_image_with_three_nics() {
     let record = snap.file(FAKE_SM_LOG).expect("subscription-manager was not called").text();
     assert_eq!(record, format!("register --username=joe --password={rhsm_pw}\nattach --auto\n"));
     // ... reading a private copy of the password file in the run's 0700 directory (removed).
-    let copy = credentials_file(&log);
+    let copy = credentials_file(log);
     assert!(copy.starts_with(&sb.path("tmp").display().to_string()) && copy.ends_with("/rhsm-password"), "{log}");
     assert!(log.contains(" --sm-register --sm-attach auto"), "{log}");
     assert!(sb.tmp_leftovers().is_empty(), "left behind: {:?}", sb.tmp_leftovers());
