@@ -267,27 +267,16 @@ fn sync_edits(
     edits
 }
 
-/// The `-a` images, each with the `--format` given before it (`auto`: probe).
+/// The `-a` images, each with the `--format` given before it (`auto`: probe), in every
+/// spelling virt-customize accepts (`-a F`, `-aF`, `--add=F`, `-add F`, ...).
 fn images(items: &[Item]) -> Vec<inspect::Disk> {
     let mut out = Vec::new();
     let mut format: Option<String> = None;
-    let mut it = items.iter().peekable();
-    while let Some(i) = it.next() {
-        let Item::Tool(a, proxy::Role::Option) = i else { continue };
-        let a = a.to_string_lossy();
-        let value = match it.peek() {
-            Some(Item::Tool(v, proxy::Role::Value)) => Some(v.to_string_lossy().into_owned()),
-            _ => None,
-        };
-        let (opt, inline) = match a.split_once('=') {
-            Some((o, v)) => (o.to_string(), Some(v.to_string())),
-            None => (a.to_string(), None),
-        };
-        let v = inline.or(value);
-        match opt.as_str() {
-            "--format" => format = v.filter(|f| f != "auto"),
-            "-a" | "--add" => out.extend(v.map(|p| inspect::Disk { path: p.into(), format: format.clone() })),
-            _ => {}
+    for (opt, value) in proxy::tool_options(items, &VIRT_CUSTOMIZE) {
+        if opt.is("format") {
+            format = value.filter(|f| f != "auto");
+        } else if opt.is("add") {
+            out.extend(value.map(|p| inspect::Disk { path: p.into(), format: format.clone() }));
         }
     }
     out
@@ -326,6 +315,23 @@ mod tests {
 
     fn args(p: &Plan) -> Vec<String> {
         p.args.iter().map(|a| a.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn images_in_every_spelling_with_the_format_before_them() {
+        let items = proxy::scan(
+            ["-a", "a", "-ab", "--format=qcow2", "--add=c", "-add", "d", "--format", "auto", "--ad", "e", "-a=f"]
+                .map(OsString::from),
+            &VIRT_CUSTOMIZE,
+            OPTIONS,
+        )
+        .unwrap();
+        let got: Vec<(String, Option<String>)> =
+            images(&items).into_iter().map(|d| (d.path.display().to_string(), d.format)).collect();
+        let q = Some("qcow2".to_string());
+        // `-a=f` is ambiguous to virt-customize (-add, -append-line, -attach...): no image.
+        let want = [("a", None), ("b", None), ("c", q.clone()), ("d", q), ("e", None)];
+        assert_eq!(got, want.map(|(p, f)| (p.to_string(), f)));
     }
 
     #[test]

@@ -367,9 +367,10 @@ where
     Ok(out)
 }
 
-/// Each option among the tool arguments `items`, as the tool reads it, with its value (after
-/// `=`, attached, or the next argument) and the argument that held the value.
-fn tool_options(items: &[Item], tool: &ToolSpec) -> Vec<(&'static ToolOption, Option<String>)> {
+/// Each option among the tool arguments `items`, in order, as the tool reads it, with its
+/// value (after `=`, attached, or the next argument). Ambiguous and unknown options (the
+/// tool refuses them) are left out.
+pub fn tool_options(items: &[Item], tool: &ToolSpec) -> Vec<(&'static ToolOption, Option<String>)> {
     let mut out = Vec::new();
     let mut it = items.iter().peekable();
     while let Some(item) = it.next() {

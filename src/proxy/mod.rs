@@ -9,7 +9,7 @@ pub mod tools;
 
 pub use args::{
     Arity, Item, OurOption, Role, ScanError, Syntax, ToolOption, ToolSpec, assemble, given, operands, scan, tool_flag,
-    tool_values, values,
+    tool_options, tool_values, values,
 };
 pub use run::{Outcome, SignalGuard, exit};
 pub use tools::{VIRT_BUILDER, VIRT_CUSTOMIZE, VIRT_INSTALL};
