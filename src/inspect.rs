@@ -133,6 +133,26 @@ pub fn add_read_only(g: &Handle, d: &Disk) -> Result<(), InspectError> {
     g.add_drive(&path, opts).map_err(|e| InspectError::Disk { path: path.to_string(), msg: msg(e) })
 }
 
+/// Stops libguestfs from printing each error on stderr itself (its default error handler):
+/// we report errors as one line of ours (the message comes back through the `Result`), and
+/// a launch stopped by Ctrl-C says nothing at all. The `guestfs` crate has no call for it.
+fn quiet_errors(g: &Handle) {
+    use std::ffi::c_void;
+    #[link(name = "guestfs")]
+    unsafe extern "C" {
+        fn guestfs_set_error_handler(g: *mut c_void, cb: *const c_void, opaque: *mut c_void);
+    }
+    // guestfs 0.1.0's Handle is one field, the `guestfs_h *` (src/base.rs); checked here.
+    const _: () = assert!(std::mem::size_of::<Handle>() == std::mem::size_of::<*mut c_void>());
+    const _: () = assert!(std::mem::align_of::<Handle>() == std::mem::align_of::<*mut c_void>());
+    // SAFETY: reads the handle's only field, a valid guestfs_h pointer for the life of `g`;
+    // a null callback is documented to mean "no handler" (guestfs(3), ERROR HANDLING).
+    unsafe {
+        let raw = *(g as *const Handle).cast::<*mut c_void>();
+        guestfs_set_error_handler(raw, std::ptr::null(), std::ptr::null_mut());
+    }
+}
+
 /// Reads `want` from the guest made of `disks`, in one read-only appliance launch.
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
@@ -149,6 +169,7 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
         }
     }
     let g = Handle::create().map_err(|_| InspectError::Handle)?;
+    quiet_errors(&g);
     let _ = g.set_identifier("rejviz");
     for d in disks {
         add_read_only(&g, d)?;

@@ -118,6 +118,9 @@ fn read_secret(key: &'static str, path: &Path) -> Result<Secret, RhsmError> {
     let mut writer_seen = false;
     let start = Instant::now();
     loop {
+        if crate::proxy::run::interrupted().is_some() {
+            return Err(err("interrupted".into()));
+        }
         match f.read(&mut chunk) {
             // End of file; for a pipe, also what a read gives while no writer has opened it.
             Ok(0) if pipe && !writer_seen => {

@@ -243,3 +243,98 @@ fn endless_or_writerless_secret_files_are_refused() {
         assert!(!ran.exists());
     }
 }
+
+/// Waits until `cond` holds (the process under test reached the point we want to interrupt).
+fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < Duration::from_secs(120), "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends `sig` to `child` once `ready`, and returns how it ended and its stderr.
+fn interrupt(child: std::process::Child, sig: i32, what: &str, ready: impl Fn() -> bool) -> (Option<i32>, String) {
+    wait_for(what, ready);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, sig) };
+    let o = child.wait_with_output().expect("wait");
+    (o.status.signal(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// A signal while we plan (before the tool starts) ends us at once by that signal: no
+/// `running:` line, no error about what it interrupted, the tool never started, nothing left.
+#[test]
+fn signal_while_planning_ends_quietly_by_the_signal() {
+    // 1. Waiting for a secret from a named pipe nobody writes to (else an error after 5 s).
+    let sb = Sandbox::new();
+    let fifo = sb.path("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstring");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let ran = sb.path("ran");
+    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    let child = sb
+        .rejviz("rejviz-builder")
+        .args(build_args())
+        .args(["--rhsm-register", &format!("user=joe,password-file={}", fifo.display())])
+        .env("PATH", with_path(&dir))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    // It has opened the pipe (non-blocking) and polls it.
+    let (sig, stderr) = interrupt(child, libc::SIGTERM, "the pipe opened", || {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|d| d.flatten().any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l == fifo)))
+            .unwrap_or(false)
+    });
+    assert_eq!(sig, Some(libc::SIGTERM), "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(!ran.exists(), "virt-builder ran");
+    assert!(sb.tmp_leftovers().is_empty(), "left behind: {:?}", sb.tmp_leftovers());
+
+    // 2. Waiting for `virt-builder --list` (auto format): the listing is stopped too.
+    let sb = Sandbox::new();
+    let (listing, ran) = (sb.path("listing"), sb.path("ran"));
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = --list ]; then touch {}; exec sleep 60; fi\ntouch {}\n",
+        listing.display(),
+        ran.display()
+    );
+    let dir = fake_tool(&sb, "virt-builder", &script, 0o755);
+    let child = sb
+        .rejviz("rejviz-builder")
+        .args(["rejviz-centos7", "-o", "vm.img", "--nic", "name=eth0"])
+        .env("PATH", with_path(&dir))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (sig, stderr) = interrupt(child, libc::SIGINT, "virt-builder --list", || listing.exists());
+    assert_eq!(sig, Some(libc::SIGINT), "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(!ran.exists(), "virt-builder ran");
+}
+
+/// Ctrl-C while the libguestfs appliance reads a guest: the appliance is stopped, libguestfs
+/// cleans up after itself, and nothing is printed (libguestfs's own error lines included).
+/// One appliance launch, interrupted.
+#[test]
+fn signal_during_an_appliance_read_ends_quietly() {
+    let sb = Sandbox::new();
+    let img = common::images().join("centos7.raw");
+    let child = sb.rejviz("rejviz-peek").arg("-a").arg(&img).stderr(Stdio::piped()).spawn().expect("spawn");
+    let pid = child.id();
+    let has_qemu = || {
+        std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|e| {
+            std::fs::read_to_string(e.path().join("stat")).is_ok_and(|s| {
+                s.contains("(qemu-system")
+                    && s.rsplit(')').next().and_then(|r| r.split_whitespace().nth(1)) == Some(&pid.to_string())
+            })
+        })
+    };
+    let (sig, stderr) = interrupt(child, libc::SIGINT, "the appliance's qemu", has_qemu);
+    assert_eq!(sig, Some(libc::SIGINT), "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(sb.tmp_leftovers().iter().all(|e| e.starts_with(".guestfs-")), "left behind: {:?}", sb.tmp_leftovers());
+}

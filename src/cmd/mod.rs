@@ -174,6 +174,10 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
             return Outcome::Exited(EXIT_FAILURE);
         }
     };
+    // Interrupted while we planned or staged: nothing runs and nothing more is said.
+    if let Some(sig) = guard.received() {
+        return Outcome::Signaled(sig);
+    }
     let mut cmd = Command::new(program);
     cmd.args(&plan.args).env("TMPDIR", tmp);
     // libguestfs keeps its appliance cache in TMPDIR unless told otherwise: keep it where it
@@ -232,7 +236,13 @@ pub fn proxy_main<E: std::fmt::Display>(
         }
     };
     let ws = Workspace::new(me);
-    let outcome = match plan(std::env::args_os().skip(1).collect(), &ws) {
+    let planned = plan(std::env::args_os().skip(1).collect(), &ws);
+    // A signal while we planned: whatever failed because of it is not worth a message.
+    if let Some(sig) = guard.received() {
+        drop(ws);
+        proxy::exit(Outcome::Signaled(sig));
+    }
+    let outcome = match planned {
         Ok(Request::Help) => emit(me, &help_text()),
         Ok(Request::Version) => emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))),
         // execute removes the workspace before it returns.

@@ -312,8 +312,22 @@ pub fn render_text(r: &Report) -> String {
 }
 
 pub fn main() -> ! {
+    // Ctrl-C while the appliance reads the guest: it is stopped, libguestfs cleans up when
+    // the handle is dropped, and we end by the signal without a message.
+    let guard = match crate::proxy::SignalGuard::install() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{ME}: cannot install signal handlers: {e}");
+            std::process::exit(super::EXIT_FAILURE);
+        }
+    };
     let m = parse(std::env::args_os()).unwrap_or_else(|e| e.exit()); // 2 on bad usage, 0 for --help
-    let code = match build_report(&m) {
+    let report = build_report(&m);
+    if let Some(sig) = guard.received() {
+        drop(report);
+        crate::proxy::exit(crate::proxy::Outcome::Signaled(sig));
+    }
+    let code = match report {
         Ok(report) => {
             let text = if m.get_flag("json") {
                 // Serializing plain data cannot fail.

@@ -1,9 +1,14 @@
 //! Running the proxied tool: signals forwarded, its exit status made ours.
 //!
 //! [`SignalGuard::install`] is called before anything is created that must be cleaned up, so
-//! that SIGINT, SIGTERM and SIGHUP never kill us half-way: they are recorded, forwarded to the
-//! child once there is one, and the caller finishes its clean-up (dropping temp directories)
-//! before [`exit`] ends the process the way the child ended.
+//! that SIGINT, SIGTERM and SIGHUP never kill us half-way: they are recorded and forwarded,
+//! and the caller finishes its clean-up (dropping temp directories) before [`exit`] ends the
+//! process the way the child ended.
+//!
+//! While we plan (before the tool starts), a signal is forwarded to every child we have then
+//! (`virt-builder --list`, the libguestfs appliance reading a guest), so that whatever we wait
+//! for ends at once; long waits of our own poll [`interrupted`]. The caller then checks
+//! [`SignalGuard::received`] and ends by the signal, printing nothing more and running nothing.
 
 use std::io;
 use std::process::{Command, ExitStatus};
@@ -34,7 +39,33 @@ impl From<ExitStatus> for Outcome {
 #[derive(Default)]
 struct Shared {
     child: AtomicI32,
-    received: AtomicI32,
+}
+
+/// The last termination signal received (0: none). One per process, like signals.
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+/// The termination signal received, if any: long waits of ours give up when it is set.
+pub fn interrupted() -> Option<i32> {
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => None,
+        sig => Some(sig),
+    }
+}
+
+/// Our own children, from /proc (each process's parent is field 4 of its `stat`).
+fn children() -> Vec<i32> {
+    let me = std::process::id().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| {
+        let e = e.ok()?;
+        let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        // The command name (field 2) is in parentheses and may hold spaces: after the last ')'.
+        let after = stat.get(stat.rfind(')')? + 1..)?;
+        let ppid = after.split_whitespace().nth(1)?;
+        (ppid == me).then_some(pid)
+    })
+    .collect()
 }
 
 /// Catches termination signals for the life of the process.
@@ -52,9 +83,10 @@ impl SignalGuard {
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
             for sig in signals.forever() {
-                s.received.store(sig, Ordering::SeqCst);
+                RECEIVED.store(sig, Ordering::SeqCst);
                 let pid = s.child.load(Ordering::SeqCst);
-                if pid > 0 {
+                let targets = if pid > 0 { vec![pid] } else { children() };
+                for pid in targets {
                     // SAFETY: kill(2) has no memory effects; pid is our own child.
                     unsafe { libc::kill(pid, sig) };
                 }
@@ -65,10 +97,7 @@ impl SignalGuard {
 
     /// The last termination signal received, if any.
     pub fn received(&self) -> Option<i32> {
-        match self.shared.received.load(Ordering::SeqCst) {
-            0 => None,
-            sig => Some(sig),
-        }
+        interrupted()
     }
 
     /// Runs `cmd` to completion, forwarding signals to it. A signal received before the
