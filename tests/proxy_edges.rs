@@ -338,3 +338,25 @@ fn signal_during_an_appliance_read_ends_quietly() {
     assert_eq!(stderr, "");
     assert!(sb.tmp_leftovers().iter().all(|e| e.starts_with(".guestfs-")), "left behind: {:?}", sb.tmp_leftovers());
 }
+
+/// A standard error whose reader is gone (`2>&1 | head -1` after the first line): the
+/// messages are dropped, never a panic (exit 101); the exit status is what it would be.
+#[test]
+fn closed_stderr_changes_nothing_but_the_messages() {
+    let sb = Sandbox::new();
+    let ran = sb.path("ran");
+    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    let cases: [(&str, Vec<&str>, i32); 4] = [
+        ("rejviz-builder", vec!["rejviz-centos7", "--nic", "name=eth0,ipaddr=10.0.0.300"], 2),
+        ("rejviz-builder", build_args().to_vec(), 0),
+        ("rejviz-customize", vec!["-a", "x.img", "--nic-form", "eni"], 2),
+        ("rejviz-peek", vec!["-a", "/nonexistent.img"], 2),
+    ];
+    for (bin, args, code) in cases {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let o = sb.rejviz(bin).args(&args).env("PATH", with_path(&dir)).stderr(writer).output().expect("run");
+        assert_eq!(o.status.code(), Some(code), "{bin} {args:?}: {:?}", o.status);
+    }
+    assert!(ran.exists(), "the run with a closed stderr did not run virt-builder");
+}

@@ -149,14 +149,16 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         let snap = inspect::read(&disks, &guestconf::want())?;
         let (configs, unreadable, links) = guestconf::configs_and_links(&snap);
         for u in &unreadable {
-            eprintln!("{ME}: warning: {}: {} (left alone)", u.file, u.reason);
+            say!("{ME}: warning: {}: {} (left alone)", u.file, u.reason);
         }
         if auto {
             work.format = detect::for_guest(&snap);
             if let Some(f) = work.format {
-                eprintln!(
+                say!(
                     "{ME}: the guest ({} {}.{}) uses {f}: writing {f} configs",
-                    snap.os.distro, snap.os.major, snap.os.minor
+                    snap.os.distro,
+                    snap.os.major,
+                    snap.os.minor
                 );
             }
         }
@@ -217,7 +219,7 @@ fn cleanup(
             // The main interfaces file keeps everything but the stanzas of these NICs.
             rewrites.push(GuestFile { path: file.to_string(), mode: 0o644, content: eni::without(content, &hit) });
         } else {
-            eprintln!("{ME}: warning: {file} also configures other interfaces; {} left there", hit.join(", "));
+            say!("{ME}: warning: {file} also configures other interfaces; {} left there", hit.join(", "));
         }
     }
     for c in configs.iter().filter(|c| targeted(c)) {
@@ -246,14 +248,14 @@ fn sync_edits(
     let mut edits = Vec::new();
     for (i, c) in ethernet.iter().enumerate() {
         let Some(iface) = d.interfaces.get(i) else {
-            eprintln!("{ME}: sync-macs: {} ({}): the domain has no interface {i}; left alone", c.name, c.file);
+            say!("{ME}: sync-macs: {} ({}): the domain has no interface {i}; left alone", c.name, c.file);
             continue;
         };
         let (Some(old), Some(new)) = (c.hwaddr, iface.mac) else { continue };
         if nics.iter().any(|n| n.name == c.name) || remove.contains(&c.name) || old == new {
             continue; // written or removed by this call, or already right
         }
-        eprintln!("{ME}: sync-macs: {} ({}): HWADDR {old} -> {new}", c.name, c.file);
+        say!("{ME}: sync-macs: {} ({}): HWADDR {old} -> {new}", c.name, c.file);
         // MACs are hex digits and colons: nothing in them is special to perl.
         let expr = format!("s/{old}/{new}/gi");
         edits.push((c.file.clone(), expr.clone()));
@@ -262,7 +264,7 @@ fn sync_edits(
         }
     }
     if edits.is_empty() {
-        eprintln!("{ME}: sync-macs: every HWADDR already matches the domain");
+        say!("{ME}: sync-macs: every HWADDR already matches the domain");
     }
     edits
 }

@@ -144,7 +144,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
                 Ok(s) => s,
                 Err(e) if mapping_wanted => return Err(e.into()),
                 Err(e) => {
-                    eprintln!("{ME}: note: cannot take the OS from {}: {e}; virt-install decides", disk.path.display());
+                    say!("{ME}: note: cannot take the OS from {}: {e}; virt-install decides", disk.path.display());
                     let args = proxy::assemble(items, Vec::new());
                     return Ok(Request::Run(Plan { args, ..Plan::new(print_command) }));
                 }
@@ -152,15 +152,16 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
             if mapping_wanted {
                 let (configs, unreadable) = guestconf::configs_in(&snap);
                 for u in &unreadable {
-                    eprintln!("{ME}: warning: {}: {} (NIC ignored)", u.file, u.reason);
+                    say!("{ME}: warning: {}: {} (NIC ignored)", u.file, u.reason);
                 }
                 let ethernet: Vec<ConfiguredNic> =
                     configs.into_iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
                 attaches = mapping::resolve(&ethernet, &manual, auto, &host)?;
                 for a in attaches.iter().filter(|a| a.mac_generated) {
-                    eprintln!(
+                    say!(
                         "{ME}: warning: {}'s config pins no HWADDR; it gets {} and the guest binds the config by name",
-                        a.nic, a.mac
+                        a.nic,
+                        a.mac
                     );
                 }
             }
@@ -187,14 +188,14 @@ fn derive_osinfo(os: &OsInfo) -> Option<String> {
     let known = osinfo::short_ids(&osinfo::db_dirs());
     match osinfo::derive(os, &known) {
         Ok(id) => {
-            eprintln!("{ME}: OS from the image: {} {}.{}: --osinfo {id}", os.distro, os.major, os.minor);
+            say!("{ME}: OS from the image: {} {}.{}: --osinfo {id}", os.distro, os.major, os.minor);
             Some(id)
         }
         Err(tried) => {
             let (os_name, tried) = (format!("{} {}.{}", os.distro, os.major, os.minor), tried.join(", "));
             match osinfo::nearest_older(os, &known) {
                 Some(id) => {
-                    eprintln!(
+                    say!(
                         "{ME}: note: the osinfo database knows none of {tried} for {os_name}; \
                          --osinfo {id}, the newest older {} it knows (a newer osinfo-db knows more)",
                         os.distro
@@ -202,9 +203,7 @@ fn derive_osinfo(os: &OsInfo) -> Option<String> {
                     Some(id)
                 }
                 None => {
-                    eprintln!(
-                        "{ME}: note: the osinfo database knows none of {tried} for {os_name}; virt-install decides"
-                    );
+                    say!("{ME}: note: the osinfo database knows none of {tried} for {os_name}; virt-install decides");
                     None
                 }
             }

@@ -4,6 +4,15 @@
 //! 126 when the proxied tool exists but cannot be executed, 127 when it is not found (the
 //! shell's convention). Otherwise the proxied tool's status.
 
+/// `eprintln!` that cannot panic: a line on stderr, dropped if stderr is closed or its
+/// reader is gone (`2>&-`, `2>&1 | head -1`). Every message of ours goes through it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod builder;
 pub mod customize;
 mod guestops;
@@ -33,7 +42,7 @@ pub fn emit(me: &str, text: &str) -> Outcome {
         Ok(()) => Outcome::Exited(0),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Signaled(libc::SIGPIPE),
         Err(e) => {
-            eprintln!("{me}: cannot write to standard output: {e}");
+            say!("{me}: cannot write to standard output: {e}");
             Outcome::Exited(EXIT_FAILURE)
         }
     }
@@ -163,14 +172,14 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     }
     for s in &plan.staged {
         if let Err(e) = write_staged(s) {
-            eprintln!("{me}: cannot write {}: {e}", s.path.display());
+            say!("{me}: cannot write {}: {e}", s.path.display());
             return Outcome::Exited(EXIT_FAILURE);
         }
     }
     let tmp = match ws.path() {
         Ok(p) => p.join("tmp"),
         Err(e) => {
-            eprintln!("{me}: {e}");
+            say!("{me}: {e}");
             return Outcome::Exited(EXIT_FAILURE);
         }
     };
@@ -187,7 +196,7 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     }
     let output_existed = plan.output.as_ref().map(|p| p.exists());
 
-    eprintln!("{me}: running: {line}");
+    say!("{me}: running: {line}");
     let outcome = match guard.run(&mut cmd) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -196,7 +205,7 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
                 std::io::ErrorKind::PermissionDenied => EXIT_NOT_EXECUTABLE,
                 _ => EXIT_FAILURE,
             };
-            eprintln!("{me}: cannot run {program}: {e}");
+            say!("{me}: cannot run {program}: {e}");
             Outcome::Exited(code)
         }
     };
@@ -205,8 +214,8 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
         && out.exists()
     {
         match std::fs::remove_file(out) {
-            Ok(()) => eprintln!("{me}: interrupted (signal {sig}): removed the partial {}", out.display()),
-            Err(e) => eprintln!("{me}: interrupted (signal {sig}): cannot remove the partial {}: {e}", out.display()),
+            Ok(()) => say!("{me}: interrupted (signal {sig}): removed the partial {}", out.display()),
+            Err(e) => say!("{me}: interrupted (signal {sig}): cannot remove the partial {}: {e}", out.display()),
         }
     }
     drop(ws);
@@ -231,7 +240,7 @@ pub fn proxy_main<E: std::fmt::Display>(
     let guard = match SignalGuard::install() {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("{me}: cannot install signal handlers: {e}");
+            say!("{me}: cannot install signal handlers: {e}");
             std::process::exit(EXIT_FAILURE);
         }
     };
@@ -248,7 +257,7 @@ pub fn proxy_main<E: std::fmt::Display>(
         // execute removes the workspace before it returns.
         Ok(Request::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
-            eprintln!("{me}: {e}");
+            say!("{me}: {e}");
             Outcome::Exited(EXIT_USAGE)
         }
     };

@@ -317,7 +317,7 @@ pub fn main() -> ! {
     let guard = match crate::proxy::SignalGuard::install() {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("{ME}: cannot install signal handlers: {e}");
+            say!("{ME}: cannot install signal handlers: {e}");
             std::process::exit(super::EXIT_FAILURE);
         }
     };
@@ -341,7 +341,7 @@ pub fn main() -> ! {
             }
         }
         Err(e) => {
-            eprintln!("{ME}: {e}");
+            say!("{ME}: {e}");
             EXIT_USAGE
         }
     };
