@@ -5,19 +5,23 @@
 //! caller sees every key before it interprets any of them, and reject what cannot be read
 //! rather than guessing.
 
+use crate::nic::shown;
+
 /// Why an option list cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OptListError {
-    #[error("'{0}' is not key=value")]
+    #[error("'{}' is not key=value", shown(.0))]
     NoEquals(String),
-    #[error("empty key in '{0}'")]
+    #[error("empty key in '{}'", shown(.0))]
     EmptyKey(String),
-    #[error("{0}: empty value")]
+    #[error("{}: empty value", shown(.0))]
     EmptyValue(String),
-    #[error("{0}: given twice")]
+    #[error("{}: given twice", shown(.0))]
     DuplicateKey(String),
-    #[error("{key}: unknown key (known: {known})")]
+    #[error("{}: unknown key (known: {known})", shown(.key))]
     UnknownKey { key: String, known: String },
+    #[error("{key}: '{}' contains a control character, which no value can", shown(.value))]
+    Control { key: String, value: String },
     #[error("empty option (expected key=value[,key=value]...)")]
     Empty,
 }
@@ -27,7 +31,7 @@ impl OptListError {
     pub fn key(&self) -> Option<&str> {
         match self {
             OptListError::EmptyValue(k) | OptListError::DuplicateKey(k) => Some(k),
-            OptListError::UnknownKey { key, .. } => Some(key),
+            OptListError::UnknownKey { key, .. } | OptListError::Control { key, .. } => Some(key),
             _ => None,
         }
     }
@@ -40,7 +44,9 @@ pub struct OptList {
 }
 
 impl OptList {
-    /// Splits `s` on `,` and each item on its first `=`.
+    /// Splits `s` on `,` and each item on its first `=`. No value may hold a control character
+    /// (newline, tab, ESC, DEL, ...): none has a use in a key's value, and each could break
+    /// the config file, the command line or the terminal line it ends up in.
     pub fn parse(s: &str, known: &[&str]) -> Result<OptList, OptListError> {
         if s.is_empty() {
             return Err(OptListError::Empty);
@@ -59,6 +65,9 @@ impl OptList {
             }
             if value.is_empty() {
                 return Err(OptListError::EmptyValue(key.to_string()));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(OptListError::Control { key: key.to_string(), value: value.to_string() });
             }
             pairs.push((key.to_string(), value.to_string()));
         }
@@ -101,9 +110,39 @@ mod tests {
             ("name=", EmptyValue("name".into())),
             ("name=a,name=b", DuplicateKey("name".into())),
             ("name=a,mtu=9000", UnknownKey { key: "mtu".into(), known: "name ipaddr".into() }),
+            ("name=a\nb", Control { key: "name".into(), value: "a\nb".into() }),
+            ("name=eth0,ipaddr=\t1.2.3.4", Control { key: "ipaddr".into(), value: "\t1.2.3.4".into() }),
+            ("name=\x1b[2J", Control { key: "name".into(), value: "\x1b[2J".into() }),
+            ("name=a\x7f", Control { key: "name".into(), value: "a\x7f".into() }),
+            ("name=a\u{85}", Control { key: "name".into(), value: "a\u{85}".into() }),
+            ("na\nme=a", UnknownKey { key: "na\nme".into(), known: "name ipaddr".into() }),
         ];
         for (input, want) in cases {
             assert_eq!(&OptList::parse(input, KNOWN).unwrap_err(), want, "{input:?}");
+        }
+    }
+
+    /// Every error prints the values it quotes on one line, escaped.
+    #[test]
+    fn errors_print_no_control_character() {
+        use OptListError::*;
+        let v = "a\nb\x1b[31m\r\x7f";
+        let errors = [
+            NoEquals(v.into()),
+            EmptyKey(v.into()),
+            EmptyValue(v.into()),
+            DuplicateKey(v.into()),
+            UnknownKey { key: v.into(), known: "name".into() },
+            Control { key: "name".into(), value: v.into() },
+            Empty,
+        ];
+        for e in errors {
+            let line = e.to_string();
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
+        for input in [v, "name=x,\n", "\n=x", "name=\n", "name=a,name=\x1b", "x\n=y"] {
+            let line = OptList::parse(input, KNOWN).unwrap_err().to_string();
+            assert!(!line.chars().any(char::is_control), "{input:?}: {line:?}");
         }
     }
 }

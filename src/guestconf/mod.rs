@@ -55,7 +55,7 @@ impl std::str::FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name() == s)
-            .ok_or_else(|| format!("'{s}' is not one of ifcfg, keyfile, netplan, eni, networkd"))
+            .ok_or_else(|| format!("'{}' is not one of ifcfg, keyfile, netplan, eni, networkd", crate::nic::shown(s)))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Interface names, checked by the rules of the Linux kernel's `dev_valid_name()`.
 
+use super::shown;
+
 /// Longest name the kernel accepts (IFNAMSIZ - 1).
 pub const IFNAME_MAX: usize = 15;
 
@@ -7,11 +9,11 @@ pub const IFNAME_MAX: usize = 15;
 pub enum IfNameError {
     #[error("interface name is empty")]
     Empty,
-    #[error("'{0}' is longer than {IFNAME_MAX} bytes")]
+    #[error("'{}' is longer than {IFNAME_MAX} bytes", shown(.0))]
     TooLong(String),
-    #[error("'{0}' is not an interface name")]
+    #[error("'{}' is not an interface name", shown(.0))]
     Dot(String),
-    #[error("'{name}' contains {what}, which an interface name cannot")]
+    #[error("'{}' contains {what}, which an interface name cannot", shown(.name))]
     BadChar { name: String, what: &'static str },
 }
 

@@ -10,7 +10,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::{Ipv4Net, Ipv6Net, ipv4_mask_to_prefix};
 
 use super::{
-    IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, validate_ifname,
+    IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, shown,
+    validate_ifname,
 };
 use crate::guestconf::Format;
 use crate::optlist::{OptList, OptListError};
@@ -51,9 +52,9 @@ impl fmt::Display for NicError {
         match &self.key {
             // Syntax errors already name their key.
             Some(key) if !matches!(self.problem, NicProblem::Syntax(_)) => {
-                write!(f, "--nic {}: {}: {}", self.nic, key, self.problem)
+                write!(f, "--nic {}: {}: {}", shown(&self.nic), shown(key), self.problem)
             }
-            _ => write!(f, "--nic {}: {}", self.nic, self.problem),
+            _ => write!(f, "--nic {}: {}", shown(&self.nic), self.problem),
         }
     }
 }
@@ -68,13 +69,13 @@ pub enum NicProblem {
     Name(IfNameError),
     #[error("{0}")]
     Mac(MacError),
-    #[error("'{0}' is not an IPv4 address")]
+    #[error("'{}' is not an IPv4 address", shown(.0))]
     Ipv4(String),
-    #[error("prefix '{0}' is not a number from 0 to 32")]
+    #[error("prefix '{}' is not a number from 0 to 32", shown(.0))]
     Prefix(String),
-    #[error("'{0}' is not a contiguous netmask")]
+    #[error("'{}' is not a contiguous netmask", shown(.0))]
     Netmask(String),
-    #[error("'{0}' is not one of dhcp, static, none")]
+    #[error("'{}' is not one of dhcp, static, none", shown(.0))]
     Bootproto(String),
     #[error("static configuration needs ipaddr=")]
     StaticWithoutIpaddr,
@@ -90,23 +91,24 @@ pub enum NicProblem {
     NotHost(Ipv4Net, &'static str),
     #[error("{gateway} is not a host in {net} (other than the NIC's own address)")]
     GatewayOutside { gateway: Ipv4Addr, net: Ipv4Net },
-    #[error("'{0}' is not a number from 68 to 65535")]
+    #[error("'{}' is not a number from 68 to 65535", shown(.0))]
     Mtu(String),
-    #[error("'{0}' is not yes or no")]
+    #[error("'{}' is not yes or no", shown(.0))]
     YesNo(String),
-    #[error("'{0}' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)")]
+    #[error("'{}' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)", shown(.0))]
     Ipv6(String),
-    #[error("'{0}' is not an IPv6 address")]
+    #[error("'{}' is not an IPv6 address", shown(.0))]
     Ipv6Addr(String),
     #[error("needs a static ipv6=ADDR/PREFIX")]
     Ipv6GwWithoutStatic,
+    /// Already one line: [`Format`]'s parser shows the value it quotes.
     #[error("{0}")]
     Format(String),
-    #[error("{format} cannot express {what}; choose another format (format= or --nic-format)")]
+    #[error("{format} cannot express {}; choose another format (format= or --nic-format)", shown(.what))]
     Unsupported { format: Format, what: String },
-    #[error("interface {0} is already configured by an earlier --nic")]
+    #[error("interface {} is already configured by an earlier --nic", shown(.0))]
     DuplicateName(String),
-    #[error("{mac} is already used by --nic {other}")]
+    #[error("{mac} is already used by --nic {}", shown(.other))]
     DuplicateMac { mac: MacAddr, other: String },
 }
 

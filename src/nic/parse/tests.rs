@@ -273,3 +273,60 @@ fn duplicate_mac_is_case_insensitive() {
     let err = parse_nics(&["name=eth0,hwaddr=52:54:00:00:00:aa", "name=eth1,hwaddr=52:54:00:00:00:AA"]).unwrap_err();
     assert_eq!(err.to_string(), "--nic eth1: hwaddr: 52:54:00:00:00:aa is already used by --nic eth0");
 }
+
+/// Control characters are refused in every key's value, and no error line carries one: the
+/// values an error quotes are printed escaped.
+#[test]
+fn control_characters_are_refused_and_never_printed() {
+    for key in NIC_KEYS {
+        for bad in ["a\nb", "\x1b[2J", "x\t", "\x7f", "1.2.3.4\r", "\u{85}"] {
+            let spec = if *key == "name" { format!("name={bad}") } else { format!("name=eth0,{key}={bad}") };
+            let err = parse_nics(&[spec.as_str()]).expect_err(&spec);
+            let line = err.to_string();
+            assert!(!line.chars().any(char::is_control), "{spec:?}: {line:?}");
+            assert!(line.contains("contains a control character"), "{spec:?}: {line}");
+        }
+    }
+    let line = parse_nics(&["name=eth0,dns1=1.1.1.1\n"]).unwrap_err().to_string();
+    assert_eq!(line, "--nic eth0: dns1: '1.1.1.1\\n' contains a control character, which no value can");
+    let line = parse_nics(&["ipaddr=\x1b]0;pwned\x07"]).unwrap_err().to_string();
+    assert_eq!(
+        line,
+        "--nic #1 'ipaddr=\\u{1b}]0;pwned\\u{7}': ipaddr: '\\u{1b}]0;pwned\\u{7}' contains a control character, which no value can"
+    );
+}
+
+/// Every error variant that quotes a value, built with hostile values: one line, no control
+/// character.
+#[test]
+fn every_error_prints_values_escaped() {
+    let v = || "a\nb\x1b[31m\r\x7f\u{85}".to_string();
+    let problems = vec![
+        NicProblem::Syntax(OptListError::NoEquals(v())),
+        NicProblem::Name(IfNameError::TooLong(v())),
+        NicProblem::Name(IfNameError::Dot(v())),
+        NicProblem::Name(IfNameError::BadChar { name: v(), what: "x" }),
+        NicProblem::Mac(MacError::Syntax(v())),
+        NicProblem::Mac(MacError::Multicast(v())),
+        NicProblem::Mac(MacError::Zero(v())),
+        NicProblem::Ipv4(v()),
+        NicProblem::Prefix(v()),
+        NicProblem::Netmask(v()),
+        NicProblem::Bootproto(v()),
+        NicProblem::Mtu(v()),
+        NicProblem::YesNo(v()),
+        NicProblem::Ipv6(v()),
+        NicProblem::Ipv6Addr(v()),
+        NicProblem::Format(v().parse::<Format>().unwrap_err()),
+        NicProblem::Unsupported { format: Format::Eni, what: v() },
+        NicProblem::DuplicateName(v()),
+        NicProblem::DuplicateMac { mac: "52:54:00:00:00:01".parse().unwrap(), other: v() },
+    ];
+    for problem in problems {
+        for key in [None, Some(v())] {
+            let e = NicError { nic: v(), key, problem: problem.clone() };
+            let line = e.to_string();
+            assert!(!line.chars().any(char::is_control), "{problem:?}: {line:?}");
+        }
+    }
+}
