@@ -17,7 +17,7 @@ use crate::guestconf::Format;
 
 pub use ifname::{IfNameError, validate_ifname};
 pub use mac::{KVM_OUI, MacAddr, MacError};
-pub use parse::{NIC_KEYS, NicError, NicProblem, parse_nics};
+pub use parse::{NIC_KEYS, NicError, NicProblem, Role, Special, parse_nics};
 
 /// A user or guest value as error messages print it: on one line, with control and other
 /// invisible characters escaped as Rust does (`\n`, `\u{1b}`) and `\` doubled, so that a
