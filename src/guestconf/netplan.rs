@@ -13,6 +13,24 @@ pub fn path(name: &str) -> String {
     format!("{NETPLAN_DIR}/50-rejviz-{name}.yaml")
 }
 
+/// Why `name` cannot be a netplan id and `set-name`, if it cannot: the `.link` rules (netplan
+/// generates a `.link` file for `set-name`, and refuses non-ASCII ids itself), no glob
+/// character (netplan refuses ids with `*`, `?`, `[` or `]`), and no leading `!` (netplan
+/// copies the name into a `[Match] Name=` of the `.network` it generates, where `!` negates
+/// the match). YAML itself can carry any name: the emitter quotes.
+pub fn name_problem(name: &str) -> Option<String> {
+    if let Some(p) = super::link::name_problem(name) {
+        return Some(p);
+    }
+    if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | ']')) {
+        return Some(format!("'{c}': netplan refuses ids with glob characters"));
+    }
+    if name.starts_with('!') {
+        return Some("a leading '!': it negates the [Match] Name= netplan generates for set-name".into());
+    }
+    None
+}
+
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
     if !nic.onboot {
         return Err(NicError {
