@@ -79,6 +79,88 @@ impl OptList {
     }
 }
 
+/// Why virt-install could not split an option value (Python's `shlex` errors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VirtSplitError {
+    #[error("no closing quotation")]
+    NoClosingQuotation,
+    #[error("no escaped character after the final '\\'")]
+    NoEscapedCharacter,
+}
+
+/// The fields of a virt-install option value (`--disk /v/a.img,format=raw`), split exactly as
+/// virt-install splits them (`parse_optstr_tuples` in virtinst/cli.py): Python's `shlex` in
+/// POSIX mode with `,` as the only whitespace, `whitespace_split`, no comment character. So
+/// `,` separates fields and runs of `,` are one separator (`,,` is no escape: `a,,b` is two
+/// fields); `'...'` and `"..."` protect `,` and concatenate with what touches them (`'a'"b"c`
+/// is `abc`); `\` escapes any character outside quotes, and inside double quotes only `"` and
+/// `\` (else it stays); `''` alone is an empty field. An unclosed quote or a final `\` is an
+/// error, as in virt-install.
+pub fn split_virt_options(s: &str) -> Result<Vec<String>, VirtSplitError> {
+    #[derive(Clone, Copy)]
+    enum State {
+        Word,
+        Single,
+        Double,
+        Escape { in_double: bool },
+    }
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    // A quote was opened in this field: it is a field even when empty.
+    let mut quoted = false;
+    let mut state = State::Word;
+    for c in s.chars() {
+        state = match state {
+            State::Word => match c {
+                ',' => {
+                    if !field.is_empty() || quoted {
+                        fields.push(std::mem::take(&mut field));
+                    }
+                    quoted = false;
+                    State::Word
+                }
+                '\\' => State::Escape { in_double: false },
+                '\'' => {
+                    quoted = true;
+                    State::Single
+                }
+                '"' => {
+                    quoted = true;
+                    State::Double
+                }
+                c => {
+                    field.push(c);
+                    State::Word
+                }
+            },
+            State::Single if c == '\'' => State::Word,
+            State::Double if c == '"' => State::Word,
+            State::Double if c == '\\' => State::Escape { in_double: true },
+            State::Single | State::Double => {
+                field.push(c);
+                state
+            }
+            State::Escape { in_double } => {
+                if in_double && c != '"' && c != '\\' {
+                    field.push('\\');
+                }
+                field.push(c);
+                if in_double { State::Double } else { State::Word }
+            }
+        };
+    }
+    match state {
+        State::Single | State::Double => Err(VirtSplitError::NoClosingQuotation),
+        State::Escape { .. } => Err(VirtSplitError::NoEscapedCharacter),
+        State::Word => {
+            if !field.is_empty() || quoted {
+                fields.push(field);
+            }
+            Ok(fields)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +202,25 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(&OptList::parse(input, KNOWN).unwrap_err(), want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn splits_like_virt_install() {
+        let ok = |s: &str| split_virt_options(s).unwrap();
+        assert_eq!(ok("a,b=c"), ["a", "b=c"]);
+        assert_eq!(ok("a,,b"), ["a", "b"]);
+        assert_eq!(ok(",a,,"), ["a"]);
+        assert_eq!(ok(""), Vec::<String>::new());
+        assert_eq!(ok("'',x"), ["", "x"]);
+        assert_eq!(ok(r#""a,b",'c,d'"#), ["a,b", "c,d"]);
+        assert_eq!(ok(r#"'a'"b"c"#), ["abc"]);
+        assert_eq!(ok(r"a\,b\'c"), ["a,b'c"]);
+        assert_eq!(ok(r#""a\"b\\c\xd""#), [r#"a"b\c\xd"#]);
+        assert_eq!(ok(r"'a\b'"), [r"a\b"]);
+        assert_eq!(ok("a b#c"), ["a b#c"]);
+        assert_eq!(split_virt_options("'a"), Err(VirtSplitError::NoClosingQuotation));
+        assert_eq!(split_virt_options(r#""a\""#), Err(VirtSplitError::NoClosingQuotation));
+        assert_eq!(split_virt_options("a\\"), Err(VirtSplitError::NoEscapedCharacter));
     }
 
     /// Every error prints the values it quotes on one line, escaped.
