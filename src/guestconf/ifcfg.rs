@@ -95,13 +95,11 @@ fn quote(v: &str) -> String {
 /// Why `name` cannot name an ifcfg config, if it cannot. The file quotes every value (see
 /// [`quote`]), so the file itself can carry any name `validate_ifname` accepts, non-ASCII
 /// included (no `.link` file is involved); but initscripts use `$DEVICE` unquoted, where `*`,
-/// `?` and `[` are glob patterns (matched in the network-scripts folder they run in), pass it
-/// as an argument to commands (`dhclient`, `arping`) that would read a leading `-` as an
-/// option, and `ifcfg-NAME` is skipped as a backup when NAME ends like one.
+/// `?` and `[` are glob patterns (matched in the network-scripts folder they run in; refused
+/// for every format by `guestconf::name_problem`), pass it as an argument to commands
+/// (`dhclient`, `arping`) that would read a leading `-` as an option, and `ifcfg-NAME` is
+/// skipped as a backup when NAME ends like one.
 pub fn name_problem(name: &str) -> Option<String> {
-    if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[')) {
-        return Some(format!("'{c}': initscripts expand $DEVICE unquoted, where it is a glob pattern"));
-    }
     if name.starts_with('-') {
         return Some("a leading '-': initscripts' commands (dhclient, arping) would read the name as an option".into());
     }

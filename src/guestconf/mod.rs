@@ -203,8 +203,15 @@ pub fn config_path(format: Format, name: &str) -> String {
 
 /// Why `format` cannot carry the interface name `name` (one `validate_ifname` accepted), if
 /// it cannot: each format's files and the tools that read them take fewer names than the
-/// kernel (see each format's `name_problem`).
+/// kernel (see each format's `name_problem`). And in every format the files are named after
+/// the NIC, and a later run that replaces or removes the NIC deletes them by path with
+/// virt-customize `--delete`, which expands globs and braces (libguestfs' `glob_expand`,
+/// glob(3) with `GLOB_BRACE`): a name with `*`, `?`, `[`, `{` or `\` would take other NICs'
+/// files with it.
 pub fn name_problem(format: Format, name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | '{' | '\\')) {
+        return Some(format!("'{c}': a later run deletes its files with virt-customize --delete, which globs"));
+    }
     match format {
         Format::Ifcfg => ifcfg::name_problem(name),
         Format::Keyfile => keyfile::name_problem(name),
