@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::guestconf::ConfiguredNic;
 use crate::libvirt::{DomainInterface, NetworkInfo};
-use crate::nic::{MacAddr, natural_cmp, validate_ifname};
+use crate::nic::{MacAddr, natural_cmp, shown, validate_ifname};
 use crate::optlist::OptListError;
 
 /// Where a NIC is attached.
@@ -57,7 +57,8 @@ impl Attach {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MappingError {
-    #[error("--nic-mappings '{value}': {problem}")]
+    /// `problem` quotes only what passed the control-character check.
+    #[error("--nic-mappings '{}': {problem}", shown(.value))]
     Syntax { value: String, problem: String },
     #[error("--nic-mappings: {nic} is mapped twice")]
     Twice { nic: String },
@@ -93,6 +94,10 @@ pub fn parse_mappings<S: AsRef<str>>(values: &[S]) -> Result<Vec<Mapping>, Mappi
         let syntax = |problem: String| MappingError::Syntax { value: value.to_string(), problem };
         if value.is_empty() {
             return Err(syntax(OptListError::Empty.to_string()));
+        }
+        // Network and bridge names end up in virt-install's command line and in messages.
+        if value.chars().any(char::is_control) {
+            return Err(syntax("contains a control character, which no NAME or TARGET can".into()));
         }
         for item in value.split(',') {
             let (nic, target) = item.split_once('=').ok_or_else(|| syntax(format!("'{item}' is not NAME=TARGET")))?;
@@ -325,6 +330,14 @@ mod tests {
         assert_eq!(err(&["eth/0=x"]), "--nic-mappings 'eth/0=x': 'eth/0' contains '/', which an interface name cannot");
         assert_eq!(err(&["eth0=a", "eth0=b"]), "--nic-mappings: eth0 is mapped twice");
         assert_eq!(err(&[""]), "--nic-mappings '': empty option (expected key=value[,key=value]...)");
+        assert_eq!(
+            err(&["eth0=lab\n,eth1=x"]),
+            "--nic-mappings 'eth0=lab\\n,eth1=x': contains a control character, which no NAME or TARGET can"
+        );
+        assert_eq!(
+            err(&["eth0=bridge:\x1b[2Jbr0"]),
+            "--nic-mappings 'eth0=bridge:\\u{1b}[2Jbr0': contains a control character, which no NAME or TARGET can"
+        );
     }
 
     #[test]

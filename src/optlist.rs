@@ -5,19 +5,23 @@
 //! caller sees every key before it interprets any of them, and reject what cannot be read
 //! rather than guessing.
 
+use crate::nic::shown;
+
 /// Why an option list cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OptListError {
-    #[error("'{0}' is not key=value")]
+    #[error("'{}' is not key=value", shown(.0))]
     NoEquals(String),
-    #[error("empty key in '{0}'")]
+    #[error("empty key in '{}'", shown(.0))]
     EmptyKey(String),
-    #[error("{0}: empty value")]
+    #[error("{}: empty value", shown(.0))]
     EmptyValue(String),
-    #[error("{0}: given twice")]
+    #[error("{}: given twice", shown(.0))]
     DuplicateKey(String),
-    #[error("{key}: unknown key (known: {known})")]
+    #[error("{}: unknown key (known: {known})", shown(.key))]
     UnknownKey { key: String, known: String },
+    #[error("{key}: '{}' contains a control character, which no value can", shown(.value))]
+    Control { key: String, value: String },
     #[error("empty option (expected key=value[,key=value]...)")]
     Empty,
 }
@@ -27,7 +31,7 @@ impl OptListError {
     pub fn key(&self) -> Option<&str> {
         match self {
             OptListError::EmptyValue(k) | OptListError::DuplicateKey(k) => Some(k),
-            OptListError::UnknownKey { key, .. } => Some(key),
+            OptListError::UnknownKey { key, .. } | OptListError::Control { key, .. } => Some(key),
             _ => None,
         }
     }
@@ -40,7 +44,9 @@ pub struct OptList {
 }
 
 impl OptList {
-    /// Splits `s` on `,` and each item on its first `=`.
+    /// Splits `s` on `,` and each item on its first `=`. No value may hold a control character
+    /// (newline, tab, ESC, DEL, ...): none has a use in a key's value, and each could break
+    /// the config file, the command line or the terminal line it ends up in.
     pub fn parse(s: &str, known: &[&str]) -> Result<OptList, OptListError> {
         if s.is_empty() {
             return Err(OptListError::Empty);
@@ -60,6 +66,9 @@ impl OptList {
             if value.is_empty() {
                 return Err(OptListError::EmptyValue(key.to_string()));
             }
+            if value.chars().any(char::is_control) {
+                return Err(OptListError::Control { key: key.to_string(), value: value.to_string() });
+            }
             pairs.push((key.to_string(), value.to_string()));
         }
         Ok(OptList { pairs })
@@ -67,6 +76,88 @@ impl OptList {
 
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why virt-install could not split an option value (Python's `shlex` errors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VirtSplitError {
+    #[error("no closing quotation")]
+    NoClosingQuotation,
+    #[error("no escaped character after the final '\\'")]
+    NoEscapedCharacter,
+}
+
+/// The fields of a virt-install option value (`--disk /v/a.img,format=raw`), split exactly as
+/// virt-install splits them (`parse_optstr_tuples` in virtinst/cli.py): Python's `shlex` in
+/// POSIX mode with `,` as the only whitespace, `whitespace_split`, no comment character. So
+/// `,` separates fields and runs of `,` are one separator (`,,` is no escape: `a,,b` is two
+/// fields); `'...'` and `"..."` protect `,` and concatenate with what touches them (`'a'"b"c`
+/// is `abc`); `\` escapes any character outside quotes, and inside double quotes only `"` and
+/// `\` (else it stays); `''` alone is an empty field. An unclosed quote or a final `\` is an
+/// error, as in virt-install.
+pub fn split_virt_options(s: &str) -> Result<Vec<String>, VirtSplitError> {
+    #[derive(Clone, Copy)]
+    enum State {
+        Word,
+        Single,
+        Double,
+        Escape { in_double: bool },
+    }
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    // A quote was opened in this field: it is a field even when empty.
+    let mut quoted = false;
+    let mut state = State::Word;
+    for c in s.chars() {
+        state = match state {
+            State::Word => match c {
+                ',' => {
+                    if !field.is_empty() || quoted {
+                        fields.push(std::mem::take(&mut field));
+                    }
+                    quoted = false;
+                    State::Word
+                }
+                '\\' => State::Escape { in_double: false },
+                '\'' => {
+                    quoted = true;
+                    State::Single
+                }
+                '"' => {
+                    quoted = true;
+                    State::Double
+                }
+                c => {
+                    field.push(c);
+                    State::Word
+                }
+            },
+            State::Single if c == '\'' => State::Word,
+            State::Double if c == '"' => State::Word,
+            State::Double if c == '\\' => State::Escape { in_double: true },
+            State::Single | State::Double => {
+                field.push(c);
+                state
+            }
+            State::Escape { in_double } => {
+                if in_double && c != '"' && c != '\\' {
+                    field.push('\\');
+                }
+                field.push(c);
+                if in_double { State::Double } else { State::Word }
+            }
+        };
+    }
+    match state {
+        State::Single | State::Double => Err(VirtSplitError::NoClosingQuotation),
+        State::Escape { .. } => Err(VirtSplitError::NoEscapedCharacter),
+        State::Word => {
+            if !field.is_empty() || quoted {
+                fields.push(field);
+            }
+            Ok(fields)
+        }
     }
 }
 
@@ -101,9 +192,58 @@ mod tests {
             ("name=", EmptyValue("name".into())),
             ("name=a,name=b", DuplicateKey("name".into())),
             ("name=a,mtu=9000", UnknownKey { key: "mtu".into(), known: "name ipaddr".into() }),
+            ("name=a\nb", Control { key: "name".into(), value: "a\nb".into() }),
+            ("name=eth0,ipaddr=\t1.2.3.4", Control { key: "ipaddr".into(), value: "\t1.2.3.4".into() }),
+            ("name=\x1b[2J", Control { key: "name".into(), value: "\x1b[2J".into() }),
+            ("name=a\x7f", Control { key: "name".into(), value: "a\x7f".into() }),
+            ("name=a\u{85}", Control { key: "name".into(), value: "a\u{85}".into() }),
+            ("na\nme=a", UnknownKey { key: "na\nme".into(), known: "name ipaddr".into() }),
         ];
         for (input, want) in cases {
             assert_eq!(&OptList::parse(input, KNOWN).unwrap_err(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn splits_like_virt_install() {
+        let ok = |s: &str| split_virt_options(s).unwrap();
+        assert_eq!(ok("a,b=c"), ["a", "b=c"]);
+        assert_eq!(ok("a,,b"), ["a", "b"]);
+        assert_eq!(ok(",a,,"), ["a"]);
+        assert_eq!(ok(""), Vec::<String>::new());
+        assert_eq!(ok("'',x"), ["", "x"]);
+        assert_eq!(ok(r#""a,b",'c,d'"#), ["a,b", "c,d"]);
+        assert_eq!(ok(r#"'a'"b"c"#), ["abc"]);
+        assert_eq!(ok(r"a\,b\'c"), ["a,b'c"]);
+        assert_eq!(ok(r#""a\"b\\c\xd""#), [r#"a"b\c\xd"#]);
+        assert_eq!(ok(r"'a\b'"), [r"a\b"]);
+        assert_eq!(ok("a b#c"), ["a b#c"]);
+        assert_eq!(split_virt_options("'a"), Err(VirtSplitError::NoClosingQuotation));
+        assert_eq!(split_virt_options(r#""a\""#), Err(VirtSplitError::NoClosingQuotation));
+        assert_eq!(split_virt_options("a\\"), Err(VirtSplitError::NoEscapedCharacter));
+    }
+
+    /// Every error prints the values it quotes on one line, escaped.
+    #[test]
+    fn errors_print_no_control_character() {
+        use OptListError::*;
+        let v = "a\nb\x1b[31m\r\x7f";
+        let errors = [
+            NoEquals(v.into()),
+            EmptyKey(v.into()),
+            EmptyValue(v.into()),
+            DuplicateKey(v.into()),
+            UnknownKey { key: v.into(), known: "name".into() },
+            Control { key: "name".into(), value: v.into() },
+            Empty,
+        ];
+        for e in errors {
+            let line = e.to_string();
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
+        for input in [v, "name=x,\n", "\n=x", "name=\n", "name=a,name=\x1b", "x\n=y"] {
+            let line = OptList::parse(input, KNOWN).unwrap_err().to_string();
+            assert!(!line.chars().any(char::is_control), "{input:?}: {line:?}");
         }
     }
 }

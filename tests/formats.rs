@@ -182,3 +182,143 @@ fn ifup_no_act_accepts_them() {
         }
     }
 }
+
+/// Kernel-legal names (all pass `validate_ifname`) that some formats cannot carry safely, and
+/// which formats take each: one letter per format of `Format::ALL` (Ifcfg Keyfile
+/// Netplan Eni Networkd), `.` where the format refuses the name.
+const HOSTILE_NAMES: &[(&str, &str)] = &[
+    ("eth0", "IKPEN"),
+    ("br_0-x", "IKPEN"),
+    ("yes", "IKPEN"),
+    ("null", "IKPEN"),
+    ("0x10", "IKPEN"),
+    ("1e5", "IKPEN"),
+    ("$(>P1)", "IKP.N"),
+    ("`reboot`", "IKP.N"),
+    ("a;b", "IKP.N"),
+    ("a&b|c>d", "IKP.N"),
+    ("a'b", "IKP.N"),
+    ("a\"b", "IKP.N"),
+    ("\"", "IKP.N"),
+    ("'", "IKP.N"),
+    ("#x", "IKP.N"),
+    ("x #y", "....."), // whitespace: refused by validate_ifname, not in the loop below
+    ("{a}", "....."),
+    ("a}b", "IKP.N"),
+    ("@x", "IKP.N"),
+    ("~x", "IKP.N"),
+    ("~", ".KP.N"),
+    ("a=b", "IKP.N"),
+    ("eth0.100", "IKP.N"),
+    ("-x", ".KP.N"),
+    ("--help", ".KP.N"),
+    ("!x", "IK..N"),
+    ("e*", "....."),
+    ("e?x", "....."),
+    ("e[0]", "....."),
+    ("a]b", "IK..N"),
+    (".x", "I.P.N"),
+    ("eth0.bak", ".KP.N"),
+    ("eth0~", ".KP.N"),
+    ("eth0.rpmnew", ".KP.N"),
+    ("a\\b", "....."),
+    ("é0", "I...."),
+    ("123", "I...."),
+    ("all", "I...."),
+    ("default", "I...."),
+];
+
+/// Each format takes the names the table says, refuses the others with an error naming the
+/// format, and every accepted name reads back as the same name.
+#[test]
+fn hostile_interface_names_per_format() {
+    let mut wrong = Vec::new();
+    for (i, (name, takes)) in HOSTILE_NAMES.iter().enumerate() {
+        let spec = format!("name={name},hwaddr=52:54:00:00:01:{i:02x}");
+        let nics = match parse_nics(&[spec.as_str()]) {
+            Ok(n) => n,
+            Err(e) => {
+                assert_eq!(*takes, ".....", "{name:?}: {e}");
+                continue;
+            }
+        };
+        for (format, flag) in Format::ALL.into_iter().zip(takes.chars()) {
+            match (guestconf::write(&nics[0], format), flag != '.') {
+                (Ok(files), true) => {
+                    let (read, bad) = configs_in(&snapshot(&files));
+                    let names: Vec<&str> = read.iter().map(|c| c.name.as_str()).collect();
+                    if names != [*name] || !bad.is_empty() || read[0].hwaddr != Some(nics[0].hwaddr) {
+                        wrong.push(format!("{format} {name:?}: read back as {names:?} {bad:?}"));
+                    }
+                }
+                (Err(e), false) => {
+                    let line = e.to_string();
+                    let want = format!("--nic {name}: name: {format} cannot express the interface name '{name}' (");
+                    let want = want.replace('\\', "\\\\");
+                    if !line.starts_with(&want) || !line.ends_with("; choose another format (format= or --nic-format)")
+                    {
+                        wrong.push(format!("{format} {name:?}: {line}"));
+                    }
+                }
+                (Ok(_), false) => wrong.push(format!("{format} {name:?}: accepted")),
+                (Err(e), true) => wrong.push(format!("{format} {name:?}: {e}")),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn eni_refuses_shell_names() {
+    let n = parse_nics(&["name=$(>P1)"]).unwrap();
+    assert_eq!(
+        guestconf::write(&n[0], Format::Eni).unwrap_err().to_string(),
+        "--nic $(>P1): name: eni cannot express the interface name '$(>P1)' ('$': ifupdown hands the name to /bin/sh \
+         unquoted; it takes ASCII letters, digits, '_' and '-'); choose another format (format= or --nic-format)"
+    );
+}
+
+/// The accepted hostile names, checked by the real readers: `sh` sources each ifcfg file and
+/// gets DEVICE back; `netplan generate` takes every netplan file and names the NIC in the
+/// `.link` it generates.
+#[test]
+fn hostile_names_through_real_parsers() {
+    let accepted = |letter: usize| {
+        HOSTILE_NAMES
+            .iter()
+            .enumerate()
+            .filter(move |(_, (_, takes))| takes.as_bytes().get(letter).is_some_and(|b| *b != b'.'))
+            .map(|(i, (name, _))| {
+                let spec = format!("name={name},hwaddr=52:54:00:00:01:{i:02x}");
+                parse_nics(&[spec.as_str()]).unwrap().remove(0)
+            })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for nic in accepted(0) {
+        let f = guestconf::write(&nic, Format::Ifcfg).unwrap().remove(0);
+        let p = dir.path().join("ifcfg");
+        std::fs::write(&p, &f.content).unwrap();
+        let out = Command::new("sh").args(["-c", ". \"$1\" && printf %s \"$DEVICE\"", "sh"]).arg(&p).output().unwrap();
+        assert!(out.status.success(), "{}: {}", nic.name, String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), nic.name);
+    }
+    let root = dir.path().join("netplan");
+    let nics: Vec<Nic> = accepted(2).collect();
+    for nic in &nics {
+        for f in guestconf::write(nic, Format::Netplan).unwrap() {
+            let p = root.join(f.path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, &f.content).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
+        }
+    }
+    let out = Command::new("netplan").arg("generate").arg("--root-dir").arg(&root).output().expect("netplan");
+    assert!(out.status.success(), "netplan generate: {}", String::from_utf8_lossy(&out.stderr));
+    for nic in &nics {
+        let link = root.join(format!("run/systemd/network/10-netplan-{}.link", nic.name));
+        let link = std::fs::read_to_string(&link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
+        assert!(link.contains(&format!("\nName={}\n", nic.name)), "{}: {link}", nic.name);
+        assert!(link.contains(&format!("MACAddress={}", nic.hwaddr)), "{}: {link}", nic.name);
+    }
+}

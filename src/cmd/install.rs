@@ -71,8 +71,13 @@ pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
     let Some(value) = tool_values(items, &VIRT_INSTALL, "disk").into_iter().next() else {
         return Err(InstallError::Disk("no --disk: rejviz-install reads the guest from the first --disk".into()));
     };
-    // virt-install's option syntax: comma-separated, ",," is a literal comma.
-    let fields: Vec<String> = value.replace(",,", "\u{0}").split(',').map(|f| f.replace('\u{0}', ",")).collect();
+    // Split as virt-install splits it (shlex, ',' between fields): the same path as it sees.
+    let fields = crate::optlist::split_virt_options(&value).map_err(|e| {
+        InstallError::Disk(format!(
+            "the first --disk ({}) cannot be read: {e} (virt-install splits it like a POSIX shell, on ',')",
+            crate::nic::shown(&value)
+        ))
+    })?;
     let mut path = None;
     let mut format = None;
     for (i, f) in fields.iter().enumerate() {
@@ -82,7 +87,8 @@ pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
             Some(("format", v)) => format = Some(v.to_string()),
             Some(("vol", _)) => {
                 return Err(InstallError::Disk(format!(
-                    "the first --disk ({value}) is a storage volume; rejviz-install needs path=IMAGE"
+                    "the first --disk ({}) is a storage volume; rejviz-install needs path=IMAGE",
+                    crate::nic::shown(&value)
                 )));
             }
             _ => {}
@@ -90,7 +96,9 @@ pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
     }
     match path.filter(|p| !p.is_empty() && p != "none") {
         Some(p) => Ok(Disk { path: PathBuf::from(p), format }),
-        None => Err(InstallError::Disk(format!("the first --disk ({value}) names no image path"))),
+        None => {
+            Err(InstallError::Disk(format!("the first --disk ({}) names no image path", crate::nic::shown(&value))))
+        }
     }
 }
 
@@ -251,7 +259,16 @@ mod tests {
             d(&["--disk", "/v/a.qcow2,format=qcow2,bus=virtio", "--disk", "/v/b.img"]),
             Ok(("/v/a.qcow2".into(), Some("qcow2".into())))
         );
-        assert_eq!(d(&["--disk=path=/v/a,,b.img,format=raw"]), Ok(("/v/a,b.img".into(), Some("raw".into()))));
+        // ",," is no escaped comma for virt-install: two separators (and b.img an unknown
+        // option, which virt-install reports); quotes protect a comma.
+        assert_eq!(d(&["--disk=path=/v/a,,b.img,format=raw"]), Ok(("/v/a".into(), Some("raw".into()))));
+        assert_eq!(d(&["--disk=path=\"/v/a,b.img\",format=raw"]), Ok(("/v/a,b.img".into(), Some("raw".into()))));
+        assert_eq!(
+            d(&["--disk", "'/v/a.img"]),
+            Err("the first --disk ('/v/a.img) cannot be read: no closing quotation (virt-install splits it like a \
+                 POSIX shell, on ',')"
+                .into())
+        );
         assert_eq!(d(&["--dis", "/v/abbrev.img"]), Ok(("/v/abbrev.img".into(), None)));
         assert_eq!(d(&["--import"]), Err("no --disk: rejviz-install reads the guest from the first --disk".into()));
         assert_eq!(d(&["--disk", "size=10"]), Err("the first --disk (size=10) names no image path".into()));
@@ -259,6 +276,33 @@ mod tests {
             d(&["--disk", "vol=pool/v"]),
             Err("the first --disk (vol=pool/v) is a storage volume; rejviz-install needs path=IMAGE".into())
         );
+    }
+
+    /// What virtinst reads in a value: its path and format, or the error it raises.
+    type VirtRead = Result<(Option<&'static str>, Option<&'static str>), &'static str>;
+    /// `--disk` values and what virt-install's own parser reads in them (checked against the
+    /// installed virtinst by tests/virt_install_disk.rs).
+    const DISK_VALUES: &[(&str, VirtRead)] = include!("install_disk_values.rs");
+
+    /// rejviz-install reads the image virt-install will attach: the same path and format for
+    /// every value virt-install reads, an error for every value it cannot.
+    #[test]
+    fn first_disk_is_what_virt_install_reads() {
+        let mut wrong = Vec::new();
+        for (value, virt) in DISK_VALUES {
+            let got = first_disk(&items(&["--disk", value]))
+                .map(|d| (d.path.display().to_string(), d.format))
+                .map_err(|e| e.to_string());
+            let ok = match virt {
+                Ok((Some(p), f)) if !p.is_empty() && *p != "none" => got == Ok((p.to_string(), f.map(str::to_string))),
+                Ok(_) => got == Err(format!("the first --disk ({}) names no image path", crate::nic::shown(value))),
+                Err(e) => got.as_ref().is_err_and(|g| g.contains(&e.to_lowercase()) && !g.contains('\n')),
+            };
+            if !ok {
+                wrong.push(format!("{value}: virt-install {virt:?}, rejviz {got:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     }
 
     #[test]

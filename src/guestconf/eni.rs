@@ -19,6 +19,27 @@ pub const SOURCE_LINE: &str = "source /etc/network/interfaces.d/*";
 pub const ENSURE_SOURCE_EDIT: &str = "$rejviz_src = 1 if m{^\\s*source(-directory)?\\s+/etc/network/interfaces\\.d}; \
 $_ .= \"source /etc/network/interfaces.d/*\\n\" if eof && !$rejviz_src";
 
+/// Why `name` cannot name an ifupdown interface, if it cannot. ifupdown runs its methods'
+/// commands (`ip`, `dhclient`, ...) through `/bin/sh` with the name pasted in unquoted, so any
+/// shell character would be run (`$(...)`, backquotes, `;`, `&`, `|`, globs, `~`, quotes);
+/// `source-directory` reads only files named with ASCII letters, digits, `_` and `-`; and
+/// with the vlan package `NAME.N` is a VLAN of NAME. So: ASCII letters, digits, `_` and `-`,
+/// not first (the commands would read it as an option), and the `.link` file's rules.
+pub fn name_problem(name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))) {
+        return Some(match c {
+            '.' => "'.': ifupdown takes NAME.N for a VLAN, and source-directory skips files with '.'".into(),
+            c => format!(
+                "'{c}': ifupdown hands the name to /bin/sh unquoted; it takes ASCII letters, digits, '_' and '-'"
+            ),
+        });
+    }
+    if name.starts_with('-') {
+        return Some("a leading '-': ifupdown's commands (dhclient, ip) would read the name as an option".into());
+    }
+    link::name_problem(name)
+}
+
 pub fn write(nic: &Nic) -> Vec<GuestFile> {
     let n = &nic.name;
     let mut s = String::from("# Written by rejviz\n");

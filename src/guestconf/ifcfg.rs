@@ -92,6 +92,25 @@ fn quote(v: &str) -> String {
     if plain { v.to_string() } else { format!("'{}'", v.replace('\'', r"'\''")) }
 }
 
+/// Why `name` cannot name an ifcfg config, if it cannot. The file quotes every value (see
+/// [`quote`]), so the file itself can carry any name `validate_ifname` accepts, non-ASCII
+/// included (no `.link` file is involved); but initscripts use `$DEVICE` unquoted, where `*`,
+/// `?` and `[` are glob patterns (matched in the network-scripts folder they run in; refused
+/// for every format by `guestconf::name_problem`), pass it as an argument to commands
+/// (`dhclient`, `arping`) that would read a leading `-` as an option, and `ifcfg-NAME` is
+/// skipped as a backup when NAME ends like one.
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.starts_with('-') {
+        return Some("a leading '-': initscripts' commands (dhclient, arping) would read the name as an option".into());
+    }
+    // NetworkManager's ifcfg-rh plugin also skips these three.
+    let suffixes = IGNORED_SUFFIXES.iter().chain(super::BACKUP_SUFFIXES).chain(&[".rej", ".augnew", ".augtmp"]);
+    if let Some(s) = suffixes.into_iter().find(|s| name.ends_with(*s)) {
+        return Some(format!("it ends in '{s}', and ifcfg-NAME files ending so are skipped as backups"));
+    }
+    None
+}
+
 /// Backup and package-manager leftovers that initscripts skips, and so do we.
 const IGNORED_SUFFIXES: &[&str] = &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"];
 

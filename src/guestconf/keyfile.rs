@@ -16,6 +16,15 @@ pub fn path(name: &str) -> String {
     format!("{NM_DIR}/{name}.nmconnection")
 }
 
+/// Why `name` cannot name a keyfile connection, if it cannot: the `.link` file's rules, and
+/// no leading `.` (NetworkManager skips hidden files in its connection directory). The `id=`
+/// value takes any other printable ASCII (`\`, GKeyFile's escape, is refused by the `.link`
+/// rules).
+pub fn name_problem(name: &str) -> Option<String> {
+    link::name_problem(name)
+        .or_else(|| name.starts_with('.').then(|| "a leading '.': NetworkManager skips hidden keyfiles".to_string()))
+}
+
 /// A stable UUID for a connection, from its name and MAC (so that rewriting the same NIC
 /// gives the same file).
 fn uuid(nic: &Nic) -> String {

@@ -20,6 +20,29 @@ pub fn path(name: &str) -> String {
     format!("{LINK_DIR}/10-rejviz-{name}.link")
 }
 
+/// Why `name` (which `validate_ifname` accepted) cannot be the `Name=` of a `.link` file,
+/// if it cannot. systemd's `ifname_valid()` takes printable ASCII only, without `:`, `/` or
+/// `%`, not all digits (that is an interface index) and not `all` or `default` (the sysctl
+/// directories of every and of new interfaces): udev ignores a `Name=` it refuses, so the
+/// NIC would keep its old name. We refuse `\` too: it escapes and continues lines in
+/// systemd's and NetworkManager's files. Every format but ifcfg names NICs through a
+/// `.link` file (netplan generates one for `set-name`).
+pub fn name_problem(name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| !c.is_ascii_graphic()) {
+        return Some(format!("'{c}': systemd takes interface names of printable ASCII characters only"));
+    }
+    if name.contains('\\') {
+        return Some("a backslash: it escapes and continues lines in systemd's files".into());
+    }
+    if name.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("all digits: systemd takes it for an interface index".into());
+    }
+    if name == "all" || name == "default" {
+        return Some("systemd refuses it: net.ipv4.conf.all and .default are not interfaces".into());
+    }
+    None
+}
+
 /// Where rejviz before 0.2 wrote [`path`]: in the initramfs's reach, and hiding ours.
 pub fn legacy_path(name: &str) -> String {
     format!("{NETWORKD_DIR}/10-rejviz-{name}.link")

@@ -17,7 +17,7 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::inspect::{Snapshot, Want};
-use crate::nic::{Ipv6Config, MacAddr, Nic, NicError, natural_cmp};
+use crate::nic::{Ipv6Config, MacAddr, Nic, NicError, NicProblem, natural_cmp};
 
 /// The guest network configuration formats rejviz writes and reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -55,7 +55,7 @@ impl std::str::FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name() == s)
-            .ok_or_else(|| format!("'{s}' is not one of ifcfg, keyfile, netplan, eni, networkd"))
+            .ok_or_else(|| format!("'{}' is not one of ifcfg, keyfile, netplan, eni, networkd", crate::nic::shown(s)))
     }
 }
 
@@ -201,8 +201,41 @@ pub fn config_path(format: Format, name: &str) -> String {
     }
 }
 
+/// Why `format` cannot carry the interface name `name` (one `validate_ifname` accepted), if
+/// it cannot: each format's files and the tools that read them take fewer names than the
+/// kernel (see each format's `name_problem`). And in every format the files are named after
+/// the NIC, and a later run that replaces or removes the NIC deletes them by path with
+/// virt-customize `--delete`, which expands globs and braces (libguestfs' `glob_expand`,
+/// glob(3) with `GLOB_BRACE`): a name with `*`, `?`, `[`, `{` or `\` would take other NICs'
+/// files with it.
+pub fn name_problem(format: Format, name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | '{' | '\\')) {
+        return Some(format!("'{c}': a later run deletes its files with virt-customize --delete, which globs"));
+    }
+    match format {
+        Format::Ifcfg => ifcfg::name_problem(name),
+        Format::Keyfile => keyfile::name_problem(name),
+        Format::Netplan => netplan::name_problem(name),
+        Format::Eni => eni::name_problem(name),
+        Format::Networkd => networkd::name_problem(name),
+    }
+}
+
+/// [`name_problem`], as the error `--nic` reports (a key the format cannot express).
+pub fn check_name(nic: &Nic, format: Format) -> Result<(), NicError> {
+    match name_problem(format, &nic.name) {
+        None => Ok(()),
+        Some(why) => Err(NicError {
+            nic: nic.name.clone(),
+            key: Some("name".into()),
+            problem: NicProblem::Unsupported { format, what: format!("the interface name '{}' ({why})", nic.name) },
+        }),
+    }
+}
+
 /// The files that configure `nic` in `format`, [`config_path`] first.
 pub fn write(nic: &Nic, format: Format) -> Result<Vec<GuestFile>, NicError> {
+    check_name(nic, format)?;
     match format {
         Format::Ifcfg => Ok(vec![ifcfg::write(nic)]),
         Format::Keyfile => Ok(keyfile::write(nic)),
@@ -237,22 +270,13 @@ pub fn want() -> Want {
     }
 }
 
+/// Suffixes of backup and package-manager leftovers, which no network tool reads.
+pub const BACKUP_SUFFIXES: &[&str] =
+    &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".swp"];
+
 /// Backup and package-manager leftovers, which no network tool reads.
 pub fn is_backup(file_name: &str) -> bool {
-    const SUFFIXES: &[&str] = &[
-        "~",
-        ".bak",
-        ".old",
-        ".orig",
-        ".rpmnew",
-        ".rpmorig",
-        ".rpmsave",
-        ".dpkg-old",
-        ".dpkg-new",
-        ".dpkg-dist",
-        ".swp",
-    ];
-    file_name.starts_with('.') || SUFFIXES.iter().any(|s| file_name.ends_with(s))
+    file_name.starts_with('.') || BACKUP_SUFFIXES.iter().any(|s| file_name.ends_with(s))
 }
 
 /// The NIC configs found in a snapshot read with [`want`], in natural interface order, and

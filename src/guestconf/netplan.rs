@@ -1,15 +1,34 @@
 //! netplan (`/etc/netplan/50-rejviz-NAME.yaml`, mode 0600: netplan warns about files others
-//! can read). Each NIC matches its MAC and gets its name with `set-name`.
+//! can read). Each NIC matches its MAC and gets its name with `set-name`. The YAML is built
+//! as a tree and written by yaml-rust2's emitter, never by formatting strings.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 
 use super::{ConfiguredNic, Format, GuestFile, LinkKind, NETPLAN_DIR};
 use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, Nic, NicError, NicProblem};
 
 pub fn path(name: &str) -> String {
     format!("{NETPLAN_DIR}/50-rejviz-{name}.yaml")
+}
+
+/// Why `name` cannot be a netplan id and `set-name`, if it cannot: the `.link` rules (netplan
+/// generates a `.link` file for `set-name`, and refuses non-ASCII ids itself), no glob
+/// character (netplan refuses ids with `*`, `?`, `[` or `]`), and no leading `!` (netplan
+/// copies the name into a `[Match] Name=` of the `.network` it generates, where `!` negates
+/// the match). YAML itself can carry any name: the emitter quotes.
+pub fn name_problem(name: &str) -> Option<String> {
+    if let Some(p) = super::link::name_problem(name) {
+        return Some(p);
+    }
+    if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | ']')) {
+        return Some(format!("'{c}': netplan refuses ids with glob characters"));
+    }
+    if name.starts_with('!') {
+        return Some("a leading '!': it negates the [Match] Name= netplan generates for set-name".into());
+    }
+    None
 }
 
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
@@ -20,54 +39,54 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
             problem: NicProblem::Unsupported { format: Format::Netplan, what: "onboot=no".into() },
         });
     }
-    let q = |s: &str| format!("\"{s}\"");
-    let mut s = format!(
-        "# Written by rejviz\nnetwork:\n  version: 2\n  ethernets:\n    {n}:\n      match:\n        macaddress: {m}\n      set-name: {n}\n",
-        n = q(&nic.name),
-        m = q(&nic.hwaddr.to_string())
-    );
-    s.push_str(&format!("      dhcp4: {}\n", nic.ipv4 == Ipv4Config::Dhcp));
+    let text = |s: &str| Yaml::String(s.to_string());
+    let map = |pairs: Vec<(&str, Yaml)>| Yaml::Hash(pairs.into_iter().map(|(k, v)| (text(k), v)).collect());
+    let mut eth: Vec<(&str, Yaml)> = vec![
+        ("match", map(vec![("macaddress", text(&nic.hwaddr.to_string()))])),
+        ("set-name", text(&nic.name)),
+        ("dhcp4", Yaml::Boolean(nic.ipv4 == Ipv4Config::Dhcp)),
+    ];
     match &nic.ipv6 {
-        Some(Ipv6Config::Dhcp) => s.push_str("      dhcp6: true\n"),
-        Some(Ipv6Config::Auto) => s.push_str("      accept-ra: true\n"),
-        Some(Ipv6Config::Static { .. }) => s.push_str("      accept-ra: false\n"),
+        Some(Ipv6Config::Dhcp) => eth.push(("dhcp6", Yaml::Boolean(true))),
+        Some(Ipv6Config::Auto) => eth.push(("accept-ra", Yaml::Boolean(true))),
+        Some(Ipv6Config::Static { .. }) => eth.push(("accept-ra", Yaml::Boolean(false))),
         None => {}
     }
     if let Some(mtu) = nic.mtu {
-        s.push_str(&format!("      mtu: {mtu}\n"));
+        eth.push(("mtu", Yaml::Integer(i64::from(mtu))));
     }
     let mut addresses = Vec::new();
     let mut routes = Vec::new();
     if let Ipv4Config::Static(st) = &nic.ipv4 {
-        addresses.push(format!("{}/{}", st.address(), st.prefix()));
+        addresses.push(text(&format!("{}/{}", st.address(), st.prefix())));
         if let Some(gw) = st.gateway {
-            routes.push(("0.0.0.0/0", gw.to_string()));
+            routes.push(map(vec![("to", text("0.0.0.0/0")), ("via", text(&gw.to_string()))]));
         }
     }
     if let Some(Ipv6Config::Static { addr, gateway }) = &nic.ipv6 {
-        addresses.push(addr.to_string());
+        addresses.push(text(&addr.to_string()));
         if let Some(gw) = gateway {
-            routes.push(("::/0", gw.to_string()));
+            routes.push(map(vec![("to", text("::/0")), ("via", text(&gw.to_string()))]));
         }
     }
     if !addresses.is_empty() {
-        s.push_str("      addresses:\n");
-        for a in &addresses {
-            s.push_str(&format!("        - {}\n", q(a)));
-        }
+        eth.push(("addresses", Yaml::Array(addresses)));
     }
     if !routes.is_empty() {
-        s.push_str("      routes:\n");
-        for (to, via) in &routes {
-            s.push_str(&format!("        - to: {}\n          via: {}\n", q(to), q(via)));
-        }
+        eth.push(("routes", Yaml::Array(routes)));
     }
     if !nic.dns.is_empty() {
-        s.push_str("      nameservers:\n        addresses:\n");
-        for d in &nic.dns {
-            s.push_str(&format!("          - {}\n", q(&d.to_string())));
-        }
+        let dns = nic.dns.iter().map(|d| text(&d.to_string())).collect();
+        eth.push(("nameservers", map(vec![("addresses", Yaml::Array(dns))])));
     }
+    let ethernets = map(vec![(nic.name.as_str(), map(eth))]);
+    let doc = map(vec![("network", map(vec![("version", Yaml::Integer(2)), ("ethernets", ethernets)]))]);
+    // The emitter quotes and escapes every string that needs it, whatever the name holds.
+    let mut yaml = String::new();
+    // Infallible: writing to a String.
+    let _ = YamlEmitter::new(&mut yaml).dump(&doc);
+    let body = yaml.strip_prefix("---\n").unwrap_or(&yaml);
+    let s = format!("# Written by rejviz\n{body}\n");
     Ok(vec![GuestFile { path: path(&nic.name), mode: 0o600, content: s }])
 }
 

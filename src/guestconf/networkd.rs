@@ -10,6 +10,13 @@ pub fn path(name: &str) -> String {
     format!("{NETWORKD_DIR}/50-rejviz-{name}.network")
 }
 
+/// Why `name` cannot name a networkd NIC, if it cannot: the `.link` file's rules only. The
+/// `.network` file matches the MAC, so the name is never a `[Match] Name=` glob; in the
+/// `.link` file, `[Link] Name=` is a plain name.
+pub fn name_problem(name: &str) -> Option<String> {
+    link::name_problem(name)
+}
+
 pub fn write(nic: &Nic) -> Vec<GuestFile> {
     let mut s = format!("# Written by rejviz\n[Match]\nMACAddress={}\n", nic.hwaddr);
     let mut link_sec = String::new();

@@ -4,14 +4,16 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::shown;
+
 /// Why a string is not a usable NIC MAC address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MacError {
-    #[error("'{0}' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)")]
+    #[error("'{}' is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)", shown(.0))]
     Syntax(String),
-    #[error("'{0}' is a multicast MAC address; a NIC needs a unicast one")]
+    #[error("'{}' is a multicast MAC address; a NIC needs a unicast one", shown(.0))]
     Multicast(String),
-    #[error("'{0}' is the all-zero MAC address")]
+    #[error("'{}' is the all-zero MAC address", shown(.0))]
     Zero(String),
 }
 

@@ -17,7 +17,32 @@ use crate::guestconf::Format;
 
 pub use ifname::{IfNameError, validate_ifname};
 pub use mac::{KVM_OUI, MacAddr, MacError};
-pub use parse::{NIC_KEYS, NicError, NicProblem, parse_nics};
+pub use parse::{NIC_KEYS, NicError, NicProblem, Role, Special, parse_nics};
+
+/// A user or guest value as error messages print it: on one line, with control and other
+/// invisible characters escaped as Rust does (`\n`, `\u{1b}`) and `\` doubled, so that a
+/// message can neither break a line nor drive the terminal, and says which value it was.
+/// Quotes are left alone (messages put values between `'...'` for readability only).
+pub fn shown(value: &str) -> Shown<'_> {
+    Shown(value)
+}
+
+/// See [`shown`].
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a>(&'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        for c in self.0.chars() {
+            match c {
+                '\'' | '"' => f.write_char(c)?,
+                _ => write!(f, "{}", c.escape_debug())?,
+            }
+        }
+        Ok(())
+    }
+}
 
 /// One guest network interface, fully resolved: every value a config writer needs is here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +177,21 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::natural_cmp;
+    use super::{natural_cmp, shown};
+
+    #[test]
+    fn shown_is_one_line_without_control_characters() {
+        assert_eq!(shown("eth0").to_string(), "eth0");
+        assert_eq!(shown("it's \"x\"").to_string(), "it's \"x\"");
+        assert_eq!(shown("a\nb\x1b[2J\t\x7f\\").to_string(), "a\\nb\\u{1b}[2J\\t\\u{7f}\\\\");
+        assert_eq!(shown("\u{202e}é").to_string(), "\\u{202e}é");
+        for s in ["\n", "\r", "\x1b", "\x7f", "\u{85}", "\u{2028}", "\u{202e}"] {
+            assert!(
+                !shown(s).to_string().chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{202e}'),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn natural_order() {

@@ -5,12 +5,13 @@
 //! across all NICs of a call (names and MACs unique) and the random MACs.
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net, ipv4_mask_to_prefix};
 
 use super::{
-    IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, validate_ifname,
+    IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, shown,
+    validate_ifname,
 };
 use crate::guestconf::Format;
 use crate::optlist::{OptList, OptListError};
@@ -51,9 +52,9 @@ impl fmt::Display for NicError {
         match &self.key {
             // Syntax errors already name their key.
             Some(key) if !matches!(self.problem, NicProblem::Syntax(_)) => {
-                write!(f, "--nic {}: {}: {}", self.nic, key, self.problem)
+                write!(f, "--nic {}: {}: {}", shown(&self.nic), shown(key), self.problem)
             }
-            _ => write!(f, "--nic {}: {}", self.nic, self.problem),
+            _ => write!(f, "--nic {}: {}", shown(&self.nic), self.problem),
         }
     }
 }
@@ -68,13 +69,13 @@ pub enum NicProblem {
     Name(IfNameError),
     #[error("{0}")]
     Mac(MacError),
-    #[error("'{0}' is not an IPv4 address")]
+    #[error("'{}' is not an IPv4 address", shown(.0))]
     Ipv4(String),
-    #[error("prefix '{0}' is not a number from 0 to 32")]
-    Prefix(String),
-    #[error("'{0}' is not a contiguous netmask")]
+    #[error("prefix '{}' is not a number from 0 to {max} (without leading zeros)", shown(.value))]
+    Prefix { value: String, max: u8 },
+    #[error("'{}' is not a contiguous netmask", shown(.0))]
     Netmask(String),
-    #[error("'{0}' is not one of dhcp, static, none")]
+    #[error("'{}' is not one of dhcp, static, none", shown(.0))]
     Bootproto(String),
     #[error("static configuration needs ipaddr=")]
     StaticWithoutIpaddr,
@@ -90,24 +91,124 @@ pub enum NicProblem {
     NotHost(Ipv4Net, &'static str),
     #[error("{gateway} is not a host in {net} (other than the NIC's own address)")]
     GatewayOutside { gateway: Ipv4Addr, net: Ipv4Net },
-    #[error("'{0}' is not a number from 68 to 65535")]
+    #[error("{addr} is {}; {} cannot be one", .kind.what(), .role.what())]
+    Unusable { addr: IpAddr, kind: Special, role: Role },
+    #[error("{0} is the NIC's own address; its gateway must be another host")]
+    GatewayIsOwn(IpAddr),
+    #[error("'{}' is not a number from 68 to 65535", shown(.0))]
     Mtu(String),
-    #[error("'{0}' is not yes or no")]
+    #[error("'{}' is not yes or no", shown(.0))]
     YesNo(String),
-    #[error("'{0}' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)")]
+    #[error("'{}' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)", shown(.0))]
     Ipv6(String),
-    #[error("'{0}' is not an IPv6 address")]
+    #[error("'{}' is not an IPv6 address", shown(.0))]
     Ipv6Addr(String),
     #[error("needs a static ipv6=ADDR/PREFIX")]
     Ipv6GwWithoutStatic,
+    /// Already one line: [`Format`]'s parser shows the value it quotes.
     #[error("{0}")]
     Format(String),
-    #[error("{format} cannot express {what}; choose another format (format= or --nic-format)")]
+    #[error("{format} cannot express {}; choose another format (format= or --nic-format)", shown(.what))]
     Unsupported { format: Format, what: String },
-    #[error("interface {0} is already configured by an earlier --nic")]
+    #[error("interface {} is already configured by an earlier --nic", shown(.0))]
     DuplicateName(String),
-    #[error("{mac} is already used by --nic {other}")]
+    #[error("{mac} is already used by --nic {}", shown(.other))]
     DuplicateMac { mac: MacAddr, other: String },
+}
+
+/// Addresses that are not an ordinary unicast address, by what makes them so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Special {
+    /// `0.0.0.0`, `::`: "no address".
+    Unspecified,
+    /// `255.255.255.255`: every host of the link, never one.
+    LimitedBroadcast,
+    /// `127.0.0.0/8`, `::1`: the host itself, never on a link.
+    Loopback,
+    /// `224.0.0.0/4`, `ff00::/8`: groups, not hosts.
+    Multicast,
+    /// `169.254.0.0/16`, `fe80::/10`: assigned by the link itself (autoconfiguration), not
+    /// by a config file.
+    LinkLocal,
+    /// `::ffff:0:0/96`: IPv4 addresses as sockets show them, never on the wire.
+    Ipv4Mapped,
+    /// The network or broadcast address of the NIC's own subnet (prefix up to /30).
+    SubnetNetwork,
+    SubnetBroadcast,
+}
+
+impl Special {
+    pub fn what(self) -> &'static str {
+        match self {
+            Special::Unspecified => "the unspecified address",
+            Special::LimitedBroadcast => "the limited broadcast address",
+            Special::Loopback => "a loopback address",
+            Special::Multicast => "a multicast address",
+            Special::LinkLocal => "a link-local address",
+            Special::Ipv4Mapped => "an IPv4-mapped address",
+            Special::SubnetNetwork => "the network address of the NIC's subnet",
+            Special::SubnetBroadcast => "the broadcast address of the NIC's subnet",
+        }
+    }
+
+    /// The kind of `a` when it is not an ordinary unicast address (the subnet kinds aside:
+    /// they depend on the NIC's address and prefix).
+    pub fn of(a: IpAddr) -> Option<Special> {
+        match a {
+            IpAddr::V4(a) if a.is_unspecified() => Some(Special::Unspecified),
+            IpAddr::V4(a) if a.is_broadcast() => Some(Special::LimitedBroadcast),
+            IpAddr::V4(a) if a.is_loopback() => Some(Special::Loopback),
+            IpAddr::V4(a) if a.is_multicast() => Some(Special::Multicast),
+            IpAddr::V4(a) if a.is_link_local() => Some(Special::LinkLocal),
+            IpAddr::V6(a) if a.is_unspecified() => Some(Special::Unspecified),
+            IpAddr::V6(a) if a.is_loopback() => Some(Special::Loopback),
+            IpAddr::V6(a) if a.is_multicast() => Some(Special::Multicast),
+            IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80 => Some(Special::LinkLocal),
+            IpAddr::V6(a) if a.to_ipv4_mapped().is_some() => Some(Special::Ipv4Mapped),
+            _ => None,
+        }
+    }
+}
+
+/// What an address is given as, for [`NicProblem::Unusable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Own,
+    Gateway,
+    NameServer,
+}
+
+impl Role {
+    pub fn what(self) -> &'static str {
+        match self {
+            Role::Own => "a NIC's own address",
+            Role::Gateway => "a gateway",
+            Role::NameServer => "a name server",
+        }
+    }
+
+    /// Whether an address of `kind` is refused in this role. An interface's own address is
+    /// ordinary unicast. A gateway may be link-local (IPv6 routers advertise and are reached
+    /// by their fe80:: address; an IPv4 one must be in the NIC's subnet anyway). A name
+    /// server may be on loopback (a local resolver such as systemd-resolved's 127.0.0.53)
+    /// or link-local (cloud resolvers such as 169.254.169.253).
+    fn refuses(self, kind: Special) -> bool {
+        match self {
+            Role::Own => true,
+            Role::Gateway => !matches!(kind, Special::LinkLocal),
+            Role::NameServer => !matches!(kind, Special::Loopback | Special::LinkLocal),
+        }
+    }
+}
+
+/// A prefix length from 0 to `max`, in decimal without leading zeros (`/024` is refused as
+/// a `010` octet is: iproute2 would read `/010` as octal 8).
+fn parse_prefix(p: &str, max: u8) -> Option<u8> {
+    let digits = !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (p.len() > 1 && p.starts_with('0')) {
+        return None;
+    }
+    p.parse::<u8>().ok().filter(|n| *n <= max)
 }
 
 /// Parses every `--nic` value of one call, in order, into NICs with unique names and MACs.
@@ -221,9 +322,9 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
             };
             let addr: Ipv4Addr = a.parse().map_err(|_| fail("ipaddr", NicProblem::Ipv4(a.to_string())))?;
             let prefix = p
-                .map(|p| match p.parse::<u8>() {
-                    Ok(n) if n <= 32 && p.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-                    _ => Err(fail("ipaddr", NicProblem::Prefix(p.to_string()))),
+                .map(|p| {
+                    parse_prefix(p, 32)
+                        .ok_or_else(|| fail("ipaddr", NicProblem::Prefix { value: p.to_string(), max: 32 }))
                 })
                 .transpose()?;
             Some((addr, prefix))
@@ -236,7 +337,22 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
     let network = ipv4("network")?;
     let broadcast = ipv4("broadcast")?;
     let gateway = ipv4("gateway")?;
-    let dns: Vec<Ipv4Addr> = [ipv4("dns1")?, ipv4("dns2")?].into_iter().flatten().collect();
+    // An address `key` gives in `role`, checked against the kinds no address in that role
+    // can be (the checks against the NIC's own address and subnet come later).
+    let usable = |key: &str, addr: IpAddr, role: Role| match Special::of(addr) {
+        Some(kind) if role.refuses(kind) => Err(fail(key, NicProblem::Unusable { addr, kind, role })),
+        _ => Ok(()),
+    };
+    if let Some(gw) = gateway {
+        usable("gateway", gw.into(), Role::Gateway)?;
+    }
+    let mut dns = Vec::new();
+    for key in ["dns1", "dns2"] {
+        if let Some(d) = ipv4(key)? {
+            usable(key, d.into(), Role::NameServer)?;
+            dns.push((key, d));
+        }
+    }
 
     let ipv4 = match (ipaddr, bootproto) {
         (None, Some(Proto::Static(_))) => return Err(fail("bootproto", NicProblem::StaticWithoutIpaddr)),
@@ -262,8 +378,13 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
                 (None, Some((_, mp))) => (mp, MaskStyle::Netmask),
                 (None, None) => (DEFAULT_PREFIX, MaskStyle::Prefix),
             };
+            usable("ipaddr", addr.into(), Role::Own)?;
             // Cannot fail: prefix <= 32 was checked above.
-            let net = Ipv4Net::new(addr, prefix).map_err(|_| fail("ipaddr", NicProblem::Prefix(prefix.to_string())))?;
+            let net = Ipv4Net::new(addr, prefix)
+                .map_err(|_| fail("ipaddr", NicProblem::Prefix { value: prefix.to_string(), max: 32 }))?;
+            // In a /31 (RFC 3021, point-to-point) both addresses are hosts, and a /32 is its
+            // only address; below /31 the first and the last address of the subnet are not
+            // hosts, so neither can be the NIC's, its gateway's or a name server's.
             if prefix <= 30 {
                 if addr == net.network() {
                     return Err(fail("ipaddr", NicProblem::NotHost(net, "network")));
@@ -278,6 +399,17 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
                 if let Some(given) = given.filter(|g| *g != computed) {
                     return Err(fail(key, NicProblem::Contradicts { given, addr: net, what: key, computed }));
                 }
+            }
+            if let Some((key, d)) = dns.iter().find(|(_, d)| prefix <= 30 && *d == net.network()) {
+                let (addr, kind) = ((*d).into(), Special::SubnetNetwork);
+                return Err(fail(key, NicProblem::Unusable { addr, kind, role: Role::NameServer }));
+            }
+            if let Some((key, d)) = dns.iter().find(|(_, d)| prefix <= 30 && *d == net.broadcast()) {
+                let (addr, kind) = ((*d).into(), Special::SubnetBroadcast);
+                return Err(fail(key, NicProblem::Unusable { addr, kind, role: Role::NameServer }));
+            }
+            if gateway == Some(addr) {
+                return Err(fail("gateway", NicProblem::GatewayIsOwn(addr.into())));
             }
             if let Some(gw) = gateway {
                 let in_net =
@@ -306,16 +438,25 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
         .get("ipv6gw")
         .map(|v| v.parse::<Ipv6Addr>().map_err(|_| fail("ipv6gw", NicProblem::Ipv6Addr(v.into()))))
         .transpose()?;
+    if let Some(gw) = ipv6gw {
+        usable("ipv6gw", gw.into(), Role::Gateway)?;
+    }
     let ipv6 = match list.get("ipv6") {
         None => None,
         Some(v) if v.eq_ignore_ascii_case("auto") => Some(Ipv6Config::Auto),
         Some(v) if v.eq_ignore_ascii_case("dhcp") => Some(Ipv6Config::Dhcp),
         Some(v) => {
-            let addr = v
-                .parse::<Ipv6Net>()
-                .ok()
-                .filter(|n| !n.addr().is_multicast() && !n.addr().is_unspecified())
-                .ok_or_else(|| fail("ipv6", NicProblem::Ipv6(v.into())))?;
+            let bad = || fail("ipv6", NicProblem::Ipv6(v.into()));
+            let (a, p) = v.split_once('/').ok_or_else(bad)?;
+            let a: Ipv6Addr = a.parse().map_err(|_| bad())?;
+            let p = parse_prefix(p, 128)
+                .ok_or_else(|| fail("ipv6", NicProblem::Prefix { value: p.to_string(), max: 128 }))?;
+            usable("ipv6", a.into(), Role::Own)?;
+            if ipv6gw == Some(a) {
+                return Err(fail("ipv6gw", NicProblem::GatewayIsOwn(a.into())));
+            }
+            // Cannot fail: p <= 128.
+            let addr = Ipv6Net::new(a, p).map_err(|_| bad())?;
             Some(Ipv6Config::Static { addr, gateway: ipv6gw })
         }
     };
@@ -326,6 +467,7 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
         .get("format")
         .map(|v| v.parse::<Format>().map_err(|e| fail("format", NicProblem::Format(e))))
         .transpose()?;
+    let dns = dns.into_iter().map(|(_, d)| d).collect();
     Ok(Draft { name: name.to_string(), hwaddr, ipv4, dns, mtu, onboot, ipv6, format })
 }
 

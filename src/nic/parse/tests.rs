@@ -160,9 +160,18 @@ const BAD: &[(&[&str], &str)] = &[
     // IPv4 values
     (&["name=eth0,ipaddr=300.1.1.1"], "--nic eth0: ipaddr: '300.1.1.1' is not an IPv4 address"),
     (&["name=eth0,ipaddr=1.2.3"], "--nic eth0: ipaddr: '1.2.3' is not an IPv4 address"),
-    (&["name=eth0,ipaddr=1.2.3.4/33"], "--nic eth0: ipaddr: prefix '33' is not a number from 0 to 32"),
-    (&["name=eth0,ipaddr=1.2.3.4/"], "--nic eth0: ipaddr: prefix '' is not a number from 0 to 32"),
-    (&["name=eth0,ipaddr=1.2.3.4/+8"], "--nic eth0: ipaddr: prefix '+8' is not a number from 0 to 32"),
+    (
+        &["name=eth0,ipaddr=1.2.3.4/33"],
+        "--nic eth0: ipaddr: prefix '33' is not a number from 0 to 32 (without leading zeros)",
+    ),
+    (
+        &["name=eth0,ipaddr=1.2.3.4/"],
+        "--nic eth0: ipaddr: prefix '' is not a number from 0 to 32 (without leading zeros)",
+    ),
+    (
+        &["name=eth0,ipaddr=1.2.3.4/+8"],
+        "--nic eth0: ipaddr: prefix '+8' is not a number from 0 to 32 (without leading zeros)",
+    ),
     (
         &["name=eth0,ipaddr=1.2.3.4,netmask=255.0.255.0"],
         "--nic eth0: netmask: '255.0.255.0' is not a contiguous netmask",
@@ -200,7 +209,7 @@ const BAD: &[(&[&str], &str)] = &[
     ),
     (
         &["name=eth0,ipaddr=10.0.5.7,gateway=10.0.5.7"],
-        "--nic eth0: gateway: 10.0.5.7 is not a host in 10.0.5.0/24 (other than the NIC's own address)",
+        "--nic eth0: gateway: 10.0.5.7 is the NIC's own address; its gateway must be another host",
     ),
     // bootproto
     (&["name=eth0,bootproto=static"], "--nic eth0: bootproto: static configuration needs ipaddr="),
@@ -243,7 +252,11 @@ const BAD: &[(&[&str], &str)] = &[
     ),
     (
         &["name=eth0,ipv6=ff02::1/64"],
-        "--nic eth0: ipv6: 'ff02::1/64' is not auto, dhcp or an IPv6 address with its prefix (ADDR/PREFIX)",
+        "--nic eth0: ipv6: ff02::1 is a multicast address; a NIC's own address cannot be one",
+    ),
+    (
+        &["name=eth0,ipv6=2001:db8::5/129"],
+        "--nic eth0: ipv6: prefix '129' is not a number from 0 to 128 (without leading zeros)",
     ),
     (&["name=eth0,ipv6=auto,ipv6gw=fe80::1"], "--nic eth0: ipv6gw: needs a static ipv6=ADDR/PREFIX"),
     (&["name=eth0,ipv6=2001:db8::5/64,ipv6gw=10.0.0.1"], "--nic eth0: ipv6gw: '10.0.0.1' is not an IPv6 address"),
@@ -272,4 +285,197 @@ fn bad_input_table() {
 fn duplicate_mac_is_case_insensitive() {
     let err = parse_nics(&["name=eth0,hwaddr=52:54:00:00:00:aa", "name=eth1,hwaddr=52:54:00:00:00:AA"]).unwrap_err();
     assert_eq!(err.to_string(), "--nic eth1: hwaddr: 52:54:00:00:00:aa is already used by --nic eth0");
+}
+
+/// Control characters are refused in every key's value, and no error line carries one: the
+/// values an error quotes are printed escaped.
+#[test]
+fn control_characters_are_refused_and_never_printed() {
+    for key in NIC_KEYS {
+        for bad in ["a\nb", "\x1b[2J", "x\t", "\x7f", "1.2.3.4\r", "\u{85}"] {
+            let spec = if *key == "name" { format!("name={bad}") } else { format!("name=eth0,{key}={bad}") };
+            let err = parse_nics(&[spec.as_str()]).expect_err(&spec);
+            let line = err.to_string();
+            assert!(!line.chars().any(char::is_control), "{spec:?}: {line:?}");
+            assert!(line.contains("contains a control character"), "{spec:?}: {line}");
+        }
+    }
+    let line = parse_nics(&["name=eth0,dns1=1.1.1.1\n"]).unwrap_err().to_string();
+    assert_eq!(line, "--nic eth0: dns1: '1.1.1.1\\n' contains a control character, which no value can");
+    let line = parse_nics(&["ipaddr=\x1b]0;pwned\x07"]).unwrap_err().to_string();
+    assert_eq!(
+        line,
+        "--nic #1 'ipaddr=\\u{1b}]0;pwned\\u{7}': ipaddr: '\\u{1b}]0;pwned\\u{7}' contains a control character, which no value can"
+    );
+}
+
+/// Every error variant that quotes a value, built with hostile values: one line, no control
+/// character.
+#[test]
+fn every_error_prints_values_escaped() {
+    let v = || "a\nb\x1b[31m\r\x7f\u{85}".to_string();
+    let problems = vec![
+        NicProblem::Syntax(OptListError::NoEquals(v())),
+        NicProblem::Name(IfNameError::TooLong(v())),
+        NicProblem::Name(IfNameError::Dot(v())),
+        NicProblem::Name(IfNameError::BadChar { name: v(), what: "x" }),
+        NicProblem::Mac(MacError::Syntax(v())),
+        NicProblem::Mac(MacError::Multicast(v())),
+        NicProblem::Mac(MacError::Zero(v())),
+        NicProblem::Ipv4(v()),
+        NicProblem::Prefix { value: v(), max: 32 },
+        NicProblem::Netmask(v()),
+        NicProblem::Bootproto(v()),
+        NicProblem::Mtu(v()),
+        NicProblem::YesNo(v()),
+        NicProblem::Ipv6(v()),
+        NicProblem::Ipv6Addr(v()),
+        NicProblem::Format(v().parse::<Format>().unwrap_err()),
+        NicProblem::Unsupported { format: Format::Eni, what: v() },
+        NicProblem::DuplicateName(v()),
+        NicProblem::DuplicateMac { mac: "52:54:00:00:00:01".parse().unwrap(), other: v() },
+    ];
+    for problem in problems {
+        for key in [None, Some(v())] {
+            let e = NicError { nic: v(), key, problem: problem.clone() };
+            let line = e.to_string();
+            assert!(!line.chars().any(char::is_control), "{problem:?}: {line:?}");
+        }
+    }
+}
+
+/// Addresses no interface can have, per key and role: (spec after name=eth0, error line
+/// after "--nic eth0: ").
+const UNUSABLE: &[(&str, &str)] = &[
+    // the NIC's own IPv4 address
+    ("ipaddr=0.0.0.0", "ipaddr: 0.0.0.0 is the unspecified address; a NIC's own address cannot be one"),
+    ("ipaddr=0.0.0.0/0", "ipaddr: 0.0.0.0 is the unspecified address; a NIC's own address cannot be one"),
+    ("ipaddr=127.0.0.1/8", "ipaddr: 127.0.0.1 is a loopback address; a NIC's own address cannot be one"),
+    ("ipaddr=127.1.2.3/32", "ipaddr: 127.1.2.3 is a loopback address; a NIC's own address cannot be one"),
+    ("ipaddr=224.0.0.1", "ipaddr: 224.0.0.1 is a multicast address; a NIC's own address cannot be one"),
+    ("ipaddr=239.255.255.250/32", "ipaddr: 239.255.255.250 is a multicast address; a NIC's own address cannot be one"),
+    (
+        "ipaddr=255.255.255.255/32",
+        "ipaddr: 255.255.255.255 is the limited broadcast address; a NIC's own address cannot be one",
+    ),
+    ("ipaddr=169.254.1.1/16", "ipaddr: 169.254.1.1 is a link-local address; a NIC's own address cannot be one"),
+    ("ipaddr=10.0.5.0/24", "ipaddr: 10.0.5.0/24 is the network address of its network, not a host address"),
+    ("ipaddr=10.0.5.3/30", "ipaddr: 10.0.5.3/30 is the broadcast address of its network, not a host address"),
+    // prefixes are written like octets: no leading zeros
+    ("ipaddr=10.0.5.7/024", "ipaddr: prefix '024' is not a number from 0 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/00", "ipaddr: prefix '00' is not a number from 0 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/0024", "ipaddr: prefix '0024' is not a number from 0 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/010", "ipaddr: prefix '010' is not a number from 0 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/ 8", "ipaddr: prefix ' 8' is not a number from 0 to 32 (without leading zeros)"),
+    ("ipaddr=010.0.5.7/8", "ipaddr: '010.0.5.7' is not an IPv4 address"),
+    ("ipv6=2001:db8::5/064", "ipv6: prefix '064' is not a number from 0 to 128 (without leading zeros)"),
+    ("ipv6=2001:db8::5/00", "ipv6: prefix '00' is not a number from 0 to 128 (without leading zeros)"),
+    ("ipv6=2001:db8::5/", "ipv6: prefix '' is not a number from 0 to 128 (without leading zeros)"),
+    // the IPv4 gateway
+    ("ipaddr=10.0.5.7/0,gateway=0.0.0.0", "gateway: 0.0.0.0 is the unspecified address; a gateway cannot be one"),
+    ("ipaddr=10.0.5.7/0,gateway=127.0.0.1", "gateway: 127.0.0.1 is a loopback address; a gateway cannot be one"),
+    ("ipaddr=10.0.5.7/0,gateway=224.0.0.9", "gateway: 224.0.0.9 is a multicast address; a gateway cannot be one"),
+    (
+        "ipaddr=10.0.5.7/0,gateway=255.255.255.255",
+        "gateway: 255.255.255.255 is the limited broadcast address; a gateway cannot be one",
+    ),
+    (
+        "ipaddr=10.0.5.7/24,gateway=10.0.5.255",
+        "gateway: 10.0.5.255 is not a host in 10.0.5.0/24 (other than the NIC's own address)",
+    ),
+    (
+        "ipaddr=10.0.5.7/24,gateway=10.0.5.0",
+        "gateway: 10.0.5.0 is not a host in 10.0.5.0/24 (other than the NIC's own address)",
+    ),
+    (
+        "ipaddr=10.0.5.7/32,gateway=10.0.5.7",
+        "gateway: 10.0.5.7 is the NIC's own address; its gateway must be another host",
+    ),
+    // name servers
+    ("dns1=0.0.0.0", "dns1: 0.0.0.0 is the unspecified address; a name server cannot be one"),
+    ("dns2=224.0.0.251", "dns2: 224.0.0.251 is a multicast address; a name server cannot be one"),
+    (
+        "dns1=1.1.1.1,dns2=255.255.255.255",
+        "dns2: 255.255.255.255 is the limited broadcast address; a name server cannot be one",
+    ),
+    (
+        "ipaddr=10.0.5.7/24,dns1=10.0.5.255",
+        "dns1: 10.0.5.255 is the broadcast address of the NIC's subnet; a name server cannot be one",
+    ),
+    (
+        "ipaddr=10.0.5.7/24,dns2=10.0.5.0",
+        "dns2: 10.0.5.0 is the network address of the NIC's subnet; a name server cannot be one",
+    ),
+    // the NIC's own IPv6 address
+    ("ipv6=::/64", "ipv6: :: is the unspecified address; a NIC's own address cannot be one"),
+    ("ipv6=::1/128", "ipv6: ::1 is a loopback address; a NIC's own address cannot be one"),
+    ("ipv6=ff02::1/64", "ipv6: ff02::1 is a multicast address; a NIC's own address cannot be one"),
+    ("ipv6=fe80::5/64", "ipv6: fe80::5 is a link-local address; a NIC's own address cannot be one"),
+    ("ipv6=febf::5/64", "ipv6: febf::5 is a link-local address; a NIC's own address cannot be one"),
+    ("ipv6=::ffff:10.0.0.1/96", "ipv6: ::ffff:10.0.0.1 is an IPv4-mapped address; a NIC's own address cannot be one"),
+    // the IPv6 gateway
+    ("ipv6=2001:db8::5/64,ipv6gw=ff02::2", "ipv6gw: ff02::2 is a multicast address; a gateway cannot be one"),
+    ("ipv6=2001:db8::5/64,ipv6gw=::", "ipv6gw: :: is the unspecified address; a gateway cannot be one"),
+    ("ipv6=2001:db8::5/64,ipv6gw=::1", "ipv6gw: ::1 is a loopback address; a gateway cannot be one"),
+    (
+        "ipv6=2001:db8::5/64,ipv6gw=2001:db8::5",
+        "ipv6gw: 2001:db8::5 is the NIC's own address; its gateway must be another host",
+    ),
+    (
+        "ipv6=2001:db8::5/64,ipv6gw=2001:DB8:0::5",
+        "ipv6gw: 2001:db8::5 is the NIC's own address; its gateway must be another host",
+    ),
+];
+
+#[test]
+fn unusable_addresses_table() {
+    let mut wrong = Vec::new();
+    for (spec, want) in UNUSABLE {
+        let spec = format!("name=eth0,{spec}");
+        let got = parse_nics(&[spec.as_str()]).map(|_| "accepted".to_string()).unwrap_or_else(|e| e.to_string());
+        if got != format!("--nic eth0: {want}") {
+            wrong.push(format!("{spec}: {got}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {}:\n{}", wrong.len(), UNUSABLE.len(), wrong.join("\n"));
+}
+
+/// What stays accepted: the boundaries of every rule above.
+#[test]
+fn usable_addresses_stay_accepted() {
+    for spec in [
+        "ipaddr=10.0.5.7/0",
+        "ipaddr=10.0.5.7/8",
+        "ipaddr=10.0.5.6/31",
+        "ipaddr=10.0.5.7/31",
+        "ipaddr=10.0.5.0/31",
+        "ipaddr=10.0.5.255/31",
+        "ipaddr=10.0.5.0/32",
+        "ipaddr=10.0.5.255/32",
+        "ipaddr=10.0.5.1/30",
+        "ipaddr=10.0.5.2/30,gateway=10.0.5.1",
+        "ipaddr=10.0.5.6/31,gateway=10.0.5.7",
+        "ipaddr=126.255.255.254/8",
+        "ipaddr=128.0.0.1/16",
+        "ipaddr=169.253.255.254/16",
+        "ipaddr=169.255.0.1/16",
+        "ipaddr=223.255.255.254/24",
+        "ipaddr=100.64.0.5/10",
+        "ipaddr=0.0.0.1/8",
+        "ipaddr=192.168.1.5/24,dns1=127.0.0.53",
+        "dns1=169.254.169.253",
+        "dns1=127.0.0.1,dns2=10.0.0.255",
+        "ipaddr=10.0.5.7/16,dns1=10.0.5.255",
+        "ipv6=2001:db8::5/64,ipv6gw=fe80::1",
+        "ipv6=2001:db8::5/0",
+        "ipv6=2001:db8::5/128",
+        "ipv6=fd00::1/8",
+        "ipv6=2001:db8::/64",
+        "ipv6=fec0::5/64",
+        "ipv6=::2/128",
+        "ipv6=::ffff:1:0:1/96",
+    ] {
+        let spec = format!("name=eth0,{spec}");
+        parse_nics(&[spec.as_str()]).unwrap_or_else(|e| panic!("{spec}: {e}"));
+    }
 }
