@@ -70,7 +70,8 @@ pub const RHSM_OPTIONS: &[&str] = &["rhsm-register", "rhsm-unregister"];
 /// The NIC-related work of one run, in the order it is done.
 #[derive(Debug, Default)]
 pub struct NicWork<'a> {
-    /// Guest paths (or globs) to delete first (reset, removals, replaced configs).
+    /// Guest paths to delete first (reset, removals, replaced configs): literal paths, which
+    /// may come from the guest (glob characters are escaped for `--delete`).
     pub deletes: Vec<String>,
     /// Files to rewrite after the deletes (e.g. `/etc/network/interfaces` on reset).
     pub rewrites: Vec<GuestFile>,
@@ -95,8 +96,39 @@ pub fn format_of(nic: &Nic, default: Option<Format>) -> Result<Format, NicError>
     })
 }
 
+/// `path` for virt-customize's `--delete`, which expands globs (`*?[]{}`, glob(3) with
+/// GLOB_BRACE in the appliance): each of those characters, and `\\`, backslash-escaped, so
+/// that a guest file named `ifcfg-*` deletes itself and nothing else.
+pub fn glob_escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A guest path that an operation of the form `FILE:VALUE` (`--edit`, `--write`) cannot
+/// name: the tools split at the first `:`.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {op} {}: virt-customize's --{op} cannot name a file whose path holds ':'", .path.escape_debug())]
+pub struct PathError {
+    op: &'static str,
+    path: String,
+}
+
+/// `--edit FILE:EXPR` or `--write FILE:CONTENT`, if the tool can read FILE back from it.
+fn file_op(op: &'static str, path: &str, value: &str) -> Result<String, PathError> {
+    if path.contains(':') {
+        return Err(PathError { op, path: path.to_string() });
+    }
+    Ok(format!("{path}:{value}"))
+}
+
 /// The operations for `work`, and the files they write (for the dry run).
-pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>, Vec<GuestFile>), NicError> {
+pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>, Vec<GuestFile>), UsageError> {
     let mut args: Vec<OsString> = Vec::new();
     let mut push = |a: &str, b: String| {
         args.push(a.into());
@@ -113,10 +145,10 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     // and go into the initramfs: it goes, whether or not the guest was read.
     let legacy = work.nics.iter().filter(|n| files.iter().any(|f| f.path == link::path(&n.name)));
     for d in work.deletes.iter().cloned().chain(legacy.map(|n| link::legacy_path(&n.name))) {
-        push("--delete", d);
+        push("--delete", glob_escape(&d));
     }
     for (file, expr) in &work.edits {
-        push("--edit", format!("{file}:{expr}"));
+        push("--edit", file_op("edit", file, expr)?);
     }
     if eni
         && let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE)
@@ -131,7 +163,7 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
             push("--mkdir", f.dir().to_string());
             made.push(f.dir().to_string());
         }
-        push("--write", format!("{}:{}", f.path, f.content));
+        push("--write", file_op("write", &f.path, &f.content)?);
         push("--chmod", format!("{:04o}:{}", f.mode, f.path));
     }
     // ifupdown reads interfaces.d only when /etc/network/interfaces sources it.
@@ -169,5 +201,29 @@ pub fn nic_format(items: &[Item]) -> Result<Option<Format>, UsageError> {
     match values(items, "nic-format").pop() {
         None | Some("auto") => Ok(None),
         Some(v) => v.parse::<Format>().map(Some).map_err(|e| UsageError::Option(format!("--nic-format: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_paths_are_passed_literally_or_refused() {
+        assert_eq!(glob_escape("/etc/sysconfig/network-scripts/ifcfg-eth0"), "/etc/sysconfig/network-scripts/ifcfg-eth0");
+        assert_eq!(glob_escape("/x/ifcfg-*"), r"/x/ifcfg-\*");
+        assert_eq!(glob_escape(r"/x/a?[b]{c,d}\e"), r"/x/a\?\[b\]\{c,d\}\\e");
+        let work = NicWork {
+            deletes: vec!["/etc/NetworkManager/system-connections/w*.nmconnection".into()],
+            ..NicWork::default()
+        };
+        let (args, _) = nic_ops(&work, true).unwrap();
+        assert_eq!(args, [r"--delete", r"/etc/NetworkManager/system-connections/w\*.nmconnection"].map(OsString::from));
+        // An IP alias file (ifcfg-eth0:0) cannot be named by --edit FILE:EXPR.
+        let work = NicWork { edits: vec![("/n/ifcfg-eth0:0".into(), "s/a/b/".into())], ..NicWork::default() };
+        assert_eq!(
+            nic_ops(&work, true).unwrap_err().to_string(),
+            "cannot edit /n/ifcfg-eth0:0: virt-customize's --edit cannot name a file whose path holds ':'"
+        );
     }
 }

@@ -59,6 +59,8 @@ pub enum UsageError {
     Rhsm(#[from] crate::rhsm::RhsmError),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    GuestPath(#[from] guestops::PathError),
     #[error("{0}")]
     Option(String),
 }
