@@ -360,3 +360,35 @@ fn closed_stderr_changes_nothing_but_the_messages() {
     }
     assert!(ran.exists(), "the run with a closed stderr did not run virt-builder");
 }
+
+/// Values with control characters (newline, ESC) are refused, and every message that shows a
+/// value shows it escaped, on one line: nothing from the command line (or a guest) can drive
+/// the terminal or forge a second line.
+#[test]
+fn control_characters_are_refused_and_shown_escaped() {
+    let sb = Sandbox::new();
+    let cases: &[(&str, &[&str])] = &[
+        ("rejviz-builder", &["rejviz-centos7", "--nic", "name=eth0,dns1=10.0.0.1\n\x1b[31mX", "--dry-run"]),
+        ("rejviz-builder", &["rejviz-centos7", "--nic", "name=eth\n0", "--dry-run"]),
+        ("rejviz-builder", &["rejviz-centos7", "--nic-format", "if\ncfg", "--nic", "name=eth0", "--dry-run"]),
+        (
+            "rejviz-builder",
+            &["rejviz-centos7", "--rhsm-register", "user=joe\nX,password-file=/nonexistent", "--dry-run"],
+        ),
+        ("rejviz-customize", &["-a", "x.img", "--nic-remove", "eth\x1b0", "--print-command"]),
+        ("rejviz-install", &["--disk", "/x.img", "--nic-mappings", "eth0=de\nfault", "--print-command"]),
+        ("rejviz-peek", &["-d", "no\nsuch\x1b[2J"]),
+        ("rejviz-peek", &["-a", "/nonexistent\n.img"]),
+    ];
+    for (bin, args) in cases {
+        let o = sb.rejviz(bin).args(*args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bin} {args:?}: {stderr}");
+        assert!(stderr.ends_with('\n') && stderr.lines().count() == 1, "{bin} {args:?}: {stderr:?}");
+        assert!(!stderr.trim_end().chars().any(char::is_control), "{bin} {args:?}: {stderr:?}");
+        assert!(
+            stderr.contains(r"\n") || stderr.contains(r"\u{1b}"),
+            "{bin} {args:?}: the value is not shown: {stderr:?}"
+        );
+    }
+}

@@ -210,7 +210,10 @@ mod tests {
 
     #[test]
     fn guest_paths_are_passed_literally_or_refused() {
-        assert_eq!(glob_escape("/etc/sysconfig/network-scripts/ifcfg-eth0"), "/etc/sysconfig/network-scripts/ifcfg-eth0");
+        assert_eq!(
+            glob_escape("/etc/sysconfig/network-scripts/ifcfg-eth0"),
+            "/etc/sysconfig/network-scripts/ifcfg-eth0"
+        );
         assert_eq!(glob_escape("/x/ifcfg-*"), r"/x/ifcfg-\*");
         assert_eq!(glob_escape(r"/x/a?[b]{c,d}\e"), r"/x/a\?\[b\]\{c,d\}\\e");
         let work = NicWork {

@@ -6,11 +6,31 @@
 
 /// `eprintln!` that cannot panic: a line on stderr, dropped if stderr is closed or its
 /// reader is gone (`2>&-`, `2>&1 | head -1`). Every message of ours goes through it.
+/// Control characters in the message (a value from the command line or from a guest image)
+/// are escaped, so that every message is one line and cannot drive the terminal.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", $crate::cmd::escape_controls(&text, false));
     }};
+}
+
+/// `text` with its control characters escaped as Rust does (`\n`, `\u{1b}`); newlines are
+/// kept when `keep_newlines` (multi-line output whose lines hold values from a guest).
+pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && !(keep_newlines && c == '\n')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && !(keep_newlines && c == '\n') {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 pub mod builder;

@@ -333,7 +333,8 @@ pub fn main() -> ! {
                 // Serializing plain data cannot fail.
                 serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
             } else {
-                render_text(&report)
+                // Names and paths come from the guest: no control character reaches the terminal.
+                super::escape_controls(&render_text(&report), true).into_owned()
             };
             match super::emit(ME, &text) {
                 crate::proxy::Outcome::Exited(0) => i32::from(report.check.as_ref().is_some_and(|c| !c.ok)),
