@@ -2,16 +2,15 @@
 //!
 //! Rules (`rejviz-peek --check`):
 //! - every HWADDR pinned by a config must be the MAC of exactly one domain interface;
-//! - every domain interface must be claimed by a config: the one pinned to its MAC, or else
-//!   one with no HWADDR (unpinned configs, in natural name order, take the interfaces no
-//!   pinned config took, in domain order);
+//! - every domain interface must be claimed by a config, paired by the one rule of
+//!   [`crate::pairing`] (stale pins left out);
 //! - two configs pinned to one MAC, or two interfaces with one MAC, are problems.
 
 use serde::Serialize;
 
 use crate::guestconf::ConfiguredNic;
 use crate::libvirt::DomainInterface;
-use crate::nic::natural_cmp;
+use crate::pairing::{Config, Stale, pair};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
@@ -44,25 +43,22 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
     }
 
     for c in configs {
-        let Some(mac) = c.hwaddr else { continue };
-        match ifaces.iter().position(|i| i.mac == Some(mac)) {
-            Some(i) => {
-                if claimed_by[i].is_none() {
-                    claimed_by[i] = Some(c.name.clone());
-                }
-            }
-            None => {
-                problems.push(format!("{} ({}): HWADDR {mac} is on no interface of domain {domain}", c.name, c.file))
-            }
+        if let Some(mac) = c.hwaddr
+            && !ifaces.iter().any(|i| i.mac == Some(mac))
+        {
+            problems.push(format!("{} ({}): HWADDR {mac} is on no interface of domain {domain}", c.name, c.file));
         }
     }
-    let mut unpinned: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.hwaddr.is_none()).collect();
-    unpinned.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-    let mut unpinned = unpinned.into_iter();
-    for slot in claimed_by.iter_mut().filter(|s| s.is_none()) {
-        match unpinned.next() {
-            Some(c) => *slot = Some(c.name.clone()),
-            None => break,
+    let pairs = pair(
+        &configs.iter().map(|c| Config { name: &c.name, mac: c.hwaddr }).collect::<Vec<_>>(),
+        &ifaces.iter().map(|i| i.mac).collect::<Vec<_>>(),
+        Stale::Unpaired,
+    );
+    for (c, p) in configs.iter().zip(pairs) {
+        if let Some((i, _)) = p
+            && let Some(slot) = claimed_by.get_mut(i)
+        {
+            *slot = Some(c.name.clone());
         }
     }
     for (iface, claim) in ifaces.iter().zip(&claimed_by) {
@@ -105,7 +101,8 @@ mod tests {
             check(&[cfg("eth10", None), cfg("eth0", Some(B)), cfg("eth2", None)], &[iface(A), iface(B), iface(C)], "d");
         assert_eq!(r.problems, Vec::<String>::new());
         assert!(r.ok);
-        assert_eq!(r.claimed_by, vec![Some("eth2".into()), Some("eth0".into()), Some("eth10".into())]);
+        // eth0 by its MAC, eth2 by kernel name (the third interface), eth10 in order.
+        assert_eq!(r.claimed_by, vec![Some("eth10".into()), Some("eth0".into()), Some("eth2".into())]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
 //! - [`inspect`]: the read-only libguestfs reader (one appliance launch);
 //! - [`libvirt`]: libvirt access and domain XML (disks, interfaces);
+//! - [`pairing`]: which image config belongs to which domain interface (one rule);
 //! - [`mapping`]: which network or bridge each image NIC is attached to;
 //! - [`check`]: do image configs and domain interfaces agree on MACs;
 //! - [`rhsm`]: RHSM registration as virt-customize operations;
@@ -21,5 +22,6 @@ pub mod mapping;
 pub mod nic;
 pub mod optlist;
 pub mod osinfo;
+pub mod pairing;
 pub mod proxy;
 pub mod rhsm;

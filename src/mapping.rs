@@ -2,15 +2,17 @@
 //!
 //! Manual mappings (`--nic-mappings eth0=NET,eth1=bridge:br0`) win. With auto mapping, each
 //! static NIC goes to the one network whose IPv4 subnet holds its address, and each DHCP NIC
-//! to the network `default` when it exists and serves DHCP. The result is in the image's
-//! interface order (natural sort), each with the MAC the guest config expects.
+//! to the network `default` when it exists and serves DHCP. The result is in the order the
+//! new domain's interfaces are made ([`crate::pairing::creation_order`]: the one pairing
+//! rule then gives each config its own), each with the MAC the guest config expects.
 
 use std::fmt;
 
 use crate::guestconf::ConfiguredNic;
-use crate::libvirt::{DomainInterface, NetworkInfo};
+use crate::libvirt::NetworkInfo;
 use crate::nic::{MacAddr, natural_cmp, shown, validate_ifname};
 use crate::optlist::OptListError;
+use crate::pairing::{Config, creation_order};
 
 /// Where a NIC is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +128,7 @@ pub struct Host<'a> {
 }
 
 /// The attachments for `configs` (the image's Ethernet configs): `manual` mappings, plus
-/// with `auto` every other NIC by the auto rules. Sorted in natural interface order.
+/// with `auto` every other NIC by the auto rules. In creation order (see the module).
 pub fn resolve(
     configs: &[ConfiguredNic],
     manual: &[Mapping],
@@ -157,7 +159,12 @@ pub fn resolve(
 
     check_targets(chosen.iter().map(|(n, t)| (n.as_str(), t)), host)?;
 
-    chosen.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    // The domain's interfaces in the order that pairs each config with its own (pairing.rs).
+    let pins: Vec<Config<'_>> =
+        chosen.iter().map(|(n, _)| Config { name: n, mac: config(n).and_then(|c| c.hwaddr) }).collect();
+    let order = creation_order(&pins);
+    let mut chosen: Vec<Option<(String, Target)>> = chosen.into_iter().map(Some).collect();
+    let chosen = order.into_iter().filter_map(|i| chosen.get_mut(i).and_then(Option::take));
     let mut taken: Vec<MacAddr> = configs.iter().filter_map(|c| c.hwaddr).collect();
     let mut out = Vec::new();
     for (nic, target) in chosen {
@@ -198,49 +205,6 @@ pub fn check_targets<'a>(
                 }
             }
         }
-    }
-    Ok(())
-}
-
-/// Gives each NIC whose MAC was generated (no `hwaddr=`) the MAC of one of the domain's
-/// interfaces, so that its config matches an interface the domain has. Interfaces whose MAC
-/// a `hwaddr=` of this call names are taken. A NIC named `ethN` takes interface N (XML
-/// order, from 0) when that one is free; the others, in natural order, take the first free
-/// interface.
-pub fn assign_domain_macs(
-    nics: &mut [crate::nic::Nic],
-    ifaces: &[DomainInterface],
-    domain: &str,
-) -> Result<(), MappingError> {
-    let mut free: Vec<bool> = ifaces
-        .iter()
-        .map(|i| i.mac.is_some() && !nics.iter().any(|n| !n.hwaddr_generated && Some(n.hwaddr) == i.mac))
-        .collect();
-    let mut order: Vec<usize> = (0..nics.len()).filter(|&i| nics[i].hwaddr_generated).collect();
-    order.sort_by(|&a, &b| natural_cmp(&nics[a].name, &nics[b].name));
-    let mut pending = Vec::new();
-    for &i in &order {
-        let by_name = nics[i]
-            .name
-            .strip_prefix("eth")
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&n| free.get(n) == Some(&true));
-        match by_name {
-            Some(n) => {
-                free[n] = false;
-                nics[i].hwaddr = ifaces[n].mac.unwrap_or(nics[i].hwaddr);
-                nics[i].hwaddr_generated = false;
-            }
-            None => pending.push(i),
-        }
-    }
-    for i in pending {
-        let Some(n) = free.iter().position(|f| *f) else {
-            return Err(MappingError::NoDomainMac { nic: nics[i].name.clone(), domain: domain.to_string() });
-        };
-        free[n] = false;
-        nics[i].hwaddr = ifaces[n].mac.unwrap_or(nics[i].hwaddr);
-        nics[i].hwaddr_generated = false;
     }
     Ok(())
 }
@@ -355,12 +319,13 @@ mod tests {
         assert_eq!(
             got,
             [
+                // eth2 third (the kernel's eth2, pairing.rs); eth10 in the free place.
                 ("eth0", "network default".into(), true),
-                ("eth2", "network lab".into(), false),
-                ("eth10", "network default".into(), false)
+                ("eth10", "network default".into(), false),
+                ("eth2", "network lab".into(), false)
             ]
         );
-        assert_eq!(a[1].network_arg(), format!("network=lab,mac={M2},model=virtio"));
+        assert_eq!(a[2].network_arg(), format!("network=lab,mac={M2},model=virtio"));
         assert_eq!(&a[0].mac.octets()[..3], &[0x52, 0x54, 0]);
     }
 
@@ -376,30 +341,6 @@ mod tests {
         // Without auto, only the mapped NICs are attached.
         let a = resolve(&configs, &manual[..1], false, &host(&n, &br)).unwrap();
         assert_eq!(a.len(), 1);
-    }
-
-    #[test]
-    fn domain_macs_by_eth_number_then_in_order() {
-        let ifaces: Vec<DomainInterface> = ["52:54:00:00:00:a0", "52:54:00:00:00:a1", "52:54:00:00:00:a2"]
-            .iter()
-            .map(|m| DomainInterface {
-                mac: Some(m.parse().unwrap()),
-                kind: "network".into(),
-                source: None,
-                model: None,
-            })
-            .collect();
-        let mut nics =
-            crate::nic::parse_nics(&["name=ens9", "name=eth2", "name=eth0,hwaddr=52:54:00:00:00:a1"]).unwrap();
-        assign_domain_macs(&mut nics, &ifaces, "vm").unwrap();
-        let macs: Vec<String> = nics.iter().map(|n| n.hwaddr.to_string()).collect();
-        // eth2 takes interface 2; ens9 the first free (a1 is eth0's by hwaddr=).
-        assert_eq!(macs, ["52:54:00:00:00:a0", "52:54:00:00:00:a2", "52:54:00:00:00:a1"]);
-        let mut too_many = crate::nic::parse_nics(&["name=a", "name=b", "name=c", "name=d"]).unwrap();
-        assert_eq!(
-            assign_domain_macs(&mut too_many, &ifaces, "vm").unwrap_err().to_string(),
-            "--nic d: domain vm has no interface left to take a MAC from; give hwaddr="
-        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! rejviz-customize against the real virt-customize and libvirtd, on copies of the test
-//! image. Appliance launches: 3 + 1 (NIC files), 4 (domain), 2 + 1 (RHSM).
+//! image. Appliance launches: 3 + 1 (NIC files), 4 (domain), 6 (pairing), 2 + 1 (RHSM).
 
 mod common;
 
@@ -123,6 +123,48 @@ fn domain_macs_sync_macs_and_running_domain_refused() {
     virsh(&["start", &name]);
     let (code, _, stderr) = customize(&sb, &["-c", LIBVIRT_URI, "-d", &name, "--nic", "name=eth0"]);
     assert_eq!((code, stderr.as_str()), (2, format!("rejviz-customize: domain {name} is running; shut it down first (virt-customize must not write to a running guest)\n").as_str()));
+}
+
+/// The one pairing rule (src/pairing.rs) end to end: a domain [A, B, C] whose image pins
+/// eth0 to A and has an unpinned `lan`; `-d --nic name=eth2` pins eth2 to C (the kernel's
+/// eth2), and after a clone `--sync-macs` re-pins eth0 to A' and eth2 to C' (not B': `lan`,
+/// unpinned between them, keeps B'), so `peek --check` passes before and after.
+/// Appliance launches: 2 + 2 (customize) + 2 (peek).
+#[test]
+fn clone_then_sync_macs_with_an_unpinned_nic_between_pinned_ones() {
+    let sb = Sandbox::new();
+    let img = image_copy(&sb, "centos7.raw", "pair.raw");
+    let (a, b, c) = ("52:54:00:de:ad:00", "52:54:00:de:ad:0b", "52:54:00:de:ad:0c");
+    let dom = TestDomain::define("pair", &img, "raw", &[(a, "rjz-net"), (b, "rjz-net"), (c, "rjz-net")]);
+    let lan = "/etc/sysconfig/network-scripts/ifcfg-lan:DEVICE=lan\nBOOTPROTO=dhcp\nONBOOT=yes\n";
+    let (code, _, stderr) =
+        customize(&sb, &["-c", LIBVIRT_URI, "-d", &dom.name, "--nic", "name=eth2,format=ifcfg", "--write", lan]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(&format!("HWADDR={c}\\n")), "eth2 is not pinned to the third interface: {stderr}");
+    let check = |sb: &Sandbox| {
+        out(&sb.rejviz("rejviz-peek").args(["-c", LIBVIRT_URI, "-d", &dom.name, "--check"]).output().expect("peek"))
+    };
+    let (code, stdout, stderr) = check(&sb);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // The clone: new MACs A', B', C'.
+    let xml = virsh(&["dumpxml", &dom.name]).replace(":de:ad:", ":be:ef:");
+    let file = sb.path("pair.xml");
+    std::fs::write(&file, xml).unwrap();
+    virsh(&["define", &file.display().to_string()]);
+    let (code, _, stderr) = customize(&sb, &["-c", LIBVIRT_URI, "-d", &dom.name, "--sync-macs"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("eth0 (/etc/sysconfig/network-scripts/ifcfg-eth0): HWADDR {a} -> 52:54:00:be:ef:00")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("eth2 (/etc/sysconfig/network-scripts/ifcfg-eth2): HWADDR {c} -> 52:54:00:be:ef:0c")),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = check(&sb);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("52:54:00:be:ef:0b  network  rjz-net  virtio  lan"), "{stdout}");
 }
 
 /// Process command lines on this host containing `needle`, sampled until `stop`.

@@ -9,8 +9,9 @@ use crate::guestconf::link::LinkMap;
 use crate::guestconf::{self, ConfiguredNic, GuestFile, LinkKind, detect, eni};
 use crate::inspect;
 use crate::libvirt::{self, DomainInfo};
-use crate::mapping::assign_domain_macs;
-use crate::nic::{natural_cmp, parse_nics, validate_ifname};
+use crate::mapping::MappingError;
+use crate::nic::{MacAddr, natural_cmp, parse_nics, validate_ifname};
+use crate::pairing::{Config, Stale, pair};
 use crate::proxy::{self, Item, OurOption, VIRT_CUSTOMIZE, given, tool_values, values};
 
 const ME: &str = "rejviz-customize";
@@ -133,15 +134,15 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         }
         None => None,
     };
-    if let Some(d) = &domain {
-        assign_domain_macs(&mut nics, &d.interfaces, &d.name)?;
-    }
 
     // One read-only look at the guest when the work depends on what it has.
     let call_format = guestops::nic_format(&items)?;
     let auto = !nics.is_empty() && call_format.is_none() && nics.iter().any(|n| n.format.is_none());
-    let mut work = NicWork { nics: &nics, format: call_format, ..NicWork::default() };
-    if auto || reset || !remove.is_empty() || sync {
+    let mut work = NicWork { format: call_format, ..NicWork::default() };
+    // With -d, a --nic without hwaddr= takes the MAC of the interface the pairing rule gives
+    // it among the image's configs: the guest is read for that too.
+    let pair_new = domain.is_some() && nics.iter().any(|n| n.hwaddr_generated);
+    if auto || reset || !remove.is_empty() || sync || pair_new {
         let disks = match &domain {
             Some(d) => d.disks.clone(),
             None => images(&items),
@@ -177,11 +178,14 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         let (deletes, rewrites) = cleanup(&configs, &links, &targeted, eni_main.as_deref());
         work.deletes = deletes;
         work.rewrites = rewrites;
-        if sync {
-            let d = domain.as_ref().expect("sync needs a domain");
-            work.edits = sync_edits(&configs, &links, d, &nics, &remove);
+        if let Some(d) = &domain {
+            let names: Vec<String> = nics.iter().map(|n| n.name.clone()).collect();
+            let stays = |c: &ConfiguredNic| !targeted(c) && !names.contains(&c.name);
+            let edits = pair_with_domain(&mut nics, &configs, &links, d, &stays, sync)?;
+            work.edits = edits;
         }
     }
+    work.nics = &nics;
     let relabel = proxy::tool_flag(&items, &VIRT_CUSTOMIZE, "selinux-relabel");
     let (nic_args, files) = guestops::nic_ops(&work, relabel)?;
     plan.files = files;
@@ -233,27 +237,55 @@ fn cleanup(
     (deletes, rewrites)
 }
 
-/// `--sync-macs`: config i (natural order) gets the MAC of domain interface i (XML order);
-/// the old MAC is replaced in its file and in the `.link` files that match it.
-fn sync_edits(
+/// With `-d`: pairs the image's configs that stay (`stays`) and this call's NICs with the
+/// domain's interfaces by the one rule (`crate::pairing`). Each NIC of the call without
+/// `hwaddr=` takes its interface's MAC. With `sync` (`--sync-macs`, after a clone), every
+/// config pinned to a MAC that is not its interface's (stale pins re-paired) gets that MAC:
+/// the returned edits replace it in its file and in the `.link` files that match it.
+fn pair_with_domain(
+    nics: &mut [crate::nic::Nic],
     configs: &[ConfiguredNic],
     links: &LinkMap,
     d: &DomainInfo,
-    nics: &[crate::nic::Nic],
-    remove: &[String],
-) -> Vec<(String, String)> {
-    let mut ethernet: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
-    ethernet.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-    ethernet.dedup_by(|a, b| a.name == b.name && a.hwaddr == b.hwaddr);
+    stays: &dyn Fn(&ConfiguredNic) -> bool,
+    sync: bool,
+) -> Result<Vec<(String, String)>, CustomizeError> {
+    let mut image: Vec<&ConfiguredNic> = configs.iter().filter(|c| c.kind == LinkKind::Ethernet && stays(c)).collect();
+    image.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+    image.dedup_by(|a, b| a.name == b.name && a.hwaddr == b.hwaddr);
+    let mut all: Vec<Config<'_>> = image.iter().map(|c| Config { name: &c.name, mac: c.hwaddr }).collect();
+    all.extend(nics.iter().map(|n| Config { name: &n.name, mac: (!n.hwaddr_generated).then_some(n.hwaddr) }));
+    let ifaces: Vec<Option<MacAddr>> = d.interfaces.iter().map(|i| i.mac).collect();
+    let pairs = pair(&all, &ifaces, if sync { Stale::Repair } else { Stale::Unpaired });
+    let mac_of = |p: Option<(usize, crate::pairing::Why)>| p.and_then(|(i, _)| ifaces.get(i).copied().flatten());
+    let (image_pairs, nic_pairs) = pairs.split_at(image.len());
+    for (n, p) in nics.iter_mut().zip(nic_pairs) {
+        if !n.hwaddr_generated {
+            continue;
+        }
+        let Some(mac) = mac_of(*p) else {
+            return Err(MappingError::NoDomainMac { nic: n.name.clone(), domain: d.name.clone() }.into());
+        };
+        n.hwaddr = mac;
+        n.hwaddr_generated = false;
+    }
     let mut edits = Vec::new();
-    for (i, c) in ethernet.iter().enumerate() {
-        let Some(iface) = d.interfaces.get(i) else {
-            say!("{ME}: sync-macs: {} ({}): the domain has no interface {i}; left alone", c.name, c.file);
+    if !sync {
+        return Ok(edits);
+    }
+    for (c, p) in image.iter().zip(image_pairs) {
+        let Some(old) = c.hwaddr else { continue }; // unpinned: nothing to sync
+        let Some(new) = mac_of(*p) else {
+            say!(
+                "{ME}: sync-macs: {} ({}): no interface of domain {} is left for it; left alone",
+                c.name,
+                c.file,
+                d.name
+            );
             continue;
         };
-        let (Some(old), Some(new)) = (c.hwaddr, iface.mac) else { continue };
-        if nics.iter().any(|n| n.name == c.name) || remove.contains(&c.name) || old == new {
-            continue; // written or removed by this call, or already right
+        if old == new {
+            continue;
         }
         say!("{ME}: sync-macs: {} ({}): HWADDR {old} -> {new}", c.name, c.file);
         // MACs are hex digits and colons: nothing in them is special to perl.
@@ -266,7 +298,7 @@ fn sync_edits(
     if edits.is_empty() {
         say!("{ME}: sync-macs: every HWADDR already matches the domain");
     }
-    edits
+    Ok(edits)
 }
 
 /// The `-a` images, each with the `--format` given before it (`auto`: probe), in every
@@ -417,6 +449,62 @@ mod tests {
     }
 
     #[test]
+    fn new_nics_and_sync_follow_the_one_pairing_rule() {
+        use crate::guestconf::Format;
+        use crate::libvirt::DomainInterface;
+        let iface = |m: &str| DomainInterface {
+            mac: Some(m.parse().unwrap()),
+            kind: "network".into(),
+            source: None,
+            model: None,
+        };
+        let dom = |macs: &[&str]| DomainInfo {
+            name: "vm".into(),
+            uri: "test:///".into(),
+            active: false,
+            disks: vec![],
+            interfaces: macs.iter().map(|m| iface(m)).collect(),
+        };
+        let (a, b, c) = ("52:54:00:00:00:0a", "52:54:00:00:00:0b", "52:54:00:00:00:0c");
+        let mut eth0 = ConfiguredNic::new("eth0", "/n/ifcfg-eth0", Format::Ifcfg);
+        eth0.hwaddr = Some(a.parse().unwrap());
+        // The example: eth0 pinned to A; a new unpinned eth2 binds to C (the kernel's
+        // eth2), not to B; a NIC with another name takes the first free interface.
+        let mut nics = crate::nic::parse_nics(&["name=eth2", "name=lan"]).unwrap();
+        pair_with_domain(
+            &mut nics,
+            std::slice::from_ref(&eth0),
+            &LinkMap::default(),
+            &dom(&[a, b, c]),
+            &|_| true,
+            false,
+        )
+        .unwrap();
+        assert_eq!(nics.iter().map(|n| n.hwaddr.to_string()).collect::<Vec<_>>(), [c, b]);
+        assert!(nics.iter().all(|n| !n.hwaddr_generated));
+        // After a clone (new MACs A', B', C'), --sync-macs re-pins eth2 to C', eth0 to A'.
+        let mut eth2 = ConfiguredNic::new("eth2", "/n/ifcfg-eth2", Format::Ifcfg);
+        eth2.hwaddr = Some(c.parse().unwrap());
+        let clone = dom(&["52:54:00:00:01:0a", "52:54:00:00:01:0b", "52:54:00:00:01:0c"]);
+        let edits = pair_with_domain(&mut [], &[eth2, eth0], &LinkMap::default(), &clone, &|_| true, true).unwrap();
+        assert_eq!(
+            edits,
+            [
+                ("/n/ifcfg-eth0".to_string(), format!("s/{a}/52:54:00:00:01:0a/gi")),
+                ("/n/ifcfg-eth2".to_string(), format!("s/{c}/52:54:00:00:01:0c/gi")),
+            ]
+        );
+        // No interface left for a new NIC: one clear error.
+        let mut too_many = crate::nic::parse_nics(&["name=a", "name=b"]).unwrap();
+        assert_eq!(
+            pair_with_domain(&mut too_many, &[], &LinkMap::default(), &dom(&[a]), &|_| true, false)
+                .unwrap_err()
+                .to_string(),
+            "--nic b: domain vm has no interface left to take a MAC from; give hwaddr="
+        );
+    }
+
+    #[test]
     fn sync_edits_replace_the_mac_in_any_format_and_its_link() {
         use crate::guestconf::{Format, link};
         use crate::libvirt::DomainInterface;
@@ -445,7 +533,7 @@ mod tests {
             disks: vec![],
             interfaces: vec![iface("52:54:00:00:00:a1"), iface("52:54:00:00:00:02")],
         };
-        let edits = sync_edits(&[np, key], &links, &d, &[], &[]);
+        let edits = pair_with_domain(&mut [], &[np, key], &links, &d, &|_| true, true).unwrap();
         assert_eq!(
             edits,
             vec![
