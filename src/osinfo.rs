@@ -30,14 +30,16 @@ pub fn short_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
     ids
 }
 
+/// The `<short-id>`s of the `<os>` elements of one database file (an unreadable or invalid
+/// file adds none).
 fn collect_ids(path: &Path, ids: &mut BTreeSet<String>) {
     let Ok(text) = std::fs::read_to_string(path) else { return };
-    let mut rest = text.as_str();
-    while let Some(start) = rest.find("<short-id>") {
-        rest = &rest[start + "<short-id>".len()..];
-        if let Some(end) = rest.find("</short-id>") {
-            ids.insert(rest[..end].trim().to_string());
-            rest = &rest[end..];
+    let Ok(doc) = roxmltree::Document::parse(&text) else { return };
+    for os in doc.descendants().filter(|n| n.has_tag_name("os")) {
+        for id in os.children().filter(|n| n.has_tag_name("short-id")) {
+            if let Some(t) = id.text().map(str::trim).filter(|t| !t.is_empty()) {
+                ids.insert(t.to_string());
+            }
         }
     }
 }

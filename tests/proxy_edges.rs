@@ -392,3 +392,22 @@ fn control_characters_are_refused_and_shown_escaped() {
         );
     }
 }
+
+/// A tool that catches the signal and exits with a status of its own: the run a signal
+/// ended still ends by that signal.
+#[test]
+fn a_run_ended_by_a_signal_ends_by_it_whatever_the_tool_exits_with() {
+    let sb = Sandbox::new();
+    let started = sb.path("started");
+    let script = format!("#!/bin/sh\ntrap 'exit 3' TERM\ntouch {}\nwhile :; do sleep 0.1; done\n", started.display());
+    let dir = fake_tool(&sb, "virt-builder", &script, 0o755);
+    let child = sb
+        .rejviz("rejviz-builder")
+        .args(build_args())
+        .env("PATH", with_path(&dir))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (sig, stderr) = interrupt(child, libc::SIGTERM, "the fake virt-builder", || started.exists());
+    assert_eq!(sig, Some(libc::SIGTERM), "{stderr}");
+}

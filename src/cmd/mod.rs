@@ -231,6 +231,12 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
             Outcome::Exited(code)
         }
     };
+    // A run a signal ended ends by that signal, whatever status the tool chose on its way
+    // out (the convention callers and shells rely on to tell an interrupt from a failure).
+    let outcome = match (guard.received(), outcome) {
+        (Some(sig), Outcome::Exited(code)) if code != 0 => Outcome::Signaled(sig),
+        (_, o) => o,
+    };
     if let (Some(sig), Some(out), Some(false)) = (guard.received(), &plan.output, output_existed)
         && outcome != Outcome::Exited(0)
         && out.exists()

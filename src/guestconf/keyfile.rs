@@ -25,26 +25,14 @@ pub fn name_problem(name: &str) -> Option<String> {
         .or_else(|| name.starts_with('.').then(|| "a leading '.': NetworkManager skips hidden keyfiles".to_string()))
 }
 
-/// A stable UUID for a connection, from its name and MAC (so that rewriting the same NIC
-/// gives the same file).
+/// A stable UUID for a connection: version 5 (SHA-1, name-based, RFC 9562) of its name and
+/// MAC in rejviz's namespace, so that rewriting the same NIC gives the same file.
 fn uuid(nic: &Nic) -> String {
-    let fnv = |seed: u64| {
-        let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
-        for b in nic.name.bytes().chain(nic.hwaddr.octets()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h
-    };
-    let (a, b) = (fnv(0x5245_4a56), fnv(0x495a_4e4d));
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        ((b >> 48) & 0x3fff) | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
+    let namespace = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"urn:rejviz:networkmanager-keyfile");
+    let mut name = nic.name.as_bytes().to_vec();
+    name.push(0);
+    name.extend_from_slice(&nic.hwaddr.octets());
+    uuid::Uuid::new_v5(&namespace, &name).hyphenated().to_string()
 }
 
 pub fn write(nic: &Nic) -> Vec<GuestFile> {
