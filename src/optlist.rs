@@ -37,6 +37,20 @@ impl OptListError {
     }
 }
 
+/// One key an option list may hold: its name, its value's syntax and what it means. The
+/// table of an option's keys is both what the parser accepts and what `--help` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub name: &'static str,
+    pub value: &'static str,
+    pub help: &'static str,
+}
+
+/// The names of `keys`, space-separated (for messages).
+pub fn key_names(keys: &[Key]) -> String {
+    keys.iter().map(|k| k.name).collect::<Vec<_>>().join(" ")
+}
+
 /// An option list, in the order given. Keys are unique and all come from the `known` list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptList {
@@ -47,7 +61,7 @@ impl OptList {
     /// Splits `s` on `,` and each item on its first `=`. No value may hold a control character
     /// (newline, tab, ESC, DEL, ...): none has a use in a key's value, and each could break
     /// the config file, the command line or the terminal line it ends up in.
-    pub fn parse(s: &str, known: &[&str]) -> Result<OptList, OptListError> {
+    pub fn parse(s: &str, known: &[Key]) -> Result<OptList, OptListError> {
         if s.is_empty() {
             return Err(OptListError::Empty);
         }
@@ -57,8 +71,8 @@ impl OptList {
             if key.is_empty() {
                 return Err(OptListError::EmptyKey(item.to_string()));
             }
-            if !known.contains(&key) {
-                return Err(OptListError::UnknownKey { key: key.to_string(), known: known.join(" ") });
+            if !known.iter().any(|k| k.name == key) {
+                return Err(OptListError::UnknownKey { key: key.to_string(), known: key_names(known) });
             }
             if pairs.iter().any(|(k, _)| k == key) {
                 return Err(OptListError::DuplicateKey(key.to_string()));
@@ -165,7 +179,7 @@ pub fn split_virt_options(s: &str) -> Result<Vec<String>, VirtSplitError> {
 mod tests {
     use super::*;
 
-    const KNOWN: &[&str] = &["name", "ipaddr"];
+    const KNOWN: &[Key] = &[Key { name: "name", value: "", help: "" }, Key { name: "ipaddr", value: "", help: "" }];
 
     #[test]
     fn parses_in_order() {

@@ -21,9 +21,16 @@ use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::optlist::{OptList, OptListError};
+use crate::optlist::{Key, OptList, OptListError};
 
-pub const REGISTER_KEYS: &[&str] = &["user", "password-file", "attach", "org", "activation-key-file"];
+/// `--rhsm-register`'s keys (the parser's and `--help`'s table).
+pub const REGISTER_KEYS: &[Key] = &[
+    Key { name: "user", value: "USER", help: "the RHSM user (with password-file=)" },
+    Key { name: "password-file", value: "FILE", help: "file or pipe: first line, the password (read once)" },
+    Key { name: "attach", value: "auto|pool:ID", help: "attach a subscription after registering (user form)" },
+    Key { name: "org", value: "ORG", help: "the organization (with activation-key-file=)" },
+    Key { name: "activation-key-file", value: "FILE", help: "file or pipe: first line, the key (read once)" },
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RhsmError {

@@ -1,10 +1,9 @@
 //! `rejviz-builder`: `virt-builder` plus `--nic` (guest network config baked into the image).
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use super::guestops::{self, NicWork};
-use super::{Plan, Request, UsageError, Workspace, help};
+use super::{Plan, UsageError, Workspace, help};
 use crate::nic::parse_nics;
 use crate::proxy::{self, Item, OurOption, VIRT_BUILDER, given, operands, tool_flag, tool_values, values};
 
@@ -15,31 +14,25 @@ pub const OPTIONS: &[OurOption] = &[
     guestops::NIC_FORMAT,
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
-    OurOption {
-        name: "dry-run",
-        value: None,
-        help: "Print the virt-builder command (secrets masked) and each file that would be\n\
-               written, with its guest path, mode and content; run nothing.",
-    },
-    OurOption { name: "help", value: None, help: "Show this help (virt-builder's own: virt-builder --help)." },
-    OurOption { name: "version", value: None, help: "Show rejviz-builder's version." },
+    DRY_RUN,
+    super::HELP,
+    super::VERSION,
 ];
+
+pub const DRY_RUN: OurOption = OurOption::flag(
+    "dry-run",
+    "Print the virt-builder command (secrets masked) and each file that would be\n\
+     written, with its guest path, mode and content; run nothing.",
+);
 
 const DETAILS: &str = "\nA --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
 The NIC operations stand where the first --nic stood among the customizations.\n";
 
 /// Parses and validates the whole command line; nothing is run or written.
-pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result<Request, UsageError> {
-    let items = proxy::scan(args, &VIRT_BUILDER, OPTIONS)?;
-    if given(&items, "help") {
-        return Ok(Request::Help);
-    }
-    if given(&items, "version") {
-        return Ok(Request::Version);
-    }
-    let nics = parse_nics(&values(&items, "nic"))?;
+pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, UsageError> {
+    let nics = parse_nics(&values(&items, &guestops::NIC))?;
     let output = if tool_flag(&items, &VIRT_BUILDER, "no-delete-on-failure") { None } else { output_path(&items) };
-    let mut plan = Plan { output, ..Plan::new(given(&items, "dry-run")) };
+    let mut plan = Plan { output, ..Plan::new(given(&items, &DRY_RUN)) };
     let rhsm_args = guestops::rhsm_ops(&items, ws, &mut plan)?;
     let format = match guestops::nic_format(&items)? {
         Some(f) => Some(f),
@@ -49,8 +42,8 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     let work = NicWork { nics: &nics, format, ..NicWork::default() };
     let (nic_args, files) = guestops::nic_ops(&work, tool_flag(&items, &VIRT_BUILDER, "selinux-relabel"))?;
     plan.files = files;
-    plan.args = proxy::assemble(items, vec![(&["nic"], nic_args), (guestops::RHSM_OPTIONS, rhsm_args)]);
-    Ok(Request::Run(plan))
+    plan.args = proxy::assemble(items, vec![(&[&guestops::NIC], nic_args), (guestops::RHSM_OPTIONS, rhsm_args)]);
+    Ok(plan)
 }
 
 /// The format for `--nic-format auto`: from the template's osinfo id, which
@@ -102,6 +95,7 @@ pub fn main() -> ! {
     super::proxy_main(
         ME,
         &VIRT_BUILDER,
+        OPTIONS,
         || {
             help(
                 ME,
@@ -122,10 +116,7 @@ mod tests {
 
     fn plan_of(args: &[&str]) -> Plan {
         let ws = Workspace::new("rejviz-test");
-        match plan(args.iter().map(OsString::from), &ws).unwrap() {
-            Request::Run(p) => p,
-            _ => panic!("not a run"),
-        }
+        plan(super::super::scanned(args, &VIRT_BUILDER, OPTIONS), &ws).unwrap()
     }
 
     fn args_of(p: &Plan) -> Vec<String> {

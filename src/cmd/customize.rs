@@ -1,10 +1,8 @@
 //! `rejviz-customize`: `virt-customize` plus `--nic`, `--nic-remove`, `--nic-reset`,
 //! `--sync-macs` and RHSM, on an image (`-a`) or a libvirt domain (`-d`).
 
-use std::ffi::OsString;
-
 use super::guestops::{self, NicWork};
-use super::{Plan, Request, UsageError, Workspace, help};
+use super::{Plan, UsageError, Workspace, help};
 use crate::guestconf::link::LinkMap;
 use crate::guestconf::{self, ConfiguredNic, GuestFile, LinkKind, detect, eni};
 use crate::inspect;
@@ -19,45 +17,44 @@ const ME: &str = "rejviz-customize";
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,
     guestops::NIC_FORMAT,
-    OurOption {
-        name: "nic-remove",
-        value: Some("NAME"),
-        help: "Delete the configs of interface NAME, in every format (repeatable).",
-    },
-    OurOption {
-        name: "nic-reset",
-        value: None,
-        help: "Delete every NIC config but loopback's, in every format, before the --nic\n\
-               configs are written (/etc/network/interfaces keeps only its loopback stanza).",
-    },
-    OurOption {
-        name: "sync-macs",
-        value: None,
-        help: "With -d, after a clone: set the HWADDR of the image's existing NIC configs to\n\
-               the domain's MACs, config by config in natural interface order (eth2 before\n\
-               eth10) against the domain's interfaces in XML order, and print what changes.\n\
-               Configs without HWADDR are left alone. Costs one read-only appliance launch.",
-    },
+    NIC_REMOVE,
+    NIC_RESET,
+    SYNC_MACS,
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
-    OurOption {
-        name: "print-command",
-        value: None,
-        help: "Print the virt-customize command (secrets masked), each file it would write and\n\
-               each host script it would run (secrets masked); run nothing. (virt-customize's\n\
-               own -n/--dry-run passes through.)",
-    },
-    OurOption { name: "help", value: None, help: "Show this help (virt-customize's own: virt-customize --help)." },
-    OurOption { name: "version", value: None, help: "Show rejviz-customize's version." },
+    PRINT_COMMAND,
+    super::HELP,
+    super::VERSION,
 ];
 
+pub const NIC_REMOVE: OurOption =
+    OurOption::value("nic-remove", "NAME", "Delete the configs of interface NAME, in every format (repeatable).");
+pub const NIC_RESET: OurOption = OurOption::flag(
+    "nic-reset",
+    "Delete every NIC config but loopback's, in every format, before the --nic\n\
+     configs are written (/etc/network/interfaces keeps only its loopback stanza).",
+);
+pub const SYNC_MACS: OurOption = OurOption::flag(
+    "sync-macs",
+    "With -d, after a clone: pair the image's NIC configs with the domain's interfaces\n\
+     (the pairing rule: by MAC, then ethN is interface N, then natural order; stale pins\n\
+     re-paired; see README) and set each pinned config's HWADDR to its interface's MAC,\n\
+     printing what changes. Configs without HWADDR are left alone. Costs one read-only\n\
+     appliance launch.",
+);
+pub const PRINT_COMMAND: OurOption = OurOption::flag(
+    "print-command",
+    "Print the virt-customize command (secrets masked), each file it would write and\n\
+     each host script it would run (secrets masked); run nothing. (virt-customize's\n\
+     own -n/--dry-run passes through.)",
+);
+
 const DETAILS: &str = "\nMACs for a --nic without hwaddr=: with -a, a random 52:54:00:xx:xx:xx. With -d, the MAC of
-one of the domain's interfaces (XML order), so that the config matches an interface the
-domain has: a NIC named ethN takes interface N (counting from 0) when no hwaddr= of this
-call uses it; other NICs, in natural order, take the first interface left. When none is
-left, give hwaddr=. A running domain is refused before anything is written.
-The NIC operations (reset, removals, HWADDR edits, writes) stand, in that order, where the
-first NIC option stood among the customizations.\n";
+the domain interface the pairing rule gives it (by MAC, then ethN is interface N, then
+natural order; see README), so that the config matches an interface the domain has and no
+other config's. When none is left, give hwaddr=. A running domain is refused before
+anything is written. The NIC operations (reset, removals, HWADDR edits, writes) stand, in
+that order, where the first NIC option stood among the customizations.\n";
 
 /// A problem that is not in the command line itself.
 #[derive(Debug, thiserror::Error)]
@@ -86,16 +83,9 @@ impl From<crate::nic::NicError> for CustomizeError {
     }
 }
 
-pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result<Request, CustomizeError> {
-    let items = proxy::scan(args, &VIRT_CUSTOMIZE, OPTIONS)?;
-    if given(&items, "help") {
-        return Ok(Request::Help);
-    }
-    if given(&items, "version") {
-        return Ok(Request::Version);
-    }
-    let mut nics = parse_nics(&values(&items, "nic"))?;
-    let remove: Vec<String> = values(&items, "nic-remove").into_iter().map(str::to_string).collect();
+pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, CustomizeError> {
+    let mut nics = parse_nics(&values(&items, &guestops::NIC))?;
+    let remove: Vec<String> = values(&items, &NIC_REMOVE).into_iter().map(str::to_string).collect();
     for name in &remove {
         validate_ifname(name).map_err(|e| CustomizeError::Refused(format!("--nic-remove: {e}")))?;
         if nics.iter().any(|n| &n.name == name) {
@@ -104,8 +94,8 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
             )));
         }
     }
-    let reset = given(&items, "nic-reset");
-    let sync = given(&items, "sync-macs");
+    let reset = given(&items, &NIC_RESET);
+    let sync = given(&items, &SYNC_MACS);
     let domain_name = tool_values(&items, &VIRT_CUSTOMIZE, "domain").pop();
     if sync && reset {
         return Err(CustomizeError::Refused(
@@ -116,7 +106,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
         return Err(CustomizeError::Refused("--sync-macs needs a domain (-d DOMAIN)".into()));
     }
 
-    let mut plan = Plan::new(given(&items, "print-command"));
+    let mut plan = Plan::new(given(&items, &PRINT_COMMAND));
     // RHSM files are checked before libvirt or the guest is touched.
     let rhsm_args = guestops::rhsm_ops(&items, ws, &mut plan)?;
 
@@ -191,9 +181,9 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, ws: &Workspace) -> Result
     plan.files = files;
     plan.args = proxy::assemble(
         items,
-        vec![(&["nic", "nic-remove", "nic-reset", "sync-macs"], nic_args), (guestops::RHSM_OPTIONS, rhsm_args)],
+        vec![(&[&guestops::NIC, &NIC_REMOVE, &NIC_RESET, &SYNC_MACS], nic_args), (guestops::RHSM_OPTIONS, rhsm_args)],
     );
-    Ok(Request::Run(plan))
+    Ok(plan)
 }
 
 /// What to delete (or rewrite) so that no config of a `targeted` NIC is left: every file
@@ -320,6 +310,7 @@ pub fn main() -> ! {
     super::proxy_main(
         ME,
         &VIRT_CUSTOMIZE,
+        OPTIONS,
         || {
             help(
                 ME,
@@ -340,11 +331,9 @@ mod tests {
 
     fn run_plan(a: &[&str]) -> Result<Plan, String> {
         let ws = Workspace::new("rejviz-test");
-        match plan(a.iter().map(OsString::from), &ws) {
-            Ok(Request::Run(p)) => Ok(p),
-            Ok(_) => Err("not a run".into()),
-            Err(e) => Err(e.to_string()),
-        }
+        let items =
+            proxy::scan(a.iter().map(std::ffi::OsString::from), &VIRT_CUSTOMIZE, OPTIONS).map_err(|e| e.to_string())?;
+        plan(items, &ws).map_err(|e| e.to_string())
     }
 
     fn args(p: &Plan) -> Vec<String> {
@@ -355,7 +344,7 @@ mod tests {
     fn images_in_every_spelling_with_the_format_before_them() {
         let items = proxy::scan(
             ["-a", "a", "-ab", "--format=qcow2", "--add=c", "-add", "d", "--format", "auto", "--ad", "e", "-a=f"]
-                .map(OsString::from),
+                .map(std::ffi::OsString::from),
             &VIRT_CUSTOMIZE,
             OPTIONS,
         )

@@ -15,57 +15,50 @@ use crate::nic::{Nic, NicError};
 use crate::proxy::{Item, OurOption, given, values};
 use crate::rhsm::{self, Rhsm};
 
-pub const NIC: OurOption = OurOption {
-    name: "nic",
-    value: Some("name=NAME[,KEY=VALUE]..."),
-    help: "Write a network config for interface NAME into the guest (repeatable).\n\
-           Keys: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2\n\
-           mtu onboot ipv6 ipv6gw format.\n\
-           Only name (no ipaddr, no bootproto): DHCP.\n\
-           ipaddr=A[/N]: static; the prefix comes from /N, else netmask=, else /24;\n\
-           network and broadcast are computed when not given (and checked when given).\n\
-           bootproto=static|none needs ipaddr; bootproto=dhcp forbids it.\n\
-           mtu=68..65535; onboot=yes|no; ipv6=auto|dhcp|ADDR/PREFIX, ipv6gw=ADDR (static);\n\
-           format=ifcfg|keyfile|netplan|eni|networkd (else --nic-format). A key the format\n\
-           cannot express is an error. E.g. ifcfg: /etc/sysconfig/network-scripts/ifcfg-NAME\n\
-           (mode 0644), replacing any config of that name. --selinux-relabel is added so\n\
-           that the files get their SELinux labels (at once, or at first boot).\n\
-           Example: --nic name=eth1,ipaddr=192.168.122.15,gateway=192.168.122.1",
-};
+pub const NIC: OurOption = OurOption::value(
+    "nic",
+    "name=NAME[,KEY=VALUE]...",
+    "Write a network config for interface NAME into the guest (repeatable), bound to its\n\
+     MAC, replacing any config of that name in any format. Only name=: DHCP.\n\
+     --selinux-relabel is added so that the files get their SELinux labels.\n\
+     Example: --nic name=eth1,ipaddr=192.168.122.15/24,gateway=192.168.122.1",
+)
+.keys(crate::nic::NIC_KEYS);
 
-pub const NIC_FORMAT: OurOption = OurOption {
-    name: "nic-format",
-    value: Some("auto|ifcfg|keyfile|netplan|eni|networkd"),
-    help: "The format of the --nic configs (a NIC's own format= wins). auto (the default):\n\
-           from the OS (see README for the table). ifcfg: network-scripts/ifcfg-NAME;\n\
-           keyfile: NetworkManager/system-connections/NAME.nmconnection (0600);\n\
-           netplan: /etc/netplan/50-rejviz-NAME.yaml (0600); eni: interfaces.d/NAME;\n\
-           networkd: /etc/systemd/network/50-rejviz-NAME.network. Each is bound to the MAC;\n\
-           keyfile, eni and networkd get /usr/local/lib/systemd/network/10-rejviz-NAME.link\n\
-           that names the interface (outside the initramfs: see README).\n\
-           Example: --nic-format netplan --nic name=eth1,ipaddr=10.0.0.5/24,ipv6=auto",
-};
+pub const NIC_FORMAT: OurOption = OurOption::value(
+    "nic-format",
+    "auto|ifcfg|keyfile|netplan|eni|networkd",
+    "The format of the --nic configs (a NIC's own format= wins). auto (the default):\n\
+     from the OS (see README for the table). ifcfg: network-scripts/ifcfg-NAME;\n\
+     keyfile: NetworkManager/system-connections/NAME.nmconnection (0600);\n\
+     netplan: /etc/netplan/50-rejviz-NAME.yaml (0600); eni: interfaces.d/NAME;\n\
+     networkd: /etc/systemd/network/50-rejviz-NAME.network. Each is bound to the MAC;\n\
+     keyfile, eni and networkd get /usr/local/lib/systemd/network/10-rejviz-NAME.link\n\
+     that names the interface (outside the initramfs: see README).\n\
+     Example: --nic-format netplan --nic name=eth1,ipaddr=10.0.0.5/24,ipv6=auto",
+);
 
-pub const RHSM_REGISTER: OurOption = OurOption {
-    name: "rhsm-register",
-    value: Some("user=USER,password-file=FILE[,attach=auto|pool:ID] | org=ORG,activation-key-file=FILE"),
-    help: "Register the guest with Red Hat Subscription Management. The user form becomes\n\
-           --sm-credentials USER:file:FILE --sm-register [--sm-attach ...]. The org form runs\n\
-           subscription-manager register --org ORG --activationkey KEY in the guest from a\n\
-           script that only root can read, removed afterwards on the host and in the guest.\n\
-           Secrets are read from the files (first line) and never shown or put on a command\n\
-           line. Example: --rhsm-register org=1234567,activation-key-file=/root/ak",
-};
+pub const RHSM_REGISTER: OurOption = OurOption::value(
+    "rhsm-register",
+    "user=USER,password-file=FILE[,attach=auto|pool:ID] | org=ORG,activation-key-file=FILE",
+    "Register the guest with Red Hat Subscription Management. The user form becomes\n\
+     --sm-credentials USER:file:COPY --sm-register [--sm-attach ...], COPY a private 0600\n\
+     copy of the password. The org form runs subscription-manager register --org ORG\n\
+     --activationkey KEY in the guest from a script that only root can read, removed\n\
+     afterwards on the host and in the guest. Each file is read once (a pipe works);\n\
+     secrets are never shown nor put on a command line.\n\
+     Example: --rhsm-register org=1234567,activation-key-file=/root/ak",
+)
+.keys(crate::rhsm::REGISTER_KEYS);
 
-pub const RHSM_UNREGISTER: OurOption = OurOption {
-    name: "rhsm-unregister",
-    value: None,
-    help: "Remove the guest's subscriptions and unregister it (--sm-remove --sm-unregister).\n\
-           With --rhsm-register: re-subscribe, unregistering first (one script, in order).",
-};
+pub const RHSM_UNREGISTER: OurOption = OurOption::flag(
+    "rhsm-unregister",
+    "Remove the guest's subscriptions and unregister it (--sm-remove --sm-unregister).\n\
+     With --rhsm-register: re-subscribe, unregistering first (one script, in order).",
+);
 
 /// The RHSM options; their operations stand where the first of them stood.
-pub const RHSM_OPTIONS: &[&str] = &["rhsm-register", "rhsm-unregister"];
+pub const RHSM_OPTIONS: &[&OurOption] = &[&RHSM_REGISTER, &RHSM_UNREGISTER];
 
 /// The NIC-related work of one run, in the order it is done.
 #[derive(Debug, Default)]
@@ -186,7 +179,7 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
 /// The RHSM options, checked (secret files read, once) and turned into operations; the
 /// host files they need (a script, a password copy) are staged in `ws`.
 pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<OsString>, UsageError> {
-    let r: Rhsm = rhsm::parse(&values(items, "rhsm-register"), given(items, "rhsm-unregister"))?;
+    let r: Rhsm = rhsm::parse(&values(items, &RHSM_REGISTER), given(items, &RHSM_UNREGISTER))?;
     // The private directory is made only when needed (a missing TMPDIR breaks nothing else).
     let dir = if r.needs_workspace() { ws.path()?.to_path_buf() } else { std::path::PathBuf::new() };
     let (args, files) = rhsm::ops(&r, &dir);
@@ -198,7 +191,7 @@ pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<O
 
 /// `--nic-format`: `None` for auto.
 pub fn nic_format(items: &[Item]) -> Result<Option<Format>, UsageError> {
-    match values(items, "nic-format").pop() {
+    match values(items, &NIC_FORMAT).pop() {
         None | Some("auto") => Ok(None),
         Some(v) => v.parse::<Format>().map(Some).map_err(|e| UsageError::Option(format!("--nic-format: {e}"))),
     }

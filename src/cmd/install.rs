@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::{Plan, Request, Workspace, help};
+use super::{Plan, Workspace, help};
 use crate::guestconf::{self, ConfiguredNic, LinkKind};
 use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
@@ -13,35 +13,31 @@ use crate::proxy::{self, Item, OurOption, VIRT_INSTALL, given, tool_flag, tool_v
 
 const ME: &str = "rejviz-install";
 
-pub const OPTIONS: &[OurOption] = &[
-    OurOption {
-        name: "nic-mappings",
-        value: Some("NAME=TARGET[,NAME=TARGET]..."),
-        help: "Attach the image's interface NAME to TARGET: a libvirt network name, or bridge:BR\n\
-               for a host bridge (repeatable). Each mapped NIC becomes\n\
-               --network network=NET,mac=HWADDR,model=virtio (or bridge=BR), with the MAC its\n\
-               config pins; a config without HWADDR gets a generated MAC, with a warning that\n\
-               the guest binds it by name. The --network options stand where the first\n\
-               mapping option stood, in the image's interface order (eth2 before eth10).\n\
-               Example: --nic-mappings eth0=default,eth1=bridge:br0",
-    },
-    OurOption {
-        name: "auto-nic-mappings",
-        value: None,
-        help: "Map every NIC the image configures that --nic-mappings does not: a static NIC to\n\
-               the one libvirt network whose IPv4 subnet holds its address, a DHCP NIC to the\n\
-               network 'default' if it exists and serves DHCP. Anything else is an error that\n\
-               lists the NICs and networks.",
-    },
-    OurOption {
-        name: "print-command",
-        value: None,
-        help: "Print the final virt-install command (secrets masked) and run nothing.\n\
-               (virt-install's own --dry-run and --print-xml pass through and work.)",
-    },
-    OurOption { name: "help", value: None, help: "Show this help (virt-install's own: virt-install --help)." },
-    OurOption { name: "version", value: None, help: "Show rejviz-install's version." },
-];
+pub const OPTIONS: &[OurOption] = &[NIC_MAPPINGS, AUTO_NIC_MAPPINGS, PRINT_COMMAND, super::HELP, super::VERSION];
+
+pub const NIC_MAPPINGS: OurOption = OurOption::value(
+    "nic-mappings",
+    "NAME=TARGET[,NAME=TARGET]...",
+    "Attach the image's interface NAME to TARGET: a libvirt network name, or bridge:BR\n\
+     for a host bridge (repeatable). Each mapped NIC becomes\n\
+     --network network=NET,mac=HWADDR,model=virtio (or bridge=BR), with the MAC its\n\
+     config pins; a config without HWADDR gets a generated MAC, with a warning that\n\
+     the guest binds it by name. The --network options stand where the first\n\
+     mapping option stood, in the order the pairing rule needs (see README).\n\
+     Example: --nic-mappings eth0=default,eth1=bridge:br0",
+);
+pub const AUTO_NIC_MAPPINGS: OurOption = OurOption::flag(
+    "auto-nic-mappings",
+    "Map every NIC the image configures that --nic-mappings does not: a static NIC to\n\
+     the one libvirt network whose IPv4 subnet holds its address, a DHCP NIC to the\n\
+     network 'default' if it exists and serves DHCP. Anything else is an error that\n\
+     lists the NICs and networks.",
+);
+pub const PRINT_COMMAND: OurOption = OurOption::flag(
+    "print-command",
+    "Print the final virt-install command (secrets masked) and run nothing.\n\
+     (virt-install's own --dry-run and --print-xml pass through and work.)",
+);
 
 const DETAILS: &str = "\nWithout --osinfo/--os-variant, the OS is taken from the image (libguestfs inspection,\n\
 checked against the installed osinfo database); a guest newer than the database gets the\n\
@@ -111,17 +107,10 @@ fn bridge_exists(uri: Option<&str>) -> impl Fn(&str) -> bool + '_ {
 }
 
 /// Parses, reads the image and libvirt as needed, and decides the final virt-install command.
-pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Result<Request, InstallError> {
-    let items = proxy::scan(args, &VIRT_INSTALL, OPTIONS)?;
-    if given(&items, "help") {
-        return Ok(Request::Help);
-    }
-    if given(&items, "version") {
-        return Ok(Request::Version);
-    }
-    let manual = mapping::parse_mappings(&values(&items, "nic-mappings"))?;
-    let auto = given(&items, "auto-nic-mappings");
-    let print_command = given(&items, "print-command");
+pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
+    let manual = mapping::parse_mappings(&values(&items, &NIC_MAPPINGS))?;
+    let auto = given(&items, &AUTO_NIC_MAPPINGS);
+    let print_command = given(&items, &PRINT_COMMAND);
     let mapping_wanted = auto || !manual.is_empty();
     let osinfo_given = tool_flag(&items, &VIRT_INSTALL, "osinfo");
 
@@ -154,7 +143,7 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
                 Err(e) => {
                     say!("{ME}: note: cannot take the OS from {}: {e}; virt-install decides", disk.path.display());
                     let args = proxy::assemble(items, Vec::new());
-                    return Ok(Request::Run(Plan { args, ..Plan::new(print_command) }));
+                    return Ok(Plan { args, ..Plan::new(print_command) });
                 }
             };
             if mapping_wanted {
@@ -182,14 +171,14 @@ pub fn plan<I: IntoIterator<Item = OsString>>(args: I, _ws: &Workspace) -> Resul
     let network_args: Vec<OsString> =
         attaches.iter().flat_map(|a| [OsString::from("--network"), OsString::from(a.network_arg())]).collect();
     let mut plan = Plan {
-        args: proxy::assemble(items, vec![(&["nic-mappings", "auto-nic-mappings"], network_args)]),
+        args: proxy::assemble(items, vec![(&[&NIC_MAPPINGS, &AUTO_NIC_MAPPINGS], network_args)]),
         ..Plan::new(print_command)
     };
     if let Some(id) = osinfo_id {
         plan.args.push("--osinfo".into());
         plan.args.push(id.into());
     }
-    Ok(Request::Run(plan))
+    Ok(plan)
 }
 
 fn derive_osinfo(os: &OsInfo) -> Option<String> {
@@ -223,6 +212,7 @@ pub fn main() -> ! {
     super::proxy_main(
         ME,
         &VIRT_INSTALL,
+        OPTIONS,
         || {
             help(
                 ME,
@@ -308,26 +298,31 @@ mod tests {
     #[test]
     fn osinfo_given_means_no_image_read() {
         // With --osinfo and no mapping options nothing is read: a missing disk is no error.
-        let Request::Run(p) = plan(
-            ["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"].map(OsString::from),
+        let p = plan(
+            super::super::scanned(
+                &["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0", "--print-command"],
+                &VIRT_INSTALL,
+                OPTIONS,
+            ),
             &ws(),
         )
-        .unwrap() else {
-            panic!()
-        };
+        .unwrap();
         assert!(p.dry_run);
         assert_eq!(p.args, ["--import", "--disk", "/nonexistent.img", "--osinfo", "centos7.0"].map(OsString::from));
         // Abbreviated --os-var counts as given.
-        let Request::Run(p) = plan(["--disk", "/nonexistent.img", "--os-var", "x"].map(OsString::from), &ws()).unwrap()
-        else {
-            panic!()
-        };
+        let p = plan(
+            super::super::scanned(&["--disk", "/nonexistent.img", "--os-var", "x"], &VIRT_INSTALL, OPTIONS),
+            &ws(),
+        )
+        .unwrap();
         assert_eq!(p.args.len(), 4);
     }
 
     #[test]
     fn mapping_without_disk_is_an_error() {
-        let e = plan(["--import", "--auto-nic-mappings"].map(OsString::from), &ws()).err().unwrap();
+        let e = plan(super::super::scanned(&["--import", "--auto-nic-mappings"], &VIRT_INSTALL, OPTIONS), &ws())
+            .err()
+            .unwrap();
         assert_eq!(e.to_string(), "no --disk: rejviz-install reads the guest from the first --disk");
     }
 }

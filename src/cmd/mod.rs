@@ -250,20 +250,24 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     outcome
 }
 
-/// What a proxy command's command line asks for.
-pub enum Request {
-    Help,
-    Version,
-    Run(Plan),
+/// `args` scanned for `tool` and `options`, for tests of a command's `plan`.
+#[cfg(test)]
+pub(crate) fn scanned(args: &[&str], tool: &ToolSpec, options: &[OurOption]) -> Vec<proxy::Item> {
+    proxy::scan(args.iter().map(OsString::from), tool, options).expect("scan")
 }
 
-/// The body of every proxy command's `main`: signals first, then the workspace, then
-/// `plan`, then the run; ends the process as the tool ended.
-pub fn proxy_main<E: std::fmt::Display>(
+pub const HELP: OurOption = OurOption::flag("help", "Show this help (the proxied tool's own: see the end).");
+pub const VERSION: OurOption = OurOption::flag("version", "Show the version.");
+
+/// The body of every proxy command's `main`: signals first, then the command line scanned
+/// (`--help` and `--version` answered), then the workspace, `plan`, and the run; ends the
+/// process as the tool ended.
+pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
     me: &str,
     tool: &ToolSpec,
+    options: &[OurOption],
     help_text: impl FnOnce() -> String,
-    plan: impl FnOnce(Vec<OsString>, &Workspace) -> Result<Request, E>,
+    plan: impl FnOnce(Vec<proxy::Item>, &Workspace) -> Result<Plan, E>,
 ) -> ! {
     let guard = match SignalGuard::install() {
         Ok(g) => g,
@@ -273,17 +277,23 @@ pub fn proxy_main<E: std::fmt::Display>(
         }
     };
     let ws = Workspace::new(me);
-    let planned = plan(std::env::args_os().skip(1).collect(), &ws);
+    let planned = match proxy::scan(std::env::args_os().skip(1), tool, options) {
+        Ok(items) if proxy::given(&items, &HELP) => Ok(None),
+        Ok(items) if proxy::given(&items, &VERSION) => {
+            proxy::exit(emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))))
+        }
+        Ok(items) => plan(items, &ws).map(Some),
+        Err(e) => Err(E::from(e)),
+    };
     // A signal while we planned: whatever failed because of it is not worth a message.
     if let Some(sig) = guard.received() {
         drop(ws);
         proxy::exit(Outcome::Signaled(sig));
     }
     let outcome = match planned {
-        Ok(Request::Help) => emit(me, &help_text()),
-        Ok(Request::Version) => emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))),
+        Ok(None) => emit(me, &help_text()),
         // execute removes the workspace before it returns.
-        Ok(Request::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
+        Ok(Some(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
             say!("{me}: {e}");
             Outcome::Exited(EXIT_USAGE)
@@ -305,6 +315,16 @@ pub fn help(me: &str, program: &str, synopsis: &str, about: &str, options: &[Our
         s.push_str(&format!("  {head}\n"));
         for line in o.help.lines() {
             s.push_str(&format!("      {line}\n"));
+        }
+        if !o.keys.is_empty() {
+            s.push_str("      Keys:\n");
+            for k in o.keys {
+                let spec = format!("{}={}", k.name, k.value);
+                match spec.len() {
+                    ..=22 => s.push_str(&format!("        {spec:22}  {}\n", k.help)),
+                    _ => s.push_str(&format!("        {spec}\n        {:22}  {}\n", "", k.help)),
+                }
+            }
         }
     }
     s.push_str(details);

@@ -14,25 +14,26 @@ use super::{
     validate_ifname,
 };
 use crate::guestconf::Format;
-use crate::optlist::{OptList, OptListError};
+use crate::optlist::{Key, OptList, OptListError};
 
-/// Every key `--nic` knows, in the order `--help` lists them.
-pub const NIC_KEYS: &[&str] = &[
-    "name",
-    "hwaddr",
-    "bootproto",
-    "ipaddr",
-    "network",
-    "netmask",
-    "broadcast",
-    "gateway",
-    "dns1",
-    "dns2",
-    "mtu",
-    "onboot",
-    "ipv6",
-    "ipv6gw",
-    "format",
+/// Every key `--nic` knows, in the order `--help` lists them: the parser accepts these and
+/// no others, and `--help` is made from this table.
+pub const NIC_KEYS: &[Key] = &[
+    Key { name: "name", value: "NAME", help: "the interface's name (required)" },
+    Key { name: "hwaddr", value: "MAC", help: "its MAC (default: random 52:54:00:..; with -d: the domain's)" },
+    Key { name: "bootproto", value: "dhcp|static|none", help: "static and none need ipaddr=; dhcp forbids it" },
+    Key { name: "ipaddr", value: "A[/N]", help: "static IPv4 address; prefix from /N, else netmask=, else /24" },
+    Key { name: "network", value: "A", help: "network address (computed, or checked when given)" },
+    Key { name: "netmask", value: "M", help: "the netmask (contiguous; checked against /N)" },
+    Key { name: "broadcast", value: "A", help: "broadcast address (computed, or checked when given)" },
+    Key { name: "gateway", value: "A", help: "IPv4 default gateway, a host of the NIC's subnet" },
+    Key { name: "dns1", value: "A", help: "first name server (IPv4 or IPv6)" },
+    Key { name: "dns2", value: "A", help: "second name server" },
+    Key { name: "mtu", value: "68..65535", help: "the MTU" },
+    Key { name: "onboot", value: "yes|no", help: "bring the interface up at boot (default yes)" },
+    Key { name: "ipv6", value: "auto|dhcp|ADDR/PREFIX", help: "IPv6: router advertisements, DHCPv6, or static" },
+    Key { name: "ipv6gw", value: "ADDR", help: "IPv6 default gateway (with a static ipv6=)" },
+    Key { name: "format", value: "ifcfg|keyfile|netplan|eni|networkd", help: "this NIC's format (else --nic-format)" },
 ];
 
 /// Prefix length used when `ipaddr` has none and no `netmask` is given.

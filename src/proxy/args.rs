@@ -235,8 +235,10 @@ enum ShortValue<'a> {
     Next,
 }
 
-/// One of our own options, documented where it is defined.
-#[derive(Debug)]
+/// One of our own options, defined once as a named constant (so that code refers to it by
+/// a name the compiler checks, never by a string): its name, its value, its help and, for a
+/// `key=value,...` option, its table of keys (what the parser accepts and `--help` lists).
+#[derive(Debug, PartialEq, Eq)]
 pub struct OurOption {
     /// Long name without `--`.
     pub name: &'static str,
@@ -244,6 +246,19 @@ pub struct OurOption {
     pub value: Option<&'static str>,
     /// First line: a one-line summary. Following lines: details for `--help`.
     pub help: &'static str,
+    pub keys: &'static [crate::optlist::Key],
+}
+
+impl OurOption {
+    pub const fn flag(name: &'static str, help: &'static str) -> OurOption {
+        OurOption { name, value: None, help, keys: &[] }
+    }
+    pub const fn value(name: &'static str, metavar: &'static str, help: &'static str) -> OurOption {
+        OurOption { name, value: Some(metavar), help, keys: &[] }
+    }
+    pub const fn keys(self, keys: &'static [crate::optlist::Key]) -> OurOption {
+        OurOption { keys, ..self }
+    }
 }
 
 /// What a tool argument is, as far as the scanner can tell.
@@ -422,32 +437,33 @@ pub fn tool_flag(items: &[Item], tool: &ToolSpec, long: &str) -> bool {
     tool_options(items, tool).iter().any(|(o, _)| o.is(long))
 }
 
-/// The values of our option `name`, in order.
-pub fn values<'a>(items: &'a [Item], name: &str) -> Vec<&'a str> {
+/// The values of our option `opt`, in order.
+pub fn values<'a>(items: &'a [Item], opt: &OurOption) -> Vec<&'a str> {
     items
         .iter()
         .filter_map(|i| match i {
-            Item::Ours { name: n, value: Some(v) } if *n == name => Some(v.as_str()),
+            Item::Ours { name: n, value: Some(v) } if *n == opt.name => Some(v.as_str()),
             _ => None,
         })
         .collect()
 }
 
-/// Whether our option `name` is given.
-pub fn given(items: &[Item], name: &str) -> bool {
-    items.iter().any(|i| matches!(i, Item::Ours { name: n, .. } if *n == name))
+/// Whether our option `opt` is given.
+pub fn given(items: &[Item], opt: &OurOption) -> bool {
+    items.iter().any(|i| matches!(i, Item::Ours { name: n, .. } if *n == opt.name))
 }
 
 /// The tool's arguments in order, with each group's arguments where the first of that
 /// group's options stood; our other options are dropped.
-pub fn assemble(items: Vec<Item>, groups: Vec<(&[&str], Vec<OsString>)>) -> Vec<OsString> {
-    let mut groups: Vec<(&[&str], Option<Vec<OsString>>)> = groups.into_iter().map(|(n, a)| (n, Some(a))).collect();
+pub fn assemble(items: Vec<Item>, groups: Vec<(&[&OurOption], Vec<OsString>)>) -> Vec<OsString> {
+    let mut groups: Vec<(&[&OurOption], Option<Vec<OsString>>)> =
+        groups.into_iter().map(|(n, a)| (n, Some(a))).collect();
     let mut out = Vec::new();
     for item in items {
         match item {
             Item::Tool(a, _) => out.push(a),
             Item::Ours { name, .. } => {
-                if let Some((_, args)) = groups.iter_mut().find(|(names, _)| names.contains(&name)) {
+                if let Some((_, args)) = groups.iter_mut().find(|(opts, _)| opts.iter().any(|o| o.name == name)) {
                     out.extend(args.take().unwrap_or_default());
                 }
             }
@@ -477,12 +493,10 @@ mod tests {
     use super::*;
     use crate::proxy::tools::{VIRT_BUILDER, VIRT_CUSTOMIZE, VIRT_INSTALL};
 
-    const OURS: &[OurOption] = &[
-        OurOption { name: "nic", value: Some("SPEC"), help: "" },
-        OurOption { name: "nic-format", value: Some("F"), help: "" },
-        OurOption { name: "dry-run", value: None, help: "" },
-        OurOption { name: "help", value: None, help: "" },
-    ];
+    const NIC: OurOption = OurOption::value("nic", "SPEC", "");
+    const OTHER: OurOption = OurOption::flag("other", "");
+    const OURS: &[OurOption] =
+        &[NIC, OurOption::value("nic-format", "F", ""), OurOption::flag("dry-run", ""), OurOption::flag("help", "")];
 
     fn scan_with(tool: &ToolSpec, a: &[&str]) -> Result<Vec<Item>, ScanError> {
         scan(a.iter().map(OsString::from), tool, OURS)
@@ -652,7 +666,7 @@ mod tests {
     #[test]
     fn assemble_places_each_group_at_its_first_option() {
         let items = scan_strs(&["a", "--nic", "x", "b", "--dry-run", "--nic", "y", "c"]).unwrap();
-        let out = assemble(items, vec![(&["nic"], vec!["N1".into(), "N2".into()]), (&["other"], vec!["O".into()])]);
+        let out = assemble(items, vec![(&[&NIC], vec!["N1".into(), "N2".into()]), (&[&OTHER], vec!["O".into()])]);
         assert_eq!(out, ["a", "N1", "N2", "b", "c"].map(OsString::from));
     }
 
