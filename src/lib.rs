@@ -10,6 +10,7 @@
 //! - [`mapping`]: which network or bridge each image NIC is attached to;
 //! - [`check`]: do image configs and domain interfaces agree on MACs;
 //! - [`rhsm`]: RHSM registration as virt-customize operations;
+//! - [`shell`]: the one shell-quoting rule (ifcfg files, our scripts, the lines we show);
 //! - [`proxy`]: the proxy runner (argument scanning, masking, running the real tool);
 //! - [`cmd`]: what each command adds, called by the thin binaries in `src/bin/`.
 
@@ -25,3 +26,4 @@ pub mod osinfo;
 pub mod pairing;
 pub mod proxy;
 pub mod rhsm;
+pub mod shell;

@@ -161,6 +161,10 @@ fn read_secret(key: &'static str, path: &Path) -> Result<Secret, RhsmError> {
     if secret.first_line().trim().is_empty() {
         return Err(err("is empty".into()));
     }
+    // It goes into a script and a file the tools read by line: no control character.
+    if secret.first_line().chars().any(char::is_control) {
+        return Err(err("its first line holds a control character".into()));
+    }
     Ok(secret)
 }
 
@@ -220,11 +224,6 @@ fn parse_register(value: &str) -> Result<Register, RhsmError> {
             Ok(Register::Org { org: org.to_string(), key })
         }
     }
-}
-
-/// Single-quoted for `sh`.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// A file on the host that the tool reads (a script, a password copy), to be staged in the
@@ -298,25 +297,25 @@ fn script(reg: &Register, unregister: bool) -> HostFile {
         Register::Org { org, key } => (
             format!(
                 "subscription-manager register --org {} --activationkey {}\n",
-                sh_quote(org),
-                sh_quote(key.first_line())
+                crate::shell::quote(org),
+                crate::shell::quote(key.first_line())
             ),
-            format!("subscription-manager register --org {} --activationkey '***'\n", sh_quote(org)),
+            format!("subscription-manager register --org {} --activationkey '***'\n", crate::shell::quote(org)),
             None,
         ),
         Register::User { user, password, attach } => (
             format!(
                 "subscription-manager register --username {} --password {}\n",
-                sh_quote(user),
-                sh_quote(password.first_line())
+                crate::shell::quote(user),
+                crate::shell::quote(password.first_line())
             ),
-            format!("subscription-manager register --username {} --password '***'\n", sh_quote(user)),
+            format!("subscription-manager register --username {} --password '***'\n", crate::shell::quote(user)),
             attach.as_ref(),
         ),
     };
     let attach_line = match attach {
         Some(Attach::Auto) => "subscription-manager attach --auto\n".to_string(),
-        Some(Attach::Pool(id)) => format!("subscription-manager attach --pool {}\n", sh_quote(id)),
+        Some(Attach::Pool(id)) => format!("subscription-manager attach --pool {}\n", crate::shell::quote(id)),
         None => String::new(),
     };
     HostFile {
@@ -385,7 +384,7 @@ mod tests {
             [
                 "subscription-manager remove --all || echo 'rejviz: nothing to remove'",
                 "subscription-manager unregister || echo 'rejviz: was not registered'",
-                "subscription-manager register --org 'My Org' --activationkey 'act-KEY-1'",
+                "subscription-manager register --org 'My Org' --activationkey act-KEY-1",
             ]
         );
         assert!(!s.shown.contains("act-KEY-1") && s.shown.contains("--activationkey '***'"));
@@ -399,7 +398,7 @@ mod tests {
         let (_, s) = ops(&r, Path::new("/w"));
         let [s] = s.as_slice() else { panic!("{s:?}") };
         assert!(
-            s.content.contains("register --username 'joe' --password 'pw'\\''1'\nsubscription-manager attach --auto\n"),
+            s.content.contains("register --username joe --password 'pw'\\''1'\nsubscription-manager attach --auto\n"),
             "{}",
             s.content
         );

@@ -83,13 +83,9 @@ pub fn write(nic: &Nic) -> GuestFile {
     GuestFile { path: path(&nic.name), mode: 0o644, content: s }
 }
 
-/// Quotes a value for a file that is sourced by the shell: bare when it is made only of
-/// characters the shell leaves alone, else single-quoted (with `'\''` for a quote), which
-/// NetworkManager's ifcfg parser also understands.
+/// A value for a file that `sh` sources (and NetworkManager's ifcfg reader reads).
 fn quote(v: &str) -> String {
-    let plain = !v.is_empty()
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'_' | b'-' | b'/' | b'+' | b'@'));
-    if plain { v.to_string() } else { format!("'{}'", v.replace('\'', r"'\''")) }
+    crate::shell::quote(v).into_owned()
 }
 
 /// Why `name` cannot name an ifcfg config, if it cannot. The file quotes every value (see
@@ -104,21 +100,17 @@ pub fn name_problem(name: &str) -> Option<String> {
         return Some("a leading '-': initscripts' commands (dhclient, arping) would read the name as an option".into());
     }
     // NetworkManager's ifcfg-rh plugin also skips these three.
-    let suffixes = IGNORED_SUFFIXES.iter().chain(super::BACKUP_SUFFIXES).chain(&[".rej", ".augnew", ".augtmp"]);
-    if let Some(s) = suffixes.into_iter().find(|s| name.ends_with(*s)) {
+    if let Some(s) = super::BACKUP_SUFFIXES.iter().find(|s| name.ends_with(*s)) {
         return Some(format!("it ends in '{s}', and ifcfg-NAME files ending so are skipped as backups"));
     }
     None
 }
 
-/// Backup and package-manager leftovers that initscripts skips, and so do we.
-const IGNORED_SUFFIXES: &[&str] = &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"];
-
 /// The interface name of `file_name` (a name in [`DIR`]) when it is an interface config:
 /// `ifcfg-NAME` with a valid interface name, not a backup.
 pub fn config_name(file_name: &str) -> Option<&str> {
     let name = file_name.strip_prefix("ifcfg-")?;
-    if IGNORED_SUFFIXES.iter().any(|s| name.ends_with(s)) || validate_ifname(name).is_err() {
+    if super::has_backup_suffix(name) || validate_ifname(name).is_err() {
         return None;
     }
     Some(name)

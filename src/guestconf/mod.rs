@@ -270,13 +270,34 @@ pub fn want() -> Want {
     }
 }
 
-/// Suffixes of backup and package-manager leftovers, which no network tool reads.
-pub const BACKUP_SUFFIXES: &[&str] =
-    &["~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".swp"];
+/// Suffixes of backup, editor and package-manager leftovers, which no network tool reads
+/// (initscripts skip the rpm ones and `~`, `.bak`, `.old`, `.orig`; ifupdown's run-parts
+/// and the others skip more). One list for every format.
+pub const BACKUP_SUFFIXES: &[&str] = &[
+    "~",
+    ".bak",
+    ".old",
+    ".orig",
+    ".rpmnew",
+    ".rpmorig",
+    ".rpmsave",
+    ".dpkg-old",
+    ".dpkg-new",
+    ".dpkg-dist",
+    ".swp",
+    ".rej",
+    ".augnew",
+    ".augtmp",
+];
 
-/// Backup and package-manager leftovers, which no network tool reads.
+/// Whether `name` ends like a backup (see [`BACKUP_SUFFIXES`]).
+pub fn has_backup_suffix(name: &str) -> bool {
+    BACKUP_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Backup and package-manager leftovers (and hidden files), which no network tool reads.
 pub fn is_backup(file_name: &str) -> bool {
-    file_name.starts_with('.') || BACKUP_SUFFIXES.iter().any(|s| file_name.ends_with(s))
+    file_name.starts_with('.') || has_backup_suffix(file_name)
 }
 
 /// The NIC configs found in a snapshot read with [`want`], in natural interface order, and

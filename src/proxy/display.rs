@@ -1,6 +1,5 @@
 //! Showing a command line to the user: shell-quoted on one line, secrets masked.
 
-use std::borrow::Cow;
 use std::ffi::OsString;
 
 use super::args::{Lookup, Parsed, Secret, ToolSpec};
@@ -65,31 +64,10 @@ pub fn masked_args(tool: &ToolSpec, args: &[OsString]) -> Vec<String> {
     out
 }
 
-/// One shell word that a POSIX shell (or bash, for `$'...'`) reads back as `arg`.
-pub fn quote(arg: &str) -> Cow<'_, str> {
-    if !arg.chars().any(char::is_control) {
-        return shell_words::quote(arg);
-    }
-    // Newlines and other control characters: bash's ANSI-C quoting keeps the line single.
-    let mut s = String::from("$'");
-    for c in arg.chars() {
-        match c {
-            '\n' => s.push_str("\\n"),
-            '\t' => s.push_str("\\t"),
-            '\\' => s.push_str("\\\\"),
-            '\'' => s.push_str("\\'"),
-            c if c.is_control() => s.push_str(&format!("\\x{:02x}", c as u32)),
-            c => s.push(c),
-        }
-    }
-    s.push('\'');
-    Cow::Owned(s)
-}
-
 /// `program arg...`, masked and quoted, on one line.
 pub fn command_line(tool: &ToolSpec, args: &[OsString]) -> String {
     std::iter::once(tool.program.to_string())
-        .chain(masked_args(tool, args).iter().map(|a| quote(a).into_owned()))
+        .chain(masked_args(tool, args).iter().map(|a| crate::shell::quote(a).into_owned()))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -183,13 +161,5 @@ mod tests {
         // A value that is not the secret's option's stays as it is.
         let line = command_line(&VIRT_BUILDER, &os(&["--hostname", "password:x", "-ro", "file:/f"]));
         assert_eq!(line, "virt-builder --hostname password:x -ro file:/f");
-    }
-
-    #[test]
-    fn quotes_on_one_line() {
-        assert_eq!(quote("plain"), "plain");
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote(""), "''");
-        assert_eq!(quote("/f:A=1\nB='x'\n"), r"$'/f:A=1\nB=\'x\'\n'");
     }
 }
