@@ -18,6 +18,28 @@ pub struct Disk {
     pub format: Option<String>,
 }
 
+/// One `-a IMAGE` or `--format FORMAT` of a command line, in order (virt-customize's and
+/// guestfish's convention, which rejviz-peek shares).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiskArg {
+    Add(PathBuf),
+    Format(String),
+}
+
+/// The disks of `args`: each `-a` image with the `--format` given before it (`auto`, or
+/// none: let libguestfs probe).
+pub fn disks(args: impl IntoIterator<Item = DiskArg>) -> Vec<Disk> {
+    let mut format: Option<String> = None;
+    let mut out = Vec::new();
+    for a in args {
+        match a {
+            DiskArg::Format(f) => format = Some(f).filter(|f| f != "auto"),
+            DiskArg::Add(path) => out.push(Disk { path, format: format.clone() }),
+        }
+    }
+    out
+}
+
 /// What to read besides the OS inspection.
 #[derive(Debug, Clone, Default)]
 pub struct Want {

@@ -164,21 +164,18 @@ pub fn resolve(
         chosen.iter().map(|(n, _)| Config { name: n, mac: config(n).and_then(|c| c.hwaddr) }).collect();
     let order = creation_order(&pins);
     let mut chosen: Vec<Option<(String, Target)>> = chosen.into_iter().map(Some).collect();
-    let chosen = order.into_iter().filter_map(|i| chosen.get_mut(i).and_then(Option::take));
-    let mut taken: Vec<MacAddr> = configs.iter().filter_map(|c| c.hwaddr).collect();
-    let mut out = Vec::new();
-    for (nic, target) in chosen {
-        let (mac, mac_generated) = match config(&nic).and_then(|c| c.hwaddr) {
-            Some(m) => (m, false),
-            None => {
-                let m = MacAddr::random_kvm(&taken);
-                taken.push(m);
-                (m, true)
-            }
-        };
-        out.push(Attach { nic, target, mac, mac_generated });
-    }
-    Ok(out)
+    let chosen: Vec<(String, Target)> =
+        order.into_iter().filter_map(|i| chosen.get_mut(i).and_then(Option::take)).collect();
+    let pinned: Vec<MacAddr> = configs.iter().filter_map(|c| c.hwaddr).collect();
+    let macs = MacAddr::given_or_random(
+        &chosen.iter().map(|(n, _)| config(n).and_then(|c| c.hwaddr)).collect::<Vec<_>>(),
+        &pinned,
+    );
+    Ok(chosen
+        .into_iter()
+        .zip(macs)
+        .map(|((nic, target), (mac, mac_generated))| Attach { nic, target, mac, mac_generated })
+        .collect())
 }
 
 /// Each target must exist on the host (and a network be active when `require_active`).

@@ -168,3 +168,27 @@ fn install_takes_macs_from_a_netplan_guest() {
     assert_eq!(xml_interfaces(&stdout), vec![("52:54:00:0b:00:01".to_string(), net.name.clone())]);
     assert!(stderr.contains("--osinfo ubuntu22.04"), "{stderr}");
 }
+
+/// ENI on a guest whose /etc/network/interfaces is missing or empty: the file then sources
+/// interfaces.d (a perl `--edit` alone adds nothing to an empty file: the stanza would never
+/// be read). Appliance launches: 2 customize + 1 read.
+#[test]
+fn eni_sources_interfaces_d_when_the_main_file_is_missing_or_empty() {
+    let sb = Sandbox::new();
+    let (gone, empty) = (image_copy(&sb, "debian.raw", "gone.raw"), image_copy(&sb, "debian.raw", "empty.raw"));
+    for (img, first) in [(&gone, "--delete"), (&empty, "--truncate")] {
+        let (code, _, stderr) = out(&sb
+            .rejviz("rejviz-customize")
+            .args(["--format", "raw", "-a"])
+            .arg(img)
+            .args([first, "/etc/network/interfaces", "--nic", "name=eth1,format=eni"])
+            .output()
+            .expect("customize"));
+        assert_eq!(code, 0, "{first}: {stderr}");
+    }
+    let v = read_guests_dirs(&[&gone, &empty], &[], &[], &["/etc/network/interfaces"]);
+    for (view, what) in v.iter().zip(["missing", "empty"]) {
+        let main = &view.files["/etc/network/interfaces"];
+        assert_eq!(main.as_str(), "source /etc/network/interfaces.d/*\n", "{what}");
+    }
+}

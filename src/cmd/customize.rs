@@ -153,7 +153,6 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, CustomizeError> {
                 );
             }
         }
-        work.eni_file_exists = Some(snap.exists(guestconf::ENI_FILE));
         // Each written NIC replaces its other configs (another format, another file name).
         let mut written: Vec<(String, String)> = Vec::new();
         for n in &nics {
@@ -294,16 +293,13 @@ fn pair_with_domain(
 /// The `-a` images, each with the `--format` given before it (`auto`: probe), in every
 /// spelling virt-customize accepts (`-a F`, `-aF`, `--add=F`, `-add F`, ...).
 fn images(items: &[Item]) -> Vec<inspect::Disk> {
-    let mut out = Vec::new();
-    let mut format: Option<String> = None;
-    for (opt, value) in proxy::tool_options(items, &VIRT_CUSTOMIZE) {
-        if opt.is("format") {
-            format = value.filter(|f| f != "auto");
-        } else if opt.is("add") {
-            out.extend(value.map(|p| inspect::Disk { path: p.into(), format: format.clone() }));
+    inspect::disks(proxy::tool_options(items, &VIRT_CUSTOMIZE).into_iter().filter_map(|(opt, value)| {
+        match (opt.is("add"), opt.is("format"), value) {
+            (true, _, Some(v)) => Some(inspect::DiskArg::Add(v.into())),
+            (_, true, Some(v)) => Some(inspect::DiskArg::Format(v)),
+            _ => None,
         }
-    }
-    out
+    }))
 }
 
 pub fn main() -> ! {

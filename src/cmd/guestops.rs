@@ -74,8 +74,6 @@ pub struct NicWork<'a> {
     pub nics: &'a [Nic],
     /// The format of NICs without their own `format=`.
     pub format: Option<Format>,
-    /// Whether `/etc/network/interfaces` exists, when the guest was read.
-    pub eni_file_exists: Option<bool>,
 }
 
 /// The format `nic` is written in.
@@ -145,7 +143,7 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     }
     if eni
         && let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE)
-        && !f.content.lines().any(|l| l.trim_start().starts_with("source") && l.contains("/etc/network/interfaces.d"))
+        && !eni::sources_interfaces_d(&f.content)
     {
         f.content.push_str(eni::SOURCE_LINE);
         f.content.push('\n');
@@ -162,10 +160,9 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     // ifupdown reads interfaces.d only when /etc/network/interfaces sources it.
     let eni_rewrite = files.iter().position(|f| f.path == guestconf::ENI_FILE);
     if eni && eni_rewrite.is_none() {
-        if work.eni_file_exists != Some(true) {
-            push("--touch", guestconf::ENI_FILE.to_string());
-        }
-        push("--edit", format!("{}:{}", guestconf::ENI_FILE, eni::ENSURE_SOURCE_EDIT));
+        // Appended (the file is made if missing), then dropped again if already sourced.
+        push("--append-line", format!("{}:{}", guestconf::ENI_FILE, eni::SOURCE_LINE));
+        push("--edit", format!("{}:{}", guestconf::ENI_FILE, eni::DEDUPE_SOURCE_EDIT));
     }
     // virt-builder/virt-customize 1.48 relabel only when asked; without it, files written
     // into an SELinux guest stay unlabelled and NetworkManager cannot read them. (A no-op

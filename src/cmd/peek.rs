@@ -87,20 +87,15 @@ fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatch
 
 /// The disks of `-a`, each with the `--format` given last before it.
 fn disks_from(m: &ArgMatches) -> Vec<Disk> {
-    let formats: Vec<(usize, &String)> = match (m.indices_of("format"), m.get_many::<String>("format")) {
-        (Some(i), Some(v)) => i.zip(v).collect(),
-        _ => Vec::new(),
-    };
-    match (m.indices_of("add"), m.get_many::<PathBuf>("add")) {
-        (Some(idx), Some(paths)) => idx
-            .zip(paths)
-            .map(|(i, p)| {
-                let format = formats.iter().rev().find(|(fi, _)| *fi < i).map(|(_, f)| f.as_str());
-                Disk { path: p.clone(), format: format.filter(|f| *f != "auto").map(str::to_string) }
-            })
-            .collect(),
-        _ => Vec::new(),
+    let mut args: Vec<(usize, inspect::DiskArg)> = Vec::new();
+    if let (Some(i), Some(v)) = (m.indices_of("format"), m.get_many::<String>("format")) {
+        args.extend(i.zip(v).map(|(i, f)| (i, inspect::DiskArg::Format(f.clone()))));
     }
+    if let (Some(i), Some(v)) = (m.indices_of("add"), m.get_many::<PathBuf>("add")) {
+        args.extend(i.zip(v).map(|(i, p)| (i, inspect::DiskArg::Add(p.clone()))));
+    }
+    args.sort_by_key(|(i, _)| *i);
+    inspect::disks(args.into_iter().map(|(_, a)| a))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -13,11 +13,26 @@ pub fn path(name: &str) -> String {
 /// The line `/etc/network/interfaces` needs for our files to be read.
 pub const SOURCE_LINE: &str = "source /etc/network/interfaces.d/*";
 
-/// A perl expression for virt-customize `--edit /etc/network/interfaces:EXPR` that appends
-/// [`SOURCE_LINE`] unless the file already sources that folder. (No single quotes: the
-/// tool puts the expression in a shell command between single quotes.)
-pub const ENSURE_SOURCE_EDIT: &str = "$rejviz_src = 1 if m{^\\s*source(-directory)?\\s+/etc/network/interfaces\\.d}; \
-$_ .= \"source /etc/network/interfaces.d/*\\n\" if eof && !$rejviz_src";
+/// A perl expression for virt-customize `--edit /etc/network/interfaces:EXPR`, run after
+/// `--append-line /etc/network/interfaces:SOURCE_LINE` (which creates the file when there is
+/// none): it drops that appended [`SOURCE_LINE`] again when an earlier line already sources
+/// the folder. (An `--edit` alone cannot add a line to an empty file: perl's loop never
+/// runs. No single quotes: the tool puts the expression between single quotes.)
+pub const DEDUPE_SOURCE_EDIT: &str = "$rejviz_n++ if m{^\\s*source(-directory)?\\s+/etc/network/interfaces\\.d}; \
+$_ = \"\" if $rejviz_n > 1 && $_ eq \"source /etc/network/interfaces.d/*\\n\"";
+
+/// Whether `content` (an interfaces file) sources the interfaces.d folder: a line
+/// `source[-directory] /etc/network/interfaces.d...`, as [`DEDUPE_SOURCE_EDIT`] tests it in
+/// the guest (a test runs both on the same files).
+pub fn sources_interfaces_d(content: &str) -> bool {
+    content.lines().any(|l| {
+        let l = l.trim_start();
+        let rest = l.strip_prefix("source-directory").or_else(|| l.strip_prefix("source"));
+        rest.is_some_and(|r| {
+            r.starts_with(char::is_whitespace) && r.trim_start().starts_with("/etc/network/interfaces.d")
+        })
+    })
+}
 
 /// Why `name` cannot name an ifupdown interface, if it cannot. ifupdown runs its methods'
 /// commands (`ip`, `dhclient`, ...) through `/bin/sh` with the name pasted in unquoted, so any
@@ -246,6 +261,44 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Rust test and the perl edit run in the guest are one rule: on each file, after
+    /// `--append-line` (simulated: a newline first if the file lacks its last one), the edit
+    /// keeps the appended source line exactly when the Rust function says the file lacked
+    /// one, and the result always sources the folder.
+    #[test]
+    fn source_check_agrees_with_the_perl_edit() {
+        let files = [
+            "auto lo\niface lo inet loopback\n",
+            "source /etc/network/interfaces.d/*\n",
+            "  source-directory /etc/network/interfaces.d\n",
+            "# source /etc/network/interfaces.d/*\n",
+            "sourced /etc/network/interfaces.d/x\n",
+            "source /etc/network/other\nsource\t/etc/network/interfaces.d/a\n",
+            "source /etc/network/interfaces.d/*",
+            "source /etc/network/interfaces.dx\n",
+            "",
+        ];
+        for f in files {
+            let sep = if f.is_empty() || f.ends_with('\n') { "" } else { "\n" };
+            let appended = format!("{f}{sep}{SOURCE_LINE}\n");
+            let out = std::process::Command::new("perl")
+                .args(["-pe", DEDUPE_SOURCE_EDIT])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .and_then(|mut c| {
+                    use std::io::Write as _;
+                    c.stdin.take().expect("stdin").write_all(appended.as_bytes())?;
+                    c.wait_with_output()
+                })
+                .expect("perl");
+            let result = String::from_utf8_lossy(&out.stdout).into_owned();
+            let kept = result.len() == appended.len();
+            assert_eq!(kept, !sources_interfaces_d(f), "{f:?} -> {result:?}");
+            assert!(sources_interfaces_d(&result), "{f:?} -> {result:?}");
+        }
+    }
 
     #[test]
     fn removes_stanzas_and_auto_entries() {

@@ -30,6 +30,23 @@ impl MacAddr {
         self.0
     }
 
+    /// Each of `given` as it is, or for `None` a random `52:54:00:xx:xx:xx` unique among
+    /// `given`, `also_taken` and the other random ones; with whether it was generated.
+    pub fn given_or_random(given: &[Option<MacAddr>], also_taken: &[MacAddr]) -> Vec<(MacAddr, bool)> {
+        let mut taken: Vec<MacAddr> = given.iter().flatten().chain(also_taken).copied().collect();
+        given
+            .iter()
+            .map(|g| match g {
+                Some(mac) => (*mac, false),
+                None => {
+                    let mac = MacAddr::random_kvm(&taken);
+                    taken.push(mac);
+                    (mac, true)
+                }
+            })
+            .collect()
+    }
+
     /// A random address `52:54:00:xx:xx:xx` that is not in `taken`.
     pub fn random_kvm(taken: &[MacAddr]) -> MacAddr {
         loop {

@@ -230,17 +230,9 @@ pub fn parse_nics<S: AsRef<str>>(values: &[S]) -> Result<Vec<Nic>, NicError> {
         drafts.push(d);
     }
     // Random MACs last, so that they avoid every address the user gave, whatever the order.
-    let mut taken: Vec<MacAddr> = drafts.iter().filter_map(|d| d.hwaddr).collect();
+    let macs = MacAddr::given_or_random(&drafts.iter().map(|d| d.hwaddr).collect::<Vec<_>>(), &[]);
     let mut nics = Vec::with_capacity(drafts.len());
-    for d in drafts {
-        let (hwaddr, hwaddr_generated) = match d.hwaddr {
-            Some(mac) => (mac, false),
-            None => {
-                let mac = MacAddr::random_kvm(&taken);
-                taken.push(mac);
-                (mac, true)
-            }
-        };
+    for (d, (hwaddr, hwaddr_generated)) in drafts.into_iter().zip(macs) {
         nics.push(Nic {
             name: d.name,
             hwaddr,
