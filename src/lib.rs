@@ -1,6 +1,7 @@
 //! Rejviz: VM and disk-image tools on top of libguestfs-tools and libvirt.
 //!
 //! Architecture, one module per concern:
+//! - [`format`]: the five guest config formats, by name (a leaf);
 //! - [`nic`]: the NIC model and the parsing and validation of `--nic` values;
 //! - [`optlist`]: the `key=value,...` syntax shared by list-valued options;
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
@@ -16,6 +17,7 @@
 
 pub mod check;
 pub mod cmd;
+pub mod format;
 pub mod guestconf;
 pub mod inspect;
 pub mod libvirt;

@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
-use crate::guestconf::Format;
+use crate::format::Format;
 
 pub use ifname::{IfNameError, validate_ifname};
 pub use mac::{KVM_OUI, MacAddr, MacError};

@@ -13,7 +13,7 @@ use super::{
     IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, shown,
     validate_ifname,
 };
-use crate::guestconf::Format;
+use crate::format::Format;
 use crate::optlist::{Key, OptList, OptListError};
 
 /// Every key `--nic` knows, in the order `--help` lists them: the parser accepts these and

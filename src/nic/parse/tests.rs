@@ -105,7 +105,7 @@ fn static_inference_table() {
 #[test]
 fn mtu_onboot_ipv6_format() {
     let n = nic("name=eth3,mtu=9000,onboot=no,ipv6=2001:db8::5/64,ipv6gw=fe80::1,format=networkd");
-    assert_eq!((n.mtu, n.onboot, n.format), (Some(9000), false, Some(crate::guestconf::Format::Networkd)));
+    assert_eq!((n.mtu, n.onboot, n.format), (Some(9000), false, Some(crate::format::Format::Networkd)));
     assert_eq!(n.ipv6.unwrap().to_string(), "2001:db8::5/64");
     assert_eq!(n.ipv6.unwrap().gateway(), Some("fe80::1".parse().unwrap()));
     assert_eq!(nic("name=eth3,ipv6=auto").ipv6, Some(super::super::Ipv6Config::Auto));
