@@ -20,7 +20,8 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
             problem: NicProblem::Unsupported { format: Format::Netplan, what: "onboot=no".into() },
         });
     }
-    let q = |s: &str| format!("\"{s}\"");
+    // A YAML double-quoted scalar: `\` and `"` are the characters it must escape.
+    let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
     let mut s = format!(
         "# Written by rejviz\nnetwork:\n  version: 2\n  ethernets:\n    {n}:\n      match:\n        macaddress: {m}\n      set-name: {n}\n",
         n = q(&nic.name),
