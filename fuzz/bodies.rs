@@ -1,0 +1,269 @@
+// The fuzz targets' bodies, shared: each fuzz/fuzz_targets/NAME.rs `include!`s this file and
+// calls `bodies::NAME`, and tests/fuzz_corpus.rs (stable Rust, in the main crate's test
+// suite) `include!`s it too and replays fuzz/corpus/NAME/* and fuzz/artifacts/NAME/* through
+// the same function. A body panics (assert) when an invariant breaks; it must not panic
+// otherwise, whatever the bytes.
+//
+// The arg_scanner body names the tools' ToolSpec tables and option lists through their
+// public paths (rejviz::cmd::{builder,customize,install}); keep it small so it is easy to
+// adapt when those move.
+
+#[allow(dead_code)]
+pub mod bodies {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    use rejviz::guestconf::link::{self, LinkMap};
+    use rejviz::guestconf::{eni, ifcfg, ini::Ini, keyfile, netplan, networkd, shellvars};
+    use rejviz::nic::{Ipv4Config, MaskStyle, NIC_KEYS, Nic, StaticWord, parse_nics};
+    use rejviz::optlist::OptList;
+    use rejviz::proxy::{self, Item, OurOption, ToolSpec};
+
+    /// Off (fuzzing, and the corpus replay): inputs that hit a known, reported bug skip the
+    /// invariant it breaks, so that fuzzing goes on past it. On (tests/fuzz_corpus.rs
+    /// `known_bugs_are_fixed`, on the artifacts): every invariant is checked.
+    /// Per thread, so that tests running at the same time do not see each other's.
+    pub fn set_strict(on: bool) {
+        STRICT.with(|s| s.set(on));
+    }
+
+    thread_local! {
+        static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    fn strict() -> bool {
+        STRICT.with(|s| s.get())
+    }
+
+    /// Every target, by name (the names of fuzz/fuzz_targets/*.rs and fuzz/corpus/*).
+    pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+        ("nic_parser", nic_parser),
+        ("optlist", optlist),
+        ("arg_scanner", arg_scanner),
+        ("ifcfg", ifcfg),
+        ("keyfile", keyfile),
+        ("netplan", netplan),
+        ("eni", eni),
+        ("networkd", networkd),
+        ("link", link),
+    ];
+
+    fn text(data: &[u8]) -> Option<&str> {
+        std::str::from_utf8(data).ok()
+    }
+
+    /// A `--nic` value that means `n` (its MAC given, so no longer generated).
+    pub fn nic_value(n: &Nic) -> String {
+        let mut kv = vec![format!("name={}", n.name), format!("hwaddr={}", n.hwaddr)];
+        if let Ipv4Config::Static(s) = &n.ipv4 {
+            match s.mask_style {
+                MaskStyle::Prefix => kv.push(format!("ipaddr={}/{}", s.address(), s.prefix())),
+                MaskStyle::Netmask => kv.push(format!("ipaddr={},netmask={}", s.address(), s.netmask())),
+            }
+            kv.push(format!("bootproto={}", if s.word == StaticWord::None { "none" } else { "static" }));
+            if let Some(g) = s.gateway {
+                kv.push(format!("gateway={g}"));
+            }
+        }
+        for (i, d) in n.dns.iter().enumerate() {
+            kv.push(format!("dns{}={d}", i + 1));
+        }
+        if let Some(m) = n.mtu {
+            kv.push(format!("mtu={m}"));
+        }
+        kv.push(format!("onboot={}", if n.onboot { "yes" } else { "no" }));
+        if let Some(v6) = &n.ipv6 {
+            kv.push(format!("ipv6={v6}"));
+            if let Some(g) = v6.gateway() {
+                kv.push(format!("ipv6gw={g}"));
+            }
+        }
+        if let Some(f) = n.format {
+            kv.push(format!("format={f}"));
+        }
+        kv.join(",")
+    }
+
+    /// `--nic` values, one per line: parse; a NIC parsed is written back as a value that
+    /// parses to the same NIC, and every writer takes it.
+    pub fn nic_parser(data: &[u8]) {
+        let Some(s) = text(data) else { return };
+        let values: Vec<&str> = s.split('\n').collect();
+        match parse_nics(&values) {
+            Err(e) => {
+                let _ = e.to_string();
+            }
+            Ok(nics) => {
+                assert_eq!(nics.len(), values.len());
+                for n in &nics {
+                    let again = nic_value(n);
+                    let back = parse_nics(&[&again]).unwrap_or_else(|e| panic!("{again:?}: {e}"));
+                    let want = Nic { hwaddr_generated: false, ..n.clone() };
+                    assert_eq!(back, [want], "{again:?}");
+                    for f in rejviz::guestconf::Format::ALL {
+                        let _ = rejviz::guestconf::write(n, f);
+                    }
+                }
+            }
+        }
+    }
+
+    /// key=value lists: a list parsed, written back, parses to the same values.
+    pub fn optlist(data: &[u8]) {
+        let Some(s) = text(data) else { return };
+        for known in [NIC_KEYS, &["a", "b", "c"][..]] {
+            match OptList::parse(s, known) {
+                Err(e) => {
+                    let _ = (e.to_string(), e.key());
+                }
+                Ok(l) => {
+                    let pairs: Vec<(&str, &str)> = known.iter().filter_map(|k| Some((*k, l.get(k)?))).collect();
+                    assert!(!pairs.is_empty());
+                    let again: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let again = again.join(",");
+                    // A value with a comma cannot have come from a list split on commas.
+                    let back = OptList::parse(&again, known).unwrap_or_else(|e| panic!("{again:?}: {e}"));
+                    for (k, v) in pairs {
+                        assert_eq!(back.get(k), Some(v), "{again:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The command-line scanner: the first byte picks a tool, the rest is its arguments,
+    /// split on NUL. Every argument is accounted for, in order.
+    pub fn arg_scanner(data: &[u8]) {
+        use rejviz::cmd::{builder, customize, install};
+        let Some((&pick, rest)) = data.split_first() else { return };
+        let tools: [(&ToolSpec, &[OurOption]); 3] = [
+            (&builder::VIRT_BUILDER, builder::OPTIONS),
+            (&customize::VIRT_CUSTOMIZE, customize::OPTIONS),
+            (&install::VIRT_INSTALL, install::OPTIONS),
+        ];
+        let (tool, ours) = tools[usize::from(pick) % tools.len()];
+        let args: Vec<OsString> =
+            if rest.is_empty() { Vec::new() } else { rest.split(|b| *b == 0).map(|a| OsString::from_vec(a.to_vec())).collect() };
+        let Ok(items) = proxy::scan(args.clone(), tool, ours).map_err(|e| e.to_string()) else { return };
+        // Each item stands for one argument, or two for one of ours with a separate value.
+        let mut i = 0;
+        for item in &items {
+            match item {
+                Item::Tool(a, _) => {
+                    assert_eq!(Some(a), args.get(i), "{args:?} -> {items:?}");
+                    i += 1;
+                }
+                Item::Ours { name, value } => {
+                    let a = args[i].to_str().expect("ours are UTF-8");
+                    assert!(a.starts_with(&format!("--{name}")), "{a:?} for --{name}");
+                    i += if value.is_some() && !a.contains('=') { 2 } else { 1 };
+                }
+            }
+        }
+        assert_eq!(i, args.len(), "{args:?} -> {items:?}");
+        let long = tool.long_with_value[usize::from(pick) % tool.long_with_value.len()];
+        let short = tool.short_with_value.get(usize::from(pick) % tool.short_with_value.len().max(1)).copied();
+        let _ = proxy::tool_values(&items, tool, long, short);
+        let _ = proxy::tool_flag(&items, tool, tool.long_flags[usize::from(pick) % tool.long_flags.len()]);
+        let _ = proxy::operands(&items);
+        for o in ours {
+            let _ = (proxy::values(&items, o.name), proxy::given(&items, o.name));
+        }
+        let _ = proxy::assemble(items, vec![(&["nic"][..], vec![OsString::from("X")])]);
+    }
+
+    /// Shell-quotes a value the way no shell reads differently.
+    fn single_quoted(v: &str) -> String {
+        format!("'{}'", v.replace('\'', r"'\''"))
+    }
+
+    /// ifcfg files: the shell-variable parser (whose assignments, written back single-quoted,
+    /// parse to the same assignments) and the ifcfg reader.
+    pub fn ifcfg(data: &[u8]) {
+        let Some(s) = text(data) else { return };
+        if let Ok(vars) = shellvars::parse(s) {
+            let again: String = vars.iter().map(|(k, v)| format!("{k}={}\n", single_quoted(v))).collect();
+            let back = shellvars::parse(&again).unwrap_or_else(|e| panic!("{again:?}: {e}"));
+            assert_eq!(back, vars, "{again:?}");
+        }
+        let _ = ifcfg::read("/etc/sysconfig/network-scripts/ifcfg-eth0", s).map_err(|e| e.to_string());
+    }
+
+    /// INI text: a file parsed, written back, parses to the same sections.
+    fn ini_round_trip(s: &str) {
+        let Ok(ini) = Ini::parse(s) else { return };
+        let mut again = String::new();
+        for (name, kv) in &ini.sections {
+            again.push_str(&format!("[{name}]\n"));
+            for (k, v) in kv {
+                again.push_str(&format!("{k}={v}\n"));
+            }
+        }
+        let back = Ini::parse(&again).unwrap_or_else(|e| panic!("{again:?}: {e}"));
+        assert_eq!(back, ini, "{again:?}");
+    }
+
+    /// Up to the first NUL: a `.link` file for the LinkMap; after it: the config itself.
+    fn with_links(data: &[u8]) -> Option<(LinkMap, &str)> {
+        let (l, rest) = match data.iter().position(|b| *b == 0) {
+            Some(i) => (&data[..i], &data[i + 1..]),
+            None => (&b""[..], data),
+        };
+        let mut links = LinkMap::default();
+        if let Ok(Some(l)) = link::read("/usr/local/lib/systemd/network/10-x.link", text(l)?) {
+            links.add(l);
+        }
+        Some((links, text(rest)?))
+    }
+
+    /// NetworkManager keyfiles: INI round trip, and the keyfile reader.
+    pub fn keyfile(data: &[u8]) {
+        let Some((links, s)) = with_links(data) else { return };
+        ini_round_trip(s);
+        let _ = keyfile::read("/etc/NetworkManager/system-connections/x.nmconnection", s, &links);
+    }
+
+    /// netplan YAML.
+    pub fn netplan(data: &[u8]) {
+        let Some(s) = text(data) else { return };
+        let _ = netplan::read("/etc/netplan/50-x.yaml", s);
+    }
+
+    /// interfaces(5): the reader, and `without` (which keeps a file as it is when it removes
+    /// nothing, and removes the stanzas of the names it is given).
+    pub fn eni(data: &[u8]) {
+        let Some((links, s)) = with_links(data) else { return };
+        let path = "/etc/network/interfaces";
+        let identity: String = s.lines().map(|l| format!("{l}\n")).collect();
+        assert_eq!(eni::without(s, &[]), identity);
+        let Ok(nics) = eni::read(path, s, &links) else { return };
+        // Known bug (fuzz/artifacts/eni/crash-eni-without-continuation): `without` works on
+        // physical lines and the reader on logical ones, so a stanza whose `iface NAME` is
+        // split by a `\` continuation is not removed.
+        let continued = s.lines().any(|l| l.trim().ends_with('\\'));
+        if let Some(first) = nics.first().filter(|_| strict() || !continued) {
+            let rest = eni::without(s, &[first.name.as_str()]);
+            if let Ok(after) = eni::read(path, &rest, &links) {
+                assert!(!after.iter().any(|n| n.name == first.name), "{} still in {rest:?}", first.name);
+            }
+        }
+    }
+
+    /// systemd-networkd .network files: INI round trip, and the reader.
+    pub fn networkd(data: &[u8]) {
+        let Some((links, s)) = with_links(data) else { return };
+        ini_round_trip(s);
+        let _ = networkd::read("/etc/systemd/network/50-x.network", s, &links);
+    }
+
+    /// systemd .link files.
+    pub fn link(data: &[u8]) {
+        let Some(s) = text(data) else { return };
+        ini_round_trip(s);
+        if let Ok(Some(l)) = link::read("/usr/local/lib/systemd/network/10-x.link", s) {
+            let mut m = LinkMap::default();
+            m.add(l.clone());
+            assert_eq!(m.by_mac(l.mac), Some(&l));
+        }
+    }
+}
