@@ -16,7 +16,7 @@ pub mod bodies {
     use rejviz::guestconf::link::{self, LinkMap};
     use rejviz::guestconf::{eni, ifcfg, ini::Ini, keyfile, netplan, networkd, shellvars};
     use rejviz::nic::{Ipv4Config, MaskStyle, NIC_KEYS, Nic, StaticWord, parse_nics};
-    use rejviz::optlist::OptList;
+    use rejviz::optlist::{Key, OptList};
     use rejviz::proxy::{self, Item, OurOption, ToolSpec};
 
     /// Off (fuzzing, and the corpus replay): inputs that hit a known, reported bug skip the
@@ -36,7 +36,10 @@ pub mod bodies {
     }
 
     /// Every target, by name (the names of fuzz/fuzz_targets/*.rs and fuzz/corpus/*).
-    pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    /// A target's body.
+    pub type Body = fn(&[u8]);
+
+    pub const TARGETS: &[(&str, Body)] = &[
         ("nic_parser", nic_parser),
         ("optlist", optlist),
         ("arg_scanner", arg_scanner),
@@ -111,13 +114,18 @@ pub mod bodies {
     /// key=value lists: a list parsed, written back, parses to the same values.
     pub fn optlist(data: &[u8]) {
         let Some(s) = text(data) else { return };
-        for known in [NIC_KEYS, &["a", "b", "c"][..]] {
+        const ABC: &[Key] = &[
+            Key { name: "a", value: "", help: "" },
+            Key { name: "b", value: "", help: "" },
+            Key { name: "c", value: "", help: "" },
+        ];
+        for known in [NIC_KEYS, ABC] {
             match OptList::parse(s, known) {
                 Err(e) => {
                     let _ = (e.to_string(), e.key());
                 }
                 Ok(l) => {
-                    let pairs: Vec<(&str, &str)> = known.iter().filter_map(|k| Some((*k, l.get(k)?))).collect();
+                    let pairs: Vec<(&str, &str)> = known.iter().filter_map(|k| Some((k.name, l.get(k.name)?))).collect();
                     assert!(!pairs.is_empty());
                     let again: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     let again = again.join(",");
@@ -137,9 +145,9 @@ pub mod bodies {
         use rejviz::cmd::{builder, customize, install};
         let Some((&pick, rest)) = data.split_first() else { return };
         let tools: [(&ToolSpec, &[OurOption]); 3] = [
-            (&builder::VIRT_BUILDER, builder::OPTIONS),
-            (&customize::VIRT_CUSTOMIZE, customize::OPTIONS),
-            (&install::VIRT_INSTALL, install::OPTIONS),
+            (&proxy::VIRT_BUILDER, builder::OPTIONS),
+            (&proxy::VIRT_CUSTOMIZE, customize::OPTIONS),
+            (&proxy::VIRT_INSTALL, install::OPTIONS),
         ];
         let (tool, ours) = tools[usize::from(pick) % tools.len()];
         let args: Vec<OsString> =
@@ -155,21 +163,29 @@ pub mod bodies {
                 }
                 Item::Ours { name, value } => {
                     let a = args[i].to_str().expect("ours are UTF-8");
-                    assert!(a.starts_with(&format!("--{name}")), "{a:?} for --{name}");
+                    // --name, -name (getopt tools), or an abbreviation the tool reads as ours.
+                    let written = a.trim_start_matches('-').split('=').next().unwrap_or_default();
+                    assert!(a.starts_with('-') && name.starts_with(written) && !written.is_empty(), "{a:?} for --{name}");
                     i += if value.is_some() && !a.contains('=') { 2 } else { 1 };
                 }
             }
         }
         assert_eq!(i, args.len(), "{args:?} -> {items:?}");
-        let long = tool.long_with_value[usize::from(pick) % tool.long_with_value.len()];
-        let short = tool.short_with_value.get(usize::from(pick) % tool.short_with_value.len().max(1)).copied();
-        let _ = proxy::tool_values(&items, tool, long, short);
-        let _ = proxy::tool_flag(&items, tool, tool.long_flags[usize::from(pick) % tool.long_flags.len()]);
+        let options: Vec<&rejviz::proxy::ToolOption> = tool.options().collect();
+        let opt = options[usize::from(pick) % options.len()];
+        if let Some(long) = opt.names.first() {
+            let _ = proxy::tool_values(&items, tool, long);
+            let _ = proxy::tool_flag(&items, tool, long);
+        }
+        let _ = proxy::tool_options(&items, tool);
         let _ = proxy::operands(&items);
         for o in ours {
-            let _ = (proxy::values(&items, o.name), proxy::given(&items, o.name));
+            let _ = (proxy::values(&items, o), proxy::given(&items, o));
         }
-        let _ = proxy::assemble(items, vec![(&["nic"][..], vec![OsString::from("X")])]);
+        let tool_args: Vec<OsString> =
+            items.iter().filter_map(|i| if let Item::Tool(a, _) = i { Some(a.clone()) } else { None }).collect();
+        let _ = proxy::display::command_line(tool, &tool_args);
+        let _ = proxy::assemble(items, vec![(&[&ours[0]][..], vec![OsString::from("X")])]);
     }
 
     /// Shell-quotes a value the way no shell reads differently.

@@ -18,19 +18,21 @@ pub const SOURCE_LINE: &str = "source /etc/network/interfaces.d/*";
 /// none): it drops that appended [`SOURCE_LINE`] again when an earlier line already sources
 /// the folder. (An `--edit` alone cannot add a line to an empty file: perl's loop never
 /// runs. No single quotes: the tool puts the expression between single quotes.)
-pub const DEDUPE_SOURCE_EDIT: &str = "$rejviz_n++ if m{^\\s*source(-directory)?\\s+/etc/network/interfaces\\.d}; \
+pub const DEDUPE_SOURCE_EDIT: &str = "$rejviz_n++ if m{^\\s*(source\\s+/etc/network/interfaces\\.d/\\*|source-directory\\s+/etc/network/interfaces\\.d/?)\\s*$}; \
 $_ = \"\" if $rejviz_n > 1 && $_ eq \"source /etc/network/interfaces.d/*\\n\"";
 
-/// Whether `content` (an interfaces file) sources the interfaces.d folder: a line
-/// `source[-directory] /etc/network/interfaces.d...`, as [`DEDUPE_SOURCE_EDIT`] tests it in
-/// the guest (a test runs both on the same files).
+/// Whether `content` (an interfaces file) sources every file of the interfaces.d folder: a
+/// line `source /etc/network/interfaces.d/*` or `source-directory /etc/network/interfaces.d`
+/// (not `.../*.cfg`, which skips our files), as [`DEDUPE_SOURCE_EDIT`] tests it in the guest
+/// (a test runs both on the same files).
 pub fn sources_interfaces_d(content: &str) -> bool {
     content.lines().any(|l| {
-        let l = l.trim_start();
-        let rest = l.strip_prefix("source-directory").or_else(|| l.strip_prefix("source"));
-        rest.is_some_and(|r| {
-            r.starts_with(char::is_whitespace) && r.trim_start().starts_with("/etc/network/interfaces.d")
-        })
+        let words: Vec<&str> = l.split_whitespace().collect();
+        matches!(
+            words.as_slice(),
+            ["source", "/etc/network/interfaces.d/*"]
+                | ["source-directory", "/etc/network/interfaces.d" | "/etc/network/interfaces.d/"]
+        )
     })
 }
 
@@ -277,6 +279,8 @@ mod tests {
             "source /etc/network/other\nsource\t/etc/network/interfaces.d/a\n",
             "source /etc/network/interfaces.d/*",
             "source /etc/network/interfaces.dx\n",
+            "source /etc/network/interfaces.d/*.cfg\n",
+            "source-directory /etc/network/interfaces.d/\n",
             "",
         ];
         for f in files {

@@ -72,7 +72,7 @@ pub enum NicProblem {
     Mac(MacError),
     #[error("'{}' is not an IPv4 address", shown(.0))]
     Ipv4(String),
-    #[error("prefix '{}' is not a number from 0 to {max} (without leading zeros)", shown(.value))]
+    #[error("prefix '{}' is not a number from 1 to {max} (without leading zeros)", shown(.value))]
     Prefix { value: String, max: u8 },
     #[error("'{}' is not a contiguous netmask", shown(.0))]
     Netmask(String),
@@ -209,7 +209,8 @@ fn parse_prefix(p: &str, max: u8) -> Option<u8> {
     if !digits || (p.len() > 1 && p.starts_with('0')) {
         return None;
     }
-    p.parse::<u8>().ok().filter(|n| *n <= max)
+    // A /0 has no network of its own: no host address has one (netplan refuses it too).
+    p.parse::<u8>().ok().filter(|n| (1..=max).contains(n))
 }
 
 /// Parses every `--nic` value of one call, in order, into NICs with unique names and MACs.
@@ -368,6 +369,9 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
                     return Err(fail("netmask", NicProblem::MaskVsPrefix { netmask: m, prefix: p }));
                 }
                 (Some(p), _) => (p, MaskStyle::Prefix),
+                (None, Some((m, 0))) => {
+                    return Err(fail("netmask", NicProblem::Prefix { value: format!("0 (netmask {m})"), max: 32 }));
+                }
                 (None, Some((_, mp))) => (mp, MaskStyle::Netmask),
                 (None, None) => (DEFAULT_PREFIX, MaskStyle::Prefix),
             };

@@ -89,7 +89,6 @@ fn static_inference_table() {
         ),
         ("ipaddr=10.9.8.7/32", "10.9.8.7/32", MaskStyle::Prefix, "10.9.8.7", "10.9.8.7", StaticWord::Static),
         ("ipaddr=10.9.8.6/31", "10.9.8.6/31", MaskStyle::Prefix, "10.9.8.6", "10.9.8.7", StaticWord::Static),
-        ("ipaddr=10.9.8.7/0", "10.9.8.7/0", MaskStyle::Prefix, "0.0.0.0", "255.255.255.255", StaticWord::Static),
     ];
     for (spec, addr, style, network, broadcast, word) in cases {
         let s = st(&format!("name=eth1,{spec}"));
@@ -162,15 +161,15 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,ipaddr=1.2.3"], "--nic eth0: ipaddr: '1.2.3' is not an IPv4 address"),
     (
         &["name=eth0,ipaddr=1.2.3.4/33"],
-        "--nic eth0: ipaddr: prefix '33' is not a number from 0 to 32 (without leading zeros)",
+        "--nic eth0: ipaddr: prefix '33' is not a number from 1 to 32 (without leading zeros)",
     ),
     (
         &["name=eth0,ipaddr=1.2.3.4/"],
-        "--nic eth0: ipaddr: prefix '' is not a number from 0 to 32 (without leading zeros)",
+        "--nic eth0: ipaddr: prefix '' is not a number from 1 to 32 (without leading zeros)",
     ),
     (
         &["name=eth0,ipaddr=1.2.3.4/+8"],
-        "--nic eth0: ipaddr: prefix '+8' is not a number from 0 to 32 (without leading zeros)",
+        "--nic eth0: ipaddr: prefix '+8' is not a number from 1 to 32 (without leading zeros)",
     ),
     (
         &["name=eth0,ipaddr=1.2.3.4,netmask=255.0.255.0"],
@@ -256,7 +255,7 @@ const BAD: &[(&[&str], &str)] = &[
     ),
     (
         &["name=eth0,ipv6=2001:db8::5/129"],
-        "--nic eth0: ipv6: prefix '129' is not a number from 0 to 128 (without leading zeros)",
+        "--nic eth0: ipv6: prefix '129' is not a number from 1 to 128 (without leading zeros)",
     ),
     (&["name=eth0,ipv6=auto,ipv6gw=fe80::1"], "--nic eth0: ipv6gw: needs a static ipv6=ADDR/PREFIX"),
     (&["name=eth0,ipv6=2001:db8::5/64,ipv6gw=10.0.0.1"], "--nic eth0: ipv6gw: '10.0.0.1' is not an IPv6 address"),
@@ -349,7 +348,7 @@ fn every_error_prints_values_escaped() {
 const UNUSABLE: &[(&str, &str)] = &[
     // the NIC's own IPv4 address
     ("ipaddr=0.0.0.0", "ipaddr: 0.0.0.0 is the unspecified address; a NIC's own address cannot be one"),
-    ("ipaddr=0.0.0.0/0", "ipaddr: 0.0.0.0 is the unspecified address; a NIC's own address cannot be one"),
+    ("ipaddr=0.0.0.0/8", "ipaddr: 0.0.0.0 is the unspecified address; a NIC's own address cannot be one"),
     ("ipaddr=127.0.0.1/8", "ipaddr: 127.0.0.1 is a loopback address; a NIC's own address cannot be one"),
     ("ipaddr=127.1.2.3/32", "ipaddr: 127.1.2.3 is a loopback address; a NIC's own address cannot be one"),
     ("ipaddr=224.0.0.1", "ipaddr: 224.0.0.1 is a multicast address; a NIC's own address cannot be one"),
@@ -362,21 +361,27 @@ const UNUSABLE: &[(&str, &str)] = &[
     ("ipaddr=10.0.5.0/24", "ipaddr: 10.0.5.0/24 is the network address of its network, not a host address"),
     ("ipaddr=10.0.5.3/30", "ipaddr: 10.0.5.3/30 is the broadcast address of its network, not a host address"),
     // prefixes are written like octets: no leading zeros
-    ("ipaddr=10.0.5.7/024", "ipaddr: prefix '024' is not a number from 0 to 32 (without leading zeros)"),
-    ("ipaddr=10.0.5.7/00", "ipaddr: prefix '00' is not a number from 0 to 32 (without leading zeros)"),
-    ("ipaddr=10.0.5.7/0024", "ipaddr: prefix '0024' is not a number from 0 to 32 (without leading zeros)"),
-    ("ipaddr=10.0.5.7/010", "ipaddr: prefix '010' is not a number from 0 to 32 (without leading zeros)"),
-    ("ipaddr=10.0.5.7/ 8", "ipaddr: prefix ' 8' is not a number from 0 to 32 (without leading zeros)"),
-    ("ipaddr=010.0.5.7/8", "ipaddr: '010.0.5.7' is not an IPv4 address"),
-    ("ipv6=2001:db8::5/064", "ipv6: prefix '064' is not a number from 0 to 128 (without leading zeros)"),
-    ("ipv6=2001:db8::5/00", "ipv6: prefix '00' is not a number from 0 to 128 (without leading zeros)"),
-    ("ipv6=2001:db8::5/", "ipv6: prefix '' is not a number from 0 to 128 (without leading zeros)"),
-    // the IPv4 gateway
-    ("ipaddr=10.0.5.7/0,gateway=0.0.0.0", "gateway: 0.0.0.0 is the unspecified address; a gateway cannot be one"),
-    ("ipaddr=10.0.5.7/0,gateway=127.0.0.1", "gateway: 127.0.0.1 is a loopback address; a gateway cannot be one"),
-    ("ipaddr=10.0.5.7/0,gateway=224.0.0.9", "gateway: 224.0.0.9 is a multicast address; a gateway cannot be one"),
+    ("ipaddr=10.0.5.7/0", "ipaddr: prefix '0' is not a number from 1 to 32 (without leading zeros)"),
     (
-        "ipaddr=10.0.5.7/0,gateway=255.255.255.255",
+        "ipaddr=10.0.5.7,netmask=0.0.0.0",
+        "netmask: prefix '0 (netmask 0.0.0.0)' is not a number from 1 to 32 (without leading zeros)",
+    ),
+    ("ipv6=2001:db8::5/0", "ipv6: prefix '0' is not a number from 1 to 128 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/024", "ipaddr: prefix '024' is not a number from 1 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/00", "ipaddr: prefix '00' is not a number from 1 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/0024", "ipaddr: prefix '0024' is not a number from 1 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/010", "ipaddr: prefix '010' is not a number from 1 to 32 (without leading zeros)"),
+    ("ipaddr=10.0.5.7/ 8", "ipaddr: prefix ' 8' is not a number from 1 to 32 (without leading zeros)"),
+    ("ipaddr=010.0.5.7/8", "ipaddr: '010.0.5.7' is not an IPv4 address"),
+    ("ipv6=2001:db8::5/064", "ipv6: prefix '064' is not a number from 1 to 128 (without leading zeros)"),
+    ("ipv6=2001:db8::5/00", "ipv6: prefix '00' is not a number from 1 to 128 (without leading zeros)"),
+    ("ipv6=2001:db8::5/", "ipv6: prefix '' is not a number from 1 to 128 (without leading zeros)"),
+    // the IPv4 gateway
+    ("ipaddr=10.0.5.7/1,gateway=0.0.0.0", "gateway: 0.0.0.0 is the unspecified address; a gateway cannot be one"),
+    ("ipaddr=10.0.5.7/1,gateway=127.0.0.1", "gateway: 127.0.0.1 is a loopback address; a gateway cannot be one"),
+    ("ipaddr=10.0.5.7/1,gateway=224.0.0.9", "gateway: 224.0.0.9 is a multicast address; a gateway cannot be one"),
+    (
+        "ipaddr=10.0.5.7/1,gateway=255.255.255.255",
         "gateway: 255.255.255.255 is the limited broadcast address; a gateway cannot be one",
     ),
     (
@@ -444,7 +449,7 @@ fn unusable_addresses_table() {
 #[test]
 fn usable_addresses_stay_accepted() {
     for spec in [
-        "ipaddr=10.0.5.7/0",
+        "ipaddr=10.0.5.7/1",
         "ipaddr=10.0.5.7/8",
         "ipaddr=10.0.5.6/31",
         "ipaddr=10.0.5.7/31",
@@ -467,7 +472,7 @@ fn usable_addresses_stay_accepted() {
         "dns1=127.0.0.1,dns2=10.0.0.255",
         "ipaddr=10.0.5.7/16,dns1=10.0.5.255",
         "ipv6=2001:db8::5/64,ipv6gw=fe80::1",
-        "ipv6=2001:db8::5/0",
+        "ipv6=2001:db8::5/1",
         "ipv6=2001:db8::5/128",
         "ipv6=fd00::1/8",
         "ipv6=2001:db8::/64",
