@@ -95,7 +95,19 @@ pub fn write(nic: &Nic) -> Vec<GuestFile> {
 pub fn without(content: &str, names: &[&str]) -> String {
     let mut out = String::new();
     let mut skipping = false;
-    for line in content.lines() {
+    // Decided per logical line, exactly as the reader reads them; written back as the
+    // physical lines they were (a stanza split by `\` continuations goes whole).
+    for (logical, physical) in units(content) {
+        let Some(line) = logical else {
+            // A comment stays; a blank line inside a removed stanza goes with it.
+            if !skipping || physical.iter().any(|l| l.trim_start().starts_with('#')) {
+                physical.iter().for_each(|l| {
+                    out.push_str(l);
+                    out.push('\n');
+                });
+            }
+            continue;
+        };
         let words: Vec<&str> = line.split_whitespace().collect();
         let first = words.first().copied().unwrap_or("");
         let is_keyword = matches!(
@@ -109,45 +121,63 @@ pub fn without(content: &str, names: &[&str]) -> String {
             skipping = true;
             continue;
         }
-        if skipping && !first.starts_with('#') {
+        if skipping {
             continue;
         }
         if first == "auto" || first.starts_with("allow-") {
-            let kept: Vec<&str> = words[1..].iter().copied().filter(|w| !names.contains(w)).collect();
-            if kept.len() != words.len() - 1 {
+            let listed = words.get(1..).unwrap_or_default();
+            let kept: Vec<&str> = listed.iter().copied().filter(|w| !names.contains(w)).collect();
+            if kept.len() != listed.len() {
                 if !kept.is_empty() {
                     out.push_str(&format!("{first} {}\n", kept.join(" ")));
                 }
                 continue;
             }
         }
-        out.push_str(line);
-        out.push('\n');
+        for l in physical {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The lines of an interfaces file as ifupdown reads them, each with the physical lines it
+/// spans: a logical line (`\` continuations joined, each physical line trimmed), or `None`
+/// for a comment or blank line outside a continuation.
+fn units(content: &str) -> Vec<(Option<String>, Vec<&str>)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut physical: Vec<&str> = Vec::new();
+    for raw in content.lines() {
+        let l = raw.trim();
+        if cur.is_empty() && (l.is_empty() || l.starts_with('#')) {
+            out.push((None, vec![raw]));
+            continue;
+        }
+        match l.strip_suffix('\\') {
+            // A lone backslash before anything: nothing to continue.
+            Some("") if cur.is_empty() => out.push((None, vec![raw])),
+            Some(part) => {
+                cur.push_str(part);
+                physical.push(raw);
+            }
+            None => {
+                cur.push_str(l);
+                physical.push(raw);
+                out.push((Some(std::mem::take(&mut cur)), std::mem::take(&mut physical)));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push((Some(cur), physical));
     }
     out
 }
 
 /// The logical lines of an interfaces file: comments dropped, `\` continuations joined.
 fn lines(content: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for raw in content.lines() {
-        let l = raw.trim();
-        if cur.is_empty() && (l.is_empty() || l.starts_with('#')) {
-            continue;
-        }
-        match l.strip_suffix('\\') {
-            Some(part) => cur.push_str(part),
-            None => {
-                cur.push_str(l);
-                out.push(std::mem::take(&mut cur));
-            }
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    units(content).into_iter().filter_map(|(logical, _)| logical).collect()
 }
 
 /// Every interface an interfaces(5) file defines with `iface`.
