@@ -79,7 +79,7 @@ mod tests {
     fn cfg(name: &str, mac: Option<&str>) -> ConfiguredNic {
         let mut c = ConfiguredNic::new(name, &format!("/f/ifcfg-{name}"), crate::guestconf::Format::Ifcfg);
         c.hwaddr = mac.map(|m| m.parse().unwrap());
-        c.bootproto = "dhcp".into();
+        c.bootproto = crate::guestconf::Bootproto::Dhcp;
         c
     }
     fn iface(mac: &str) -> DomainInterface {

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::guestconf::ConfiguredNic;
+use crate::guestconf::{Bootproto, ConfiguredNic};
 use crate::libvirt::NetworkInfo;
 use crate::nic::{MacAddr, natural_cmp, shown, validate_ifname};
 use crate::optlist::OptListError;
@@ -236,7 +236,7 @@ fn auto_target(c: &ConfiguredNic, networks: &[NetworkInfo]) -> Result<Target, Ma
             }),
         };
     }
-    if c.bootproto == "dhcp" || c.bootproto == "bootp" {
+    if c.bootproto == Bootproto::Dhcp {
         return match networks.iter().find(|n| n.name == "default") {
             Some(d) if d.dhcp => Ok(Target::Network(d.name.clone())),
             _ => Err(MappingError::NoDefault { nic }),
@@ -252,7 +252,7 @@ mod tests {
     fn cfg(name: &str, mac: Option<&str>, ipv4: Option<&str>) -> ConfiguredNic {
         let mut c = ConfiguredNic::new(name, &format!("/f/ifcfg-{name}"), crate::guestconf::Format::Ifcfg);
         c.hwaddr = mac.map(|m| m.parse().unwrap());
-        c.bootproto = if ipv4.is_some() { "static" } else { "dhcp" }.into();
+        c.bootproto = if ipv4.is_some() { Bootproto::Static } else { Bootproto::Dhcp };
         c.ipv4 = ipv4.map(|a| a.parse().unwrap());
         c
     }
@@ -374,7 +374,7 @@ mod tests {
             "eth0 uses DHCP and there is no network 'default' serving DHCP; map it with --nic-mappings eth0=NETWORK"
         );
         let mut unconf = cfg("eth3", None, None);
-        unconf.bootproto = "none".into();
+        unconf.bootproto = Bootproto::None;
         assert!(matches!(resolve(&[unconf], &[], true, &host(&n, &br)), Err(MappingError::Unconfigured { .. })));
     }
 }

@@ -75,9 +75,9 @@ fn expected(n: &Nic, format: Format, file: &str) -> ConfiguredNic {
     c.ipv6 = n.ipv6;
     c.dns = n.dns.clone();
     match &n.ipv4 {
-        Ipv4Config::Dhcp => c.bootproto = "dhcp".into(),
+        Ipv4Config::Dhcp => c.bootproto = rejviz::guestconf::Bootproto::Dhcp,
         Ipv4Config::Static(s) => {
-            c.bootproto = "static".into();
+            c.bootproto = rejviz::guestconf::Bootproto::Static;
             c.ipv4 = Some(s.addr);
             c.gateway = s.gateway;
         }

@@ -408,10 +408,14 @@ fn expected(n: &Nic, format: Format) -> ConfiguredNic {
     c.ipv6 = n.ipv6;
     c.dns = n.dns.clone();
     match &n.ipv4 {
-        Ipv4Config::Dhcp => c.bootproto = "dhcp".into(),
+        Ipv4Config::Dhcp => c.bootproto = rejviz::guestconf::Bootproto::Dhcp,
         Ipv4Config::Static(s) => {
             // ifcfg keeps the word the user wrote (BOOTPROTO=none); the others say static.
-            c.bootproto = if format == Format::Ifcfg && s.word == StaticWord::None { "none" } else { "static" }.into();
+            c.bootproto = if format == Format::Ifcfg && s.word == StaticWord::None {
+                rejviz::guestconf::Bootproto::None
+            } else {
+                rejviz::guestconf::Bootproto::Static
+            };
             c.ipv4 = Some(s.addr);
             c.gateway = s.gateway;
         }

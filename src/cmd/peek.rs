@@ -240,7 +240,7 @@ pub fn render_text(r: &Report) -> String {
             vec![
                 n.name.clone(),
                 n.hwaddr.map(|m| m.to_string()).unwrap_or_else(dash),
-                n.bootproto.clone(),
+                n.bootproto.to_string(),
                 n.ipv4.map(|a| a.to_string()).unwrap_or_else(dash),
                 n.gateway.map(|g| g.to_string()).unwrap_or_else(dash),
                 if n.dns.is_empty() {

@@ -3,6 +3,7 @@
 //! the config's MAC to NAME, and sets its MTU (which ifupdown's dhcp method cannot).
 
 use super::link::{self, LinkMap};
+use super::{Bootproto, ReadError};
 use super::{ConfiguredNic, ENI_DIR, Format, GuestFile, LinkKind};
 use crate::nic::{Ipv4Config, Ipv6Config, Nic};
 
@@ -57,7 +58,7 @@ pub fn name_problem(name: &str) -> Option<String> {
     link::name_problem(name)
 }
 
-pub fn write(nic: &Nic) -> Vec<GuestFile> {
+pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let n = &nic.name;
     let mut s = String::from("# Written by rejviz\n");
     if nic.onboot {
@@ -87,7 +88,7 @@ pub fn write(nic: &Nic) -> Vec<GuestFile> {
             }
         }
     }
-    vec![GuestFile { path: path(n), mode: 0o644, content: s }, link::write(nic, true)]
+    Ok(vec![GuestFile { path: path(n), mode: 0o644, content: s }, link::write(nic, true)])
 }
 
 /// `content` without the stanzas of `names` (their `iface` blocks, and their names in
@@ -181,7 +182,7 @@ fn lines(content: &str) -> Vec<String> {
 }
 
 /// Every interface an interfaces(5) file defines with `iface`.
-pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<ConfiguredNic>, String> {
+pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<ConfiguredNic>, ReadError> {
     let mut nics: Vec<ConfiguredNic> = Vec::new();
     let mut auto: Vec<String> = Vec::new();
     // (index into nics, family) of the stanza whose options follow.
@@ -195,7 +196,7 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
             }
             Some("iface") => {
                 let [_, name, family, method, ..] = words[..] else {
-                    return Err(format!("'{line}': iface needs NAME FAMILY METHOD"));
+                    return Err(ReadError::Stanza { line: line.clone(), what: "iface needs NAME FAMILY METHOD" });
                 };
                 let i = match nics.iter().position(|n| n.name == name) {
                     Some(i) => i,
@@ -213,8 +214,9 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                 let c = &mut nics[i];
                 match (family, method) {
                     (_, "loopback") => c.kind = LinkKind::Loopback,
-                    ("inet", "dhcp") => c.bootproto = "dhcp".into(),
-                    ("inet", m) => c.bootproto = m.into(),
+                    ("inet", "dhcp" | "bootp") => c.bootproto = Bootproto::Dhcp,
+                    ("inet", "static") => c.bootproto = Bootproto::Static,
+                    ("inet", m) => c.bootproto = Bootproto::Other(m.to_string()),
                     ("inet6", "auto") => c.ipv6 = Some(Ipv6Config::Auto),
                     ("inet6", "dhcp") => c.ipv6 = Some(Ipv6Config::Dhcp),
                     _ => {}
@@ -226,11 +228,11 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
             }
             Some(opt) => {
                 let Some((i, family)) = &current else {
-                    return Err(format!("'{line}': option outside an iface stanza"));
+                    return Err(ReadError::Stanza { line: line.clone(), what: "an option outside an iface stanza" });
                 };
                 let c = &mut nics[*i];
                 let value = words.get(1).copied().unwrap_or("");
-                let bad = |what: &str| format!("iface {}: {opt}: '{value}' is not {what}", c.name);
+                let bad = |what: &'static str| ReadError::value(format!("iface {}: {opt}", c.name), value, what);
                 match (family.as_str(), opt) {
                     ("inet", "address") => {
                         c.ipv4 = Some(match value.parse() {
@@ -263,10 +265,9 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                     (_, "mtu") => c.mtu = Some(value.parse().map_err(|_| bad("a number"))?),
                     (_, "hwaddress") => {
                         let mac = words.last().copied().unwrap_or("");
-                        c.hwaddr = Some(
-                            mac.parse()
-                                .map_err(|_| format!("iface {}: hwaddress: '{mac}' is not a MAC address", c.name))?,
-                        );
+                        c.hwaddr = Some(mac.parse().map_err(|_| {
+                            ReadError::value(format!("iface {}: hwaddress", c.name), mac, "a MAC address")
+                        })?);
                     }
                     (_, "dns-nameservers") => {
                         for d in &words[1..] {
@@ -283,12 +284,22 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
     }
     for c in &mut nics {
         c.onboot = auto.contains(&c.name);
-        if c.bootproto == "static" && c.ipv4.is_none() {
-            c.bootproto = "none".into();
+        if c.bootproto == Bootproto::Static && c.ipv4.is_none() {
+            c.bootproto = Bootproto::None;
         }
     }
     Ok(nics)
 }
+
+/// The eni format's part in every operation (see [`super::FormatOps`]).
+pub const OPS: super::FormatOps = super::FormatOps {
+    format: super::Format::Eni,
+    path,
+    name_problem,
+    write,
+    claims: |p| p == super::ENI_FILE || super::file_in(p, super::ENI_DIR).is_some(),
+    read: read,
+};
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,8 @@ use std::net::Ipv4Addr;
 
 use ipnet::{Ipv4Net, ipv4_mask_to_prefix};
 
-use super::shellvars::{self, ShellVarsError};
+use super::ReadError;
+use super::shellvars;
 use super::{ConfiguredNic, Format, GuestFile, LinkKind};
 use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, MaskStyle, Nic, StaticWord, validate_ifname};
 
@@ -20,7 +21,7 @@ pub fn path(name: &str) -> String {
 
 /// The ifcfg file for `nic`, mode 0644 (initscripts and NetworkManager read it as root,
 /// but tools such as `ifup` as a user and `nmcli` expect it world-readable).
-pub fn write(nic: &Nic) -> GuestFile {
+pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let mut s = String::from("# Written by rejviz\n");
     let mut kv = |k: &str, v: &str| {
         // Infallible: writing to a String.
@@ -80,7 +81,7 @@ pub fn write(nic: &Nic) -> GuestFile {
             }
         }
     }
-    GuestFile { path: path(&nic.name), mode: 0o644, content: s }
+    Ok(vec![GuestFile { path: path(&nic.name), mode: 0o644, content: s }])
 }
 
 /// A value for a file that `sh` sources (and NetworkManager's ifcfg reader reads).
@@ -116,15 +117,6 @@ pub fn config_name(file_name: &str) -> Option<&str> {
     Some(name)
 }
 
-/// Why an ifcfg file cannot be understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReadError {
-    #[error(transparent)]
-    Syntax(#[from] ShellVarsError),
-    #[error("{key}: '{value}' {what}")]
-    Value { key: &'static str, value: String, what: &'static str },
-}
-
 /// What the ifcfg file at guest path `path` configures. Read as data: see [`shellvars`].
 pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
     let vars = shellvars::parse(content)?;
@@ -142,9 +134,8 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
             get(k0).map(|v| (k0, v))
         })
     };
-    let bad =
-        |key: &'static str, value: &str, what: &'static str| ReadError::Value { key, value: value.to_string(), what };
-    let ip = |key: &'static str, v: &str| v.parse::<Ipv4Addr>().map_err(|_| bad(key, v, "is not an IPv4 address"));
+    let bad = |key: &'static str, value: &str, what: &'static str| ReadError::value(key, value, what);
+    let ip = |key: &'static str, v: &str| v.parse::<Ipv4Addr>().map_err(|_| bad(key, v, "an IPv4 address"));
 
     let file_name = path.rsplit('/').next().unwrap_or(path);
     let name = get("DEVICE")
@@ -158,23 +149,20 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
         Some(t) => LinkKind::Other(t.to_string()),
     };
     let hwaddr = get("HWADDR")
-        .map(|v| v.parse::<MacAddr>().map_err(|_| bad("HWADDR", v, "is not a unicast MAC address")))
+        .map(|v| v.parse::<MacAddr>().map_err(|_| bad("HWADDR", v, "a unicast MAC address")))
         .transpose()?;
     let address = get_n("IPADDR").map(|(k, v)| ip(k, v)).transpose()?;
     let prefix = match (get_n("PREFIX"), get_n("NETMASK")) {
         (Some((k, p)), _) => {
-            Some(p.parse::<u8>().ok().filter(|p| *p <= 32).ok_or_else(|| bad(k, p, "is not a prefix length"))?)
+            Some(p.parse::<u8>().ok().filter(|p| *p <= 32).ok_or_else(|| bad(k, p, "a prefix length"))?)
         }
-        (None, Some((k, m))) => {
-            Some(ipv4_mask_to_prefix(ip(k, m)?).map_err(|_| bad(k, m, "is not a contiguous netmask"))?)
-        }
+        (None, Some((k, m))) => Some(ipv4_mask_to_prefix(ip(k, m)?).map_err(|_| bad(k, m, "a contiguous netmask"))?),
         (None, None) => None,
     };
     let ipv4 = match address {
         // As NetworkManager does without PREFIX or NETMASK: the address class's prefix.
         Some(a) => Some(
-            Ipv4Net::new(a, prefix.unwrap_or_else(|| classful_prefix(a)))
-                .map_err(|_| bad("PREFIX", "", "is out of range"))?,
+            Ipv4Net::new(a, prefix.unwrap_or_else(|| classful_prefix(a))).map_err(|_| bad("PREFIX", "", "in range"))?,
         ),
         None => None,
     };
@@ -189,12 +177,10 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
     let ipv6 = if !yes("IPV6INIT") {
         None
     } else if let Some(a) = get("IPV6ADDR") {
-        let addr = a.parse().map_err(|_| bad("IPV6ADDR", a, "is not an IPv6 ADDR/PREFIX"))?;
+        let addr = a.parse().map_err(|_| bad("IPV6ADDR", a, "an IPv6 ADDR/PREFIX"))?;
         // IPV6_DEFAULTGW may carry %DEVICE.
         let gateway = get("IPV6_DEFAULTGW")
-            .map(|g| {
-                g.split('%').next().unwrap_or(g).parse().map_err(|_| bad("IPV6_DEFAULTGW", g, "is not an IPv6 address"))
-            })
+            .map(|g| g.split('%').next().unwrap_or(g).parse().map_err(|_| bad("IPV6_DEFAULTGW", g, "an IPv6 address")))
             .transpose()?;
         Some(Ipv6Config::Static { addr, gateway })
     } else if yes("DHCPV6C") {
@@ -204,11 +190,16 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
     } else {
         None
     };
-    let mtu = get("MTU").map(|m| m.parse::<u32>().map_err(|_| bad("MTU", m, "is not a number"))).transpose()?;
+    let mtu = get("MTU").map(|m| m.parse::<u32>().map_err(|_| bad("MTU", m, "a number"))).transpose()?;
     let mut c = ConfiguredNic::new(&name, path, Format::Ifcfg);
     c.kind = kind;
     c.hwaddr = hwaddr;
-    c.bootproto = get("BOOTPROTO").unwrap_or("none").to_ascii_lowercase();
+    c.bootproto = match get("BOOTPROTO").unwrap_or("none").to_ascii_lowercase().as_str() {
+        "dhcp" | "bootp" => super::Bootproto::Dhcp,
+        "static" => super::Bootproto::Static,
+        "none" => super::Bootproto::None,
+        other => super::Bootproto::Other(other.to_string()),
+    };
     c.ipv4 = ipv4;
     c.gateway = gateway;
     c.dns = dns;
@@ -225,6 +216,16 @@ fn classful_prefix(a: Ipv4Addr) -> u8 {
         _ => 24,
     }
 }
+
+/// The ifcfg format's part in every operation (see [`super::FormatOps`]).
+pub const OPS: super::FormatOps = super::FormatOps {
+    format: super::Format::Ifcfg,
+    path,
+    name_problem,
+    write,
+    claims: |p| super::file_in(p, DIR).and_then(config_name).is_some(),
+    read: |p, c, _| read(p, c).map(|n| vec![n]),
+};
 
 #[cfg(test)]
 mod tests {
@@ -256,13 +257,13 @@ mod tests {
     fn reads_back_what_it_writes() {
         let nics = parse_nics(&["name=eth0,hwaddr=52:54:00:00:00:01",
                                 "name=eth2,hwaddr=52:54:00:00:00:02,ipaddr=10.0.5.7,netmask=255.255.0.0,gateway=10.0.0.1,dns1=10.0.0.2,dns2=10.0.0.3"]).unwrap();
-        let r0 = read("/x/ifcfg-eth0", &write(&nics[0]).content).unwrap();
+        let r0 = read("/x/ifcfg-eth0", &write(&nics[0]).unwrap()[0].content).unwrap();
         assert_eq!(
             (r0.name.as_str(), r0.bootproto.as_str(), r0.ipv4, r0.kind.clone()),
             ("eth0", "dhcp", None, LinkKind::Ethernet)
         );
         assert_eq!(r0.hwaddr, Some(nics[0].hwaddr));
-        let r2 = read("/x/ifcfg-eth2", &write(&nics[1]).content).unwrap();
+        let r2 = read("/x/ifcfg-eth2", &write(&nics[1]).unwrap()[0].content).unwrap();
         assert_eq!(r2.ipv4.unwrap().to_string(), "10.0.5.7/16");
         assert_eq!(r2.gateway, Some(Ipv4Addr::new(10, 0, 0, 1)));
         assert_eq!(r2.dns.len(), 2);
@@ -278,7 +279,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.name, "ens3");
-        assert_eq!(f.bootproto, "none");
+        assert_eq!(f.bootproto, super::super::Bootproto::None);
         assert_eq!(f.hwaddr.unwrap().to_string(), "52:54:00:ab:cd:ef");
         assert_eq!(f.ipv4.unwrap().to_string(), "192.168.1.10/25");
         assert!(!f.onboot);
@@ -306,7 +307,7 @@ mod tests {
     }
 
     fn one(spec: &str) -> GuestFile {
-        write(&parse_nics(&[spec]).unwrap()[0])
+        write(&parse_nics(&[spec]).unwrap()[0]).unwrap().remove(0)
     }
 
     #[test]

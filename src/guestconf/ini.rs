@@ -1,6 +1,8 @@
 //! INI-style files as NetworkManager keyfiles and systemd `.network`/`.link` units write
 //! them: `[Section]`, `key=value`, `#`/`;` comments. Keys may repeat (systemd's `Address=`).
 
+use super::error::{IniProblem, ReadError};
+
 /// A parsed file: sections in order, each with its assignments in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ini {
@@ -8,7 +10,7 @@ pub struct Ini {
 }
 
 impl Ini {
-    pub fn parse(content: &str) -> Result<Ini, String> {
+    pub fn parse(content: &str) -> Result<Ini, ReadError> {
         let mut ini = Ini::default();
         for (i, raw) in content.lines().enumerate() {
             let line = raw.trim();
@@ -17,13 +19,15 @@ impl Ini {
             }
             if let Some(name) = line.strip_prefix('[') {
                 let name =
-                    name.strip_suffix(']').ok_or_else(|| format!("line {}: unterminated section header", i + 1))?;
+                    name.strip_suffix(']').ok_or(ReadError::IniLine { line: i + 1, what: IniProblem::Header })?;
                 ini.sections.push((name.trim().to_string(), Vec::new()));
                 continue;
             }
-            let (k, v) = line.split_once('=').ok_or_else(|| format!("line {}: not key=value: '{line}'", i + 1))?;
+            let (k, v) = line
+                .split_once('=')
+                .ok_or_else(|| ReadError::IniLine { line: i + 1, what: IniProblem::NotAssignment(line.to_string()) })?;
             let section =
-                ini.sections.last_mut().ok_or_else(|| format!("line {}: key outside any [section]", i + 1))?;
+                ini.sections.last_mut().ok_or(ReadError::IniLine { line: i + 1, what: IniProblem::OutsideSection })?;
             section.1.push((k.trim().to_string(), v.trim().to_string()));
         }
         Ok(ini)
@@ -59,8 +63,8 @@ mod tests {
         assert_eq!(ini.all("Network", "Address"), ["10.0.0.1/24", "fd00::1/64"]);
         assert_eq!(ini.get("Network", "DNS"), Some("1.1.1.1"));
         assert_eq!(ini.get("Link", "Name"), None);
-        assert_eq!(Ini::parse("a=b").unwrap_err(), "line 1: key outside any [section]");
-        assert_eq!(Ini::parse("[x\n").unwrap_err(), "line 1: unterminated section header");
-        assert_eq!(Ini::parse("[x]\nnonsense\n").unwrap_err(), "line 2: not key=value: 'nonsense'");
+        assert_eq!(Ini::parse("a=b").unwrap_err().to_string(), "line 1: key outside any [section]");
+        assert_eq!(Ini::parse("[x\n").unwrap_err().to_string(), "line 1: unterminated section header");
+        assert_eq!(Ini::parse("[x]\nnonsense\n").unwrap_err().to_string(), "line 2: not key=value: 'nonsense'");
     }
 }

@@ -3,6 +3,7 @@
 //! the MAC (`[ethernet] mac-address=`), not to a kernel name, and a `.link` file gives the
 //! interface its name.
 
+use super::{Bootproto, ReadError};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net};
@@ -35,7 +36,7 @@ fn uuid(nic: &Nic) -> String {
     uuid::Uuid::new_v5(&namespace, &name).hyphenated().to_string()
 }
 
-pub fn write(nic: &Nic) -> Vec<GuestFile> {
+pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let mut s = format!("# Written by rejviz\n[connection]\nid={0}\nuuid={1}\ntype=ethernet\n", nic.name, uuid(nic));
     if !nic.onboot {
         s.push_str("autoconnect=false\n");
@@ -72,21 +73,22 @@ pub fn write(nic: &Nic) -> Vec<GuestFile> {
             s.push('\n');
         }
     }
-    vec![GuestFile { path: path(&nic.name), mode: 0o600, content: s }, link::write(nic, false)]
+    Ok(vec![GuestFile { path: path(&nic.name), mode: 0o600, content: s }, link::write(nic, false)])
 }
 
 /// `ADDR/PREFIX[,GATEWAY]` of `addressN=`.
-fn address<A: std::str::FromStr, N: std::str::FromStr>(v: &str) -> Result<(N, Option<A>), String> {
+fn address<A: std::str::FromStr, N: std::str::FromStr>(key: &str, v: &str) -> Result<(N, Option<A>), ReadError> {
     let (a, gw) = match v.split_once(',') {
         Some((a, g)) => (a, Some(g)),
         None => (v, None),
     };
-    let net = a.trim().parse::<N>().map_err(|_| format!("'{a}' is not an address/prefix"))?;
-    let gw = gw.map(|g| g.trim().parse::<A>().map_err(|_| format!("'{g}' is not a gateway address"))).transpose()?;
+    let net = a.trim().parse::<N>().map_err(|_| ReadError::value(key, a, "an address/prefix"))?;
+    let gw =
+        gw.map(|g| g.trim().parse::<A>().map_err(|_| ReadError::value(key, g, "a gateway address"))).transpose()?;
     Ok((net, gw))
 }
 
-pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic, String> {
+pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic, ReadError> {
     let ini = Ini::parse(content)?;
     let eth = if ini.has_section("ethernet") { "ethernet" } else { "802-3-ethernet" };
     let id = ini.get("connection", "id").unwrap_or("");
@@ -97,7 +99,7 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
     };
     let hwaddr = ini
         .get(eth, "mac-address")
-        .map(|m| m.parse::<MacAddr>().map_err(|e| format!("mac-address: {e}")))
+        .map(|m| m.parse::<MacAddr>().map_err(|_| ReadError::value("mac-address", m, "a MAC address")))
         .transpose()?;
     let name = ini
         .get("connection", "interface-name")
@@ -108,22 +110,21 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
     c.kind = kind;
     c.hwaddr = hwaddr;
     c.onboot = ini.get("connection", "autoconnect") != Some("false");
-    c.mtu = ini.get(eth, "mtu").map(|m| m.parse().map_err(|_| format!("mtu: '{m}' is not a number"))).transpose()?;
+    c.mtu = ini.get(eth, "mtu").map(|m| m.parse().map_err(|_| ReadError::value("mtu", m, "a number"))).transpose()?;
     c.bootproto = match ini.get("ipv4", "method") {
-        None | Some("auto") => "dhcp",
-        Some("manual") => "static",
-        Some(other) => other,
-    }
-    .to_string();
+        None | Some("auto") => Bootproto::Dhcp,
+        Some("manual") => Bootproto::Static,
+        Some(other) => Bootproto::Other(other.to_string()),
+    };
     let mut gateway: Option<Ipv4Addr> = ini.get("ipv4", "gateway").and_then(|g| g.parse().ok());
     if let Some(v) = ini.get("ipv4", "address1").or_else(|| ini.get("ipv4", "addresses1")) {
-        let (net, gw): (Ipv4Net, Option<Ipv4Addr>) = address(v).map_err(|e| format!("ipv4.address1: {e}"))?;
+        let (net, gw): (Ipv4Net, Option<Ipv4Addr>) = address("ipv4.address1", v)?;
         c.ipv4 = Some(net);
         gateway = gateway.or(gw);
     }
     c.gateway = gateway;
     for d in ini.get("ipv4", "dns").unwrap_or("").split([';', ',']).filter(|d| !d.trim().is_empty()) {
-        c.dns.push(d.trim().parse().map_err(|_| format!("ipv4.dns: '{d}' is not an IPv4 address"))?);
+        c.dns.push(d.trim().parse().map_err(|_| ReadError::value("ipv4.dns", d, "an IPv4 address"))?);
     }
     c.ipv6 = match ini.get("ipv6", "method") {
         Some("auto") => Some(Ipv6Config::Auto),
@@ -132,8 +133,8 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
             let v = ini
                 .get("ipv6", "address1")
                 .or_else(|| ini.get("ipv6", "addresses1"))
-                .ok_or("ipv6: manual without address1")?;
-            let (addr, gw): (Ipv6Net, Option<Ipv6Addr>) = address(v).map_err(|e| format!("ipv6.address1: {e}"))?;
+                .ok_or(ReadError::Missing("ipv6: method manual without address1"))?;
+            let (addr, gw): (Ipv6Net, Option<Ipv6Addr>) = address("ipv6.address1", v)?;
             let gateway = ini.get("ipv6", "gateway").and_then(|g| g.parse().ok()).or(gw);
             Some(Ipv6Config::Static { addr, gateway })
         }
@@ -141,3 +142,13 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
     };
     Ok(c)
 }
+
+/// The keyfile format's part in every operation (see [`super::FormatOps`]).
+pub const OPS: super::FormatOps = super::FormatOps {
+    format: super::Format::Keyfile,
+    path,
+    name_problem,
+    write,
+    claims: |p| super::file_in(p, super::NM_DIR).is_some(),
+    read: |p, c, l| read(p, c, l).map(|n| vec![n]),
+};

@@ -67,14 +67,19 @@ pub struct Link {
     pub mtu: Option<u32>,
 }
 
+/// Whether a guest file at `path` is a `.link` file (where networkd's, and ours, live).
+pub fn claims(path: &str) -> bool {
+    [super::NETWORKD_DIR, super::LINK_DIR].iter().any(|d| super::file_in(path, d).is_some_and(|n| n.ends_with(".link")))
+}
+
 /// `None` for `.link` files that do not name one MAC (e.g. matching by driver or path).
-pub fn read(path: &str, content: &str) -> Result<Option<Link>, String> {
+pub fn read(path: &str, content: &str) -> Result<Option<Link>, super::ReadError> {
     let ini = Ini::parse(content)?;
     let (Some(mac), Some(name)) = (ini.get("Match", "MACAddress"), ini.get("Link", "Name")) else { return Ok(None) };
     if mac.contains(' ') {
         return Ok(None);
     }
-    let mac = mac.parse::<MacAddr>().map_err(|e| format!("MACAddress: {e}"))?;
+    let mac = mac.parse::<MacAddr>().map_err(|_| super::ReadError::value("MACAddress", mac, "a MAC address"))?;
     let mtu = ini.get("Link", "MTUBytes").and_then(|m| m.parse().ok());
     Ok(Some(Link { path: path.to_string(), mac, name: name.to_string(), mtu }))
 }

@@ -3,6 +3,7 @@
 
 pub mod detect;
 pub mod eni;
+mod error;
 pub mod ifcfg;
 pub mod ini;
 pub mod keyfile;
@@ -19,6 +20,7 @@ use serde::Serialize;
 pub use crate::format::Format;
 use crate::inspect::{Snapshot, Want};
 use crate::nic::{Ipv6Config, MacAddr, Nic, NicError, NicProblem, natural_cmp};
+pub use error::{IniProblem, ReadError};
 
 /// A file to put into the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +53,41 @@ pub enum LinkKind {
     Other(String),
 }
 
+/// How a config gets its IPv4 address, as its file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bootproto {
+    /// DHCP (ifcfg `dhcp`/`bootp`, keyfile `auto`, ENI `dhcp`, netplan/networkd DHCP on).
+    Dhcp,
+    Static,
+    /// No address of its own (ifcfg keeps the word `none` even with an address).
+    None,
+    /// Another method the file names (keyfile `disabled`, ENI `manual`, ...), as written.
+    Other(String),
+}
+
+impl Bootproto {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Bootproto::Dhcp => "dhcp",
+            Bootproto::Static => "static",
+            Bootproto::None => "none",
+            Bootproto::Other(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for Bootproto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Bootproto {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// What one config file in a guest says about one interface: the readers' common output,
 /// whatever the file format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,7 +102,7 @@ pub struct ConfiguredNic {
     /// The MAC the config is pinned to, if any.
     pub hwaddr: Option<MacAddr>,
     /// `dhcp`, `static`, `none`, ... as the file says (lower-cased).
-    pub bootproto: String,
+    pub bootproto: Bootproto,
     /// Static IPv4 address with its prefix.
     pub ipv4: Option<Ipv4Net>,
     pub gateway: Option<Ipv4Addr>,
@@ -84,7 +121,7 @@ impl ConfiguredNic {
             format,
             kind: LinkKind::Ethernet,
             hwaddr: None,
-            bootproto: "none".into(),
+            bootproto: Bootproto::None,
             ipv4: None,
             gateway: None,
             dns: Vec::new(),
@@ -98,12 +135,13 @@ impl ConfiguredNic {
 impl ConfiguredNic {
     /// Adds an `ADDR/PREFIX` of either family, as netplan and networkd list them: the last
     /// IPv6 one is the static IPv6 address, the first IPv4 one the NIC's address.
-    pub(crate) fn add_address(&mut self, a: &str) -> Result<(), String> {
+    pub(crate) fn add_address(&mut self, key: &str, a: &str) -> Result<(), ReadError> {
+        let bad = || ReadError::value(key, a, "ADDR/PREFIX");
         if a.contains(':') {
-            let addr = a.parse().map_err(|_| format!("'{a}' is not ADDR/PREFIX"))?;
+            let addr = a.parse().map_err(|_| bad())?;
             self.ipv6 = Some(Ipv6Config::Static { addr, gateway: None });
         } else if self.ipv4.is_none() {
-            self.ipv4 = Some(a.parse().map_err(|_| format!("'{a}' is not ADDR/PREFIX"))?);
+            self.ipv4 = Some(a.parse().map_err(|_| bad())?);
         }
         Ok(())
     }
@@ -112,13 +150,12 @@ impl ConfiguredNic {
     /// address (with `gw6`) wins over DHCPv6, which wins over router advertisements.
     pub(crate) fn settle(&mut self, dhcp4: bool, dhcp6: bool, accept_ra: bool, gw6: Option<Ipv6Addr>) {
         self.bootproto = if dhcp4 {
-            "dhcp"
+            Bootproto::Dhcp
         } else if self.ipv4.is_some() {
-            "static"
+            Bootproto::Static
         } else {
-            "none"
-        }
-        .to_string();
+            Bootproto::None
+        };
         match &mut self.ipv6 {
             Some(Ipv6Config::Static { gateway, .. }) => *gateway = gw6,
             _ if dhcp6 => self.ipv6 = Some(Ipv6Config::Dhcp),
@@ -145,15 +182,44 @@ impl Serialize for Ipv6Config {
     }
 }
 
+/// One format's part in everything rejviz does with guest configs: the one interface of
+/// the five format modules (each defines its `OPS`), so that no caller dispatches by hand.
+pub struct FormatOps {
+    pub format: Format,
+    /// The main file (the one that is not a `.link`) configuring interface `name`.
+    pub path: fn(&str) -> String,
+    /// Why the format cannot carry the interface name (one `validate_ifname` accepted).
+    pub name_problem: fn(&str) -> Option<String>,
+    /// The files that configure a NIC, [`FormatOps::path`] first.
+    pub write: fn(&Nic) -> Result<Vec<GuestFile>, NicError>,
+    /// Whether a guest file at this path is one of the format's configs.
+    pub claims: fn(&str) -> bool,
+    /// What one of its files configures (`.link` files name interfaces by MAC).
+    pub read: fn(&str, &str, &link::LinkMap) -> Result<Vec<ConfiguredNic>, ReadError>,
+}
+
+/// Every format's operations, in [`Format::ALL`] order.
+pub const FORMATS: [&FormatOps; 5] = [&ifcfg::OPS, &keyfile::OPS, &netplan::OPS, &eni::OPS, &networkd::OPS];
+
+/// The operations of `format`.
+pub fn ops(format: Format) -> &'static FormatOps {
+    match format {
+        Format::Ifcfg => &ifcfg::OPS,
+        Format::Keyfile => &keyfile::OPS,
+        Format::Netplan => &netplan::OPS,
+        Format::Eni => &eni::OPS,
+        Format::Networkd => &networkd::OPS,
+    }
+}
+
+/// The name of `path`'s file when it stands directly in `dir` and is not a backup.
+pub(crate) fn file_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
+    path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')).filter(|n| !n.contains('/') && !is_backup(n))
+}
+
 /// The main file (the one that is not a `.link`) configuring interface `name` in `format`.
 pub fn config_path(format: Format, name: &str) -> String {
-    match format {
-        Format::Ifcfg => ifcfg::path(name),
-        Format::Keyfile => keyfile::path(name),
-        Format::Netplan => netplan::path(name),
-        Format::Eni => eni::path(name),
-        Format::Networkd => networkd::path(name),
-    }
+    (ops(format).path)(name)
 }
 
 /// Why `format` cannot carry the interface name `name` (one `validate_ifname` accepted), if
@@ -167,13 +233,7 @@ pub fn name_problem(format: Format, name: &str) -> Option<String> {
     if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | '{' | '\\')) {
         return Some(format!("'{c}': a later run deletes its files with virt-customize --delete, which globs"));
     }
-    match format {
-        Format::Ifcfg => ifcfg::name_problem(name),
-        Format::Keyfile => keyfile::name_problem(name),
-        Format::Netplan => netplan::name_problem(name),
-        Format::Eni => eni::name_problem(name),
-        Format::Networkd => networkd::name_problem(name),
-    }
+    (ops(format).name_problem)(name)
 }
 
 /// [`name_problem`], as the error `--nic` reports (a key the format cannot express).
@@ -191,13 +251,7 @@ pub fn check_name(nic: &Nic, format: Format) -> Result<(), NicError> {
 /// The files that configure `nic` in `format`, [`config_path`] first.
 pub fn write(nic: &Nic, format: Format) -> Result<Vec<GuestFile>, NicError> {
     check_name(nic, format)?;
-    match format {
-        Format::Ifcfg => Ok(vec![ifcfg::write(nic)]),
-        Format::Keyfile => Ok(keyfile::write(nic)),
-        Format::Netplan => netplan::write(nic),
-        Format::Eni => Ok(eni::write(nic)),
-        Format::Networkd => Ok(networkd::write(nic)),
-    }
+    (ops(format).write)(nic)
 }
 
 /// A config file that could not be read, and why.
@@ -264,47 +318,33 @@ pub fn configs_in(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>) {
 
 /// [`configs_in`], and the guest's `.link` files.
 pub fn configs_and_links(snap: &Snapshot) -> (Vec<ConfiguredNic>, Vec<Unreadable>, link::LinkMap) {
+    configs_in_files(snap.files.iter().map(|f| (f.path.as_str(), f.content.as_slice())))
+}
+
+/// What the config files among `files` (guest path, content) configure, the ones that could
+/// not be read, and the `.link` files: each file read by the format that claims it.
+pub fn configs_in_files<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])> + Clone,
+) -> (Vec<ConfiguredNic>, Vec<Unreadable>, link::LinkMap) {
     let mut nics = Vec::new();
     let mut bad = Vec::new();
-    let text = |f: &crate::inspect::FileRead| {
-        std::str::from_utf8(&f.content).map(str::to_string).map_err(|_| "not UTF-8 text".to_string())
-    };
-    let in_dir = |path: &str, dir: &str| -> Option<String> {
-        path.strip_prefix(dir)
-            .and_then(|r| r.strip_prefix('/'))
-            .filter(|n| !n.contains('/') && !is_backup(n))
-            .map(str::to_string)
-    };
+    let text = |b: &[u8]| std::str::from_utf8(b).map(str::to_string).map_err(|_| ReadError::NotUtf8);
     // .link files first: they name interfaces by MAC for the other formats.
     let mut links = link::LinkMap::default();
-    for f in &snap.files {
-        if [NETWORKD_DIR, LINK_DIR].iter().any(|d| in_dir(&f.path, d).is_some_and(|n| n.ends_with(".link"))) {
-            match text(f).and_then(|t| link::read(&f.path, &t)) {
+    for (path, content) in files.clone() {
+        if link::claims(path) {
+            match text(content).and_then(|t| link::read(path, &t)) {
                 Ok(Some(l)) => links.add(l),
                 Ok(None) => {}
-                Err(reason) => bad.push(Unreadable { file: f.path.clone(), reason }),
+                Err(e) => bad.push(Unreadable { file: path.to_string(), reason: e.to_string() }),
             }
         }
     }
-    for f in &snap.files {
-        let read: Option<Result<Vec<ConfiguredNic>, String>> = if let Some(n) = in_dir(&f.path, ifcfg::DIR) {
-            ifcfg::config_name(&n)
-                .map(|_| text(f).and_then(|t| ifcfg::read(&f.path, &t).map(|c| vec![c]).map_err(|e| e.to_string())))
-        } else if in_dir(&f.path, NM_DIR).is_some() {
-            Some(text(f).and_then(|t| keyfile::read(&f.path, &t, &links).map(|c| vec![c])))
-        } else if in_dir(&f.path, NETPLAN_DIR).is_some_and(|n| n.ends_with(".yaml")) {
-            Some(text(f).and_then(|t| netplan::read(&f.path, &t)))
-        } else if f.path == ENI_FILE || in_dir(&f.path, ENI_DIR).is_some() {
-            Some(text(f).and_then(|t| eni::read(&f.path, &t, &links)))
-        } else if in_dir(&f.path, NETWORKD_DIR).is_some_and(|n| n.ends_with(".network")) {
-            Some(text(f).and_then(|t| networkd::read(&f.path, &t, &links).map(|c| vec![c])))
-        } else {
-            None
-        };
-        match read {
-            Some(Ok(found)) => nics.extend(found),
-            Some(Err(reason)) => bad.push(Unreadable { file: f.path.clone(), reason }),
-            None => {}
+    for (path, content) in files {
+        let Some(f) = FORMATS.iter().find(|f| (f.claims)(path)) else { continue };
+        match text(content).and_then(|t| (f.read)(path, &t, &links)) {
+            Ok(found) => nics.extend(found),
+            Err(e) => bad.push(Unreadable { file: path.to_string(), reason: e.to_string() }),
         }
     }
     nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));

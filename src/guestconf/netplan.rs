@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 
+use super::ReadError;
 use super::{ConfiguredNic, Format, GuestFile, LinkKind, NETPLAN_DIR};
 use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, Nic, NicError, NicProblem};
 
@@ -108,8 +109,8 @@ fn text(y: &Yaml) -> Option<String> {
 }
 
 /// Every interface a netplan file defines (ethernets; bonds, bridges, vlans as other kinds).
-pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
-    let docs = YamlLoader::load_from_str(content).map_err(|e| e.to_string())?;
+pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> {
+    let docs = YamlLoader::load_from_str(content).map_err(|e| ReadError::Yaml(e.to_string()))?;
     let Some(doc) = docs.first() else { return Ok(Vec::new()) };
     let network = &doc["network"];
     let mut out = Vec::new();
@@ -118,7 +119,7 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
     {
         let Some(map) = network[section].as_hash() else { continue };
         for (id, v) in map {
-            let id = text(id).ok_or("an interface id is not a string")?;
+            let id = text(id).ok_or(ReadError::Missing("an interface id that is a string"))?;
             let name = text(&v["set-name"]).or_else(|| text(&v["match"]["name"])).unwrap_or_else(|| id.clone());
             let mut c = ConfiguredNic::new(&name, path, Format::Netplan);
             c.kind = match kind {
@@ -127,7 +128,9 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
                 None => LinkKind::Ethernet,
             };
             c.hwaddr = text(&v["match"]["macaddress"])
-                .map(|m| m.parse::<MacAddr>().map_err(|e| format!("{id}: macaddress: {e}")))
+                .map(|m| {
+                    m.parse::<MacAddr>().map_err(|_| ReadError::value(format!("{id}: macaddress"), m, "a MAC address"))
+                })
                 .transpose()?;
             c.mtu = v["mtu"].as_i64().and_then(|m| u32::try_from(m).ok());
             c.onboot = true;
@@ -146,7 +149,7 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
                 // An address is a string, or a map from the address to its options.
                 let a =
                     text(a).or_else(|| a.as_hash().and_then(|h| h.keys().next()).and_then(text)).unwrap_or_default();
-                c.add_address(&a).map_err(|e| format!("{id}: {e}"))?;
+                c.add_address(&format!("{id}: addresses"), &a)?;
             }
             c.gateway = gw4.filter(|_| c.ipv4.is_some());
             c.settle(truthy(&v["dhcp4"]), truthy(&v["dhcp6"]), truthy(&v["accept-ra"]), gw6);
@@ -160,3 +163,13 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, String> {
     }
     Ok(out)
 }
+
+/// The netplan format's part in every operation (see [`super::FormatOps`]).
+pub const OPS: super::FormatOps = super::FormatOps {
+    format: super::Format::Netplan,
+    path,
+    name_problem,
+    write,
+    claims: |p| super::file_in(p, super::NETPLAN_DIR).is_some_and(|n| n.ends_with(".yaml")),
+    read: |p, c, _| read(p, c),
+};

@@ -1,6 +1,7 @@
 //! systemd-networkd: `/etc/systemd/network/50-rejviz-NAME.network`, matched by MAC, and a
 //! `.link` file that gives the interface its name.
 
+use super::ReadError;
 use super::ini::Ini;
 use super::link::{self, LinkMap};
 use super::{ConfiguredNic, Format, GuestFile, LinkKind, NETWORKD_DIR};
@@ -17,7 +18,7 @@ pub fn name_problem(name: &str) -> Option<String> {
     link::name_problem(name)
 }
 
-pub fn write(nic: &Nic) -> Vec<GuestFile> {
+pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let mut s = format!("# Written by rejviz\n[Match]\nMACAddress={}\n", nic.hwaddr);
     let mut link_sec = String::new();
     if let Some(mtu) = nic.mtu {
@@ -58,13 +59,15 @@ pub fn write(nic: &Nic) -> Vec<GuestFile> {
     for d in &nic.dns {
         s.push_str(&format!("DNS={d}\n"));
     }
-    vec![GuestFile { path: path(&nic.name), mode: 0o644, content: s }, link::write(nic, false)]
+    Ok(vec![GuestFile { path: path(&nic.name), mode: 0o644, content: s }, link::write(nic, false)])
 }
 
-pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic, String> {
+pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic, ReadError> {
     let ini = Ini::parse(content)?;
     let mac = ini.get("Match", "MACAddress").filter(|m| !m.contains(' '));
-    let hwaddr = mac.map(|m| m.parse::<MacAddr>().map_err(|e| format!("MACAddress: {e}"))).transpose()?;
+    let hwaddr = mac
+        .map(|m| m.parse::<MacAddr>().map_err(|_| ReadError::value("MACAddress", m, "a MAC address")))
+        .transpose()?;
     let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".network");
     let name = hwaddr
         .and_then(|m| links.by_mac(m))
@@ -78,7 +81,7 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
     }
     c.mtu = ini
         .get("Link", "MTUBytes")
-        .map(|m| m.parse().map_err(|_| format!("MTUBytes: '{m}' is not a number")))
+        .map(|m| m.parse().map_err(|_| ReadError::value("MTUBytes", m, "a number")))
         .transpose()?
         .or_else(|| hwaddr.and_then(|m| links.by_mac(m)).and_then(|l| l.mtu));
     c.onboot = !matches!(ini.get("Link", "ActivationPolicy"), Some("manual" | "down" | "always-down"));
@@ -92,20 +95,30 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
     let mut gw6 = None;
     for g in ini.all("Network", "Gateway") {
         if g.contains(':') {
-            gw6 = Some(g.parse().map_err(|_| format!("Gateway: '{g}' is not an address"))?);
+            gw6 = Some(g.parse().map_err(|_| ReadError::value("Gateway", g, "an address"))?);
         } else {
-            c.gateway = Some(g.parse().map_err(|_| format!("Gateway: '{g}' is not an address"))?);
+            c.gateway = Some(g.parse().map_err(|_| ReadError::value("Gateway", g, "an address"))?);
         }
     }
     let addresses = ini.all("Network", "Address").into_iter().chain(ini.all("Address", "Address"));
     for a in addresses {
-        c.add_address(a).map_err(|e| format!("Address: {e}"))?;
+        c.add_address("Address", a)?;
     }
     c.settle(dhcp4, dhcp6, ini.get("Network", "IPv6AcceptRA") == Some("yes"), gw6);
     for entry in ini.all("Network", "DNS") {
         for d in entry.split_whitespace().filter(|d| !d.contains(':')) {
-            c.dns.push(d.parse().map_err(|_| format!("DNS: '{d}' is not an address"))?);
+            c.dns.push(d.parse().map_err(|_| ReadError::value("DNS", d, "an address"))?);
         }
     }
     Ok(c)
 }
+
+/// The networkd format's part in every operation (see [`super::FormatOps`]).
+pub const OPS: super::FormatOps = super::FormatOps {
+    format: super::Format::Networkd,
+    path,
+    name_problem,
+    write,
+    claims: |p| super::file_in(p, super::NETWORKD_DIR).is_some_and(|n| n.ends_with(".network")),
+    read: |p, c, l| read(p, c, l).map(|n| vec![n]),
+};
