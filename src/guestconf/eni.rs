@@ -298,7 +298,7 @@ pub const OPS: super::FormatOps = super::FormatOps {
     name_problem,
     write,
     claims: |p| p == super::ENI_FILE || super::file_in(p, super::ENI_DIR).is_some(),
-    read: read,
+    read,
 };
 
 #[cfg(test)]
