@@ -232,7 +232,8 @@ fn ipv6_addr() -> impl Strategy<Value = Ipv6Addr> {
 }
 
 fn v6() -> impl Strategy<Value = V6> {
-    let prefix = prop_oneof![3 => 0u8..=128, 2 => Just(64u8), 1 => prop_oneof![Just(0u8), Just(1), Just(127), Just(128)]];
+    let prefix =
+        prop_oneof![3 => 0u8..=128, 2 => Just(64u8), 1 => prop_oneof![Just(0u8), Just(1), Just(127), Just(128)]];
     let stat = (ipv6_addr(), prefix, proptest::option::of(ipv6_addr()))
         .prop_filter("unicast, specified", |(a, _, _)| !a.is_multicast() && !a.is_unspecified())
         .prop_map(|(addr, prefix, gateway)| V6::Static { addr, prefix, gateway });
@@ -274,15 +275,12 @@ fn spec(name: BoxedStrategy<String>) -> impl Strategy<Value = Spec> {
 
 /// 1 to 6 NICs with distinct names and MACs (duplicates of an earlier NIC are dropped).
 fn nic_set(wide: bool) -> impl Strategy<Value = Vec<Spec>> {
-    let name = if wide {
-        prop_oneof![1 => portable_name(), 3 => wide_name()].boxed()
-    } else {
-        portable_name().boxed()
-    };
+    let name = if wide { prop_oneof![1 => portable_name(), 3 => wide_name()].boxed() } else { portable_name().boxed() };
     proptest::collection::vec(spec(name), 1..=6).prop_map(|specs| {
         let mut out: Vec<Spec> = Vec::new();
         for s in specs {
-            let dup = out.iter().any(|o| o.name == s.name || (o.mac.is_some() && o.mac.map(|m| m.0) == s.mac.map(|m| m.0)));
+            let dup =
+                out.iter().any(|o| o.name == s.name || (o.mac.is_some() && o.mac.map(|m| m.0) == s.mac.map(|m| m.0)));
             if !dup {
                 out.push(s);
             }
@@ -324,7 +322,17 @@ fn known_bug(nic: &Nic, format: Format, tool: bool) -> Option<&'static str> {
     }
     let n = nic.name.as_str();
     let backup = [
-        "~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".swp",
+        "~",
+        ".bak",
+        ".old",
+        ".orig",
+        ".rpmnew",
+        ".rpmorig",
+        ".rpmsave",
+        ".dpkg-old",
+        ".dpkg-new",
+        ".dpkg-dist",
+        ".swp",
     ]
     .iter()
     .any(|s| n.ends_with(s));
@@ -676,7 +684,8 @@ fn netplan_generate_accepts_every_file() {
         );
         for n in ours {
             let network = root.path().join(format!("run/systemd/network/10-netplan-{}.network", n.name));
-            let unit = std::fs::read_to_string(&network).map_err(|e| TestCaseError::fail(format!("{network:?}: {e}")))?;
+            let unit =
+                std::fs::read_to_string(&network).map_err(|e| TestCaseError::fail(format!("{network:?}: {e}")))?;
             prop_assert!(unit.contains(&format!("MACAddress={}", n.hwaddr)), "{}", unit);
             if let Ipv4Config::Static(s) = &n.ipv4 {
                 prop_assert!(unit.contains(&format!("Address={}/{}", s.address(), s.prefix())), "{}", unit);
@@ -864,8 +873,9 @@ fn eni_files_are_reached_after_our_edit_of_interfaces() {
         "auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*.cfg\n",
         "auto lo\niface lo inet loopback\n",
     ];
-    let files: Vec<(String, String)> =
-        ["name=eth1,hwaddr=52:54:00:00:00:01", "name=eth0.100,hwaddr=52:54:00:00:00:02"].map(|v| eni_file(v).unwrap()).into();
+    let files: Vec<(String, String)> = ["name=eth1,hwaddr=52:54:00:00:00:01", "name=eth0.100,hwaddr=52:54:00:00:00:02"]
+        .map(|v| eni_file(v).unwrap())
+        .into();
     let mut problems = Vec::new();
     for m in mains {
         let edited = |dir: &Path| {
