@@ -150,8 +150,11 @@ pub mod bodies {
             (&proxy::VIRT_INSTALL, install::OPTIONS),
         ];
         let (tool, ours) = tools[usize::from(pick) % tools.len()];
-        let args: Vec<OsString> =
-            if rest.is_empty() { Vec::new() } else { rest.split(|b| *b == 0).map(|a| OsString::from_vec(a.to_vec())).collect() };
+        let args: Vec<OsString> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split(|b| *b == 0).map(|a| OsString::from_vec(a.to_vec())).collect()
+        };
         let Ok(items) = proxy::scan(args.clone(), tool, ours).map_err(|e| e.to_string()) else { return };
         // Each item stands for one argument, or two for one of ours with a separate value.
         let mut i = 0;
