@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{LIBVIRT_URI, Sandbox, TestDomain, count_launches, golden, images, launches, outcome as out};
+use common::{Sandbox, count_launches, golden, images, launches, outcome as out, test_driver};
 
 #[test]
 fn untidy_image_json_matches_golden_in_one_launch() {
@@ -35,23 +35,30 @@ fn untidy_image_table_with_all_matches_golden() {
 fn check_against_domains_that_match_and_do_not() {
     let sb = Sandbox::new();
     let img = images().join("centos7.raw");
-    // The template's ifcfg-eth0 is pinned to 52:54:00:de:ad:00.
-    let good = TestDomain::define("peek-match", &img, "raw", &[("52:54:00:de:ad:00", "rejviz-net-a")]);
-    let bad = TestDomain::define("peek-mismatch", &img, "raw", &[("52:54:00:de:ad:99", "rejviz-net-a")]);
+    // The template's ifcfg-eth0 is pinned to 52:54:00:de:ad:00. Only domain XML is needed:
+    // libvirt's test driver, no libvirtd.
+    let uri = test_driver(
+        &sb,
+        &[
+            ("peek-match", &img, "raw", &[("52:54:00:de:ad:00", "rejviz-net-a")]),
+            ("peek-mismatch", &img, "raw", &[("52:54:00:de:ad:99", "rejviz-net-a")]),
+        ],
+        &[("rejviz-net-a", "10.239.0.1", 24)],
+    );
 
     let mut cmd = sb.rejviz("rejviz-peek");
-    cmd.args(["-c", LIBVIRT_URI, "-d", &good.name, "--check"]);
+    cmd.args(["-c", &uri, "-d", "peek-match", "--check"]);
     let counter = count_launches(&sb, &mut cmd);
     let (code, stdout, stderr) = out(&cmd.output().expect("run"));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert_eq!(launches(&counter), 1);
-    assert!(stdout.contains(&format!("Domain {} (qemu:///system), not running", good.name)), "{stdout}");
+    assert!(stdout.contains(&format!("Domain peek-match ({uri}), running")), "{stdout}");
     assert!(stdout.contains("52:54:00:de:ad:00  network  rejviz-net-a  virtio  eth0"), "{stdout}");
     assert!(stdout.contains("check: OK"), "{stdout}");
 
     let (code, stdout, stderr) = out(&sb
         .rejviz("rejviz-peek")
-        .args(["-c", LIBVIRT_URI, "-d", &bad.name, "--check", "--json"])
+        .args(["-c", &uri, "-d", "peek-mismatch", "--check", "--json"])
         .output()
         .expect("run"));
     assert_eq!(code, 1, "{stdout}{stderr}");
@@ -86,8 +93,8 @@ fn errors_before_any_launch() {
             format!("rejviz-peek: {}: not a disk image (an empty file)\n", sb.path("empty.img").display()),
         ),
         (
-            vec!["-c".into(), LIBVIRT_URI.into(), "-d".into(), "rejviz-no-such-domain".into()],
-            "rejviz-peek: no domain named 'rejviz-no-such-domain' at qemu:///system\n".into(),
+            vec!["-c".into(), test_driver(&sb, &[], &[]), "-d".into(), "rejviz-no-such-domain".into()],
+            format!("rejviz-peek: no domain named 'rejviz-no-such-domain' at {}\n", test_driver(&sb, &[], &[])),
         ),
     ];
     for (args, want) in cases {

@@ -138,6 +138,40 @@ pub fn golden(name: &str, actual: &str) {
 
 pub const LIBVIRT_URI: &str = "qemu:///system";
 
+/// A connection to libvirt's test driver (`test:///FILE`), holding `domains` (name, disk,
+/// format, interfaces as (MAC, network) pairs) and isolated networks (name, IPv4 address,
+/// prefix): for tests that need only domain and network XML, not the system libvirtd. (The
+/// test driver runs every domain it loads.)
+pub fn test_driver(
+    sb: &Sandbox,
+    domains: &[(&str, &Path, &str, &[(&str, &str)])],
+    networks: &[(&str, &str, u8)],
+) -> String {
+    let mut xml = String::from("<node>\n");
+    for (name, disk, format, nics) in domains {
+        let ifaces: String = nics
+            .iter()
+            .map(|(mac, net)| format!("<interface type='network'><mac address='{mac}'/><source network='{net}'/><model type='virtio'/></interface>"))
+            .collect();
+        xml.push_str(&format!(
+            "<domain type='test'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
+             <os><type arch='x86_64'>hvm</type></os><devices>\
+             <disk type='file' device='disk'><driver name='qemu' type='{format}'/><source file='{}'/>\
+             <target dev='vda' bus='virtio'/></disk>{ifaces}</devices></domain>\n",
+            disk.display()
+        ));
+    }
+    for (i, (name, ip, prefix)) in networks.iter().enumerate() {
+        xml.push_str(&format!(
+            "<network><name>{name}</name><bridge name='rjztest{i}'/><ip address='{ip}' prefix='{prefix}'/></network>\n"
+        ));
+    }
+    xml.push_str("</node>\n");
+    let file = sb.path("test-driver.xml");
+    std::fs::write(&file, xml).expect("write test driver XML");
+    format!("test://{}", file.display())
+}
+
 /// A domain defined (never started) on the test libvirtd, undefined on drop.
 pub struct TestDomain {
     pub name: String,
