@@ -138,13 +138,16 @@ pub fn golden(name: &str, actual: &str) {
 
 pub const LIBVIRT_URI: &str = "qemu:///system";
 
+/// A domain for [`test_driver`]: name, disk, disk format, interfaces as (MAC, network).
+pub type TestDriverDomain<'a> = (&'a str, &'a Path, &'a str, &'a [(&'a str, &'a str)]);
+
 /// A connection to libvirt's test driver (`test:///FILE`), holding `domains` (name, disk,
 /// format, interfaces as (MAC, network) pairs) and isolated networks (name, IPv4 address,
 /// prefix): for tests that need only domain and network XML, not the system libvirtd. (The
 /// test driver runs every domain it loads.)
 pub fn test_driver(
     sb: &Sandbox,
-    domains: &[(&str, &Path, &str, &[(&str, &str)])],
+    domains: &[TestDriverDomain<'_>],
     networks: &[(&str, &str, u8)],
 ) -> String {
     let mut xml = String::from("<node>\n");
