@@ -370,3 +370,203 @@ pub fn guid(s: &str) -> [u8; 16] {
     raw[6..8].reverse();
     raw
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1 << 20;
+
+    fn mbr_entry(disk: &mut [u8], sector: usize, slot: usize, boot: u8, id: u8, start: u32, sectors: u32) {
+        let at = sector * 512 + 0x1be + 16 * slot;
+        disk[at] = boot;
+        disk[at + 4] = id;
+        disk[at + 8..at + 12].copy_from_slice(&start.to_le_bytes());
+        disk[at + 12..at + 16].copy_from_slice(&sectors.to_le_bytes());
+        disk[sector * 512 + 510] = 0x55;
+        disk[sector * 512 + 511] = 0xaa;
+    }
+
+    fn numbers(l: &Layout) -> Vec<(u32, u64, u64)> {
+        l.partitions().iter().map(|p| (p.number, p.start / 512, p.len / 512)).collect()
+    }
+
+    #[test]
+    fn whole_disk_without_signature() {
+        assert_eq!(layout(&vec![0u8; 4096]), Ok(Layout::WholeDisk));
+        assert_eq!(layout(&vec![0u8; 100]), Err(TableError::TooSmall));
+        assert_eq!(layout(&Vec::new()), Err(TableError::TooSmall));
+    }
+
+    #[test]
+    fn mbr_primary_partitions() {
+        let mut d = vec![0u8; 8 * MIB];
+        mbr_entry(&mut d, 0, 0, 0x80, 0x83, 2048, 4096);
+        mbr_entry(&mut d, 0, 2, 0, 0x82, 6144, 2048);
+        let l = layout(&d).unwrap();
+        assert!(matches!(l, Layout::Mbr(_)));
+        assert_eq!(numbers(&l), [(1, 2048, 4096), (3, 6144, 2048)]);
+    }
+
+    #[test]
+    fn mbr_logical_partitions_numbered_from_5() {
+        let mut d = vec![0u8; 16 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x83, 2048, 2048);
+        // Extended partition at 4096, 20480 sectors; EBR chain: 4096 → 10240.
+        mbr_entry(&mut d, 0, 1, 0, 0x05, 4096, 20480);
+        mbr_entry(&mut d, 4096, 0, 0, 0x83, 2048, 2048); // logical 5 at 6144
+        mbr_entry(&mut d, 4096, 1, 0, 0x05, 6144, 8192); // next EBR at 4096 + 6144
+        mbr_entry(&mut d, 10240, 0, 0, 0x83, 2048, 4096); // logical 6 at 12288
+        let l = layout(&d).unwrap();
+        assert_eq!(numbers(&l), [(1, 2048, 2048), (5, 6144, 2048), (6, 12288, 4096)]);
+    }
+
+    #[test]
+    fn mbr_loop_of_ebrs_is_an_error() {
+        let mut d = vec![0u8; 8 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x05, 2048, 8192);
+        // The EBR links to itself, with no data partition: the kernel stops after 100.
+        mbr_entry(&mut d, 2048, 1, 0, 0x05, 0, 8192);
+        assert_eq!(layout(&d), Err(TableError::TooManyLogical));
+        // With a data partition each time round, the same partition repeats: overlap,
+        // or too many partitions.
+        mbr_entry(&mut d, 2048, 0, 0, 0x83, 1, 100);
+        assert!(matches!(layout(&d), Err(TableError::TooManyLogical | TableError::Overlap(..))));
+    }
+
+    #[test]
+    fn mbr_corrupt_tables_are_typed_errors() {
+        let mut d = vec![0u8; 4 * MIB];
+        mbr_entry(&mut d, 0, 0, 0x12, 0x83, 2048, 100);
+        assert_eq!(layout(&d), Err(TableError::BootIndicator { slot: 1, value: 0x12 }));
+
+        let mut d = vec![0u8; 4 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x83, 2048, 100_000); // past the end of 4 MiB
+        assert_eq!(layout(&d), Err(TableError::PastEnd(1)));
+
+        let mut d = vec![0u8; 4 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x83, u32::MAX, u32::MAX);
+        assert_eq!(layout(&d), Err(TableError::PastEnd(1)));
+
+        let mut d = vec![0u8; 4 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x83, 2048, 2048);
+        mbr_entry(&mut d, 0, 1, 0, 0x83, 3000, 2048);
+        assert_eq!(layout(&d), Err(TableError::Overlap(1, 2)));
+
+        let mut d = vec![0u8; 4 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x83, 0, 2048);
+        assert_eq!(layout(&d), Err(TableError::StartsAtZero(1)));
+
+        let mut d = vec![0u8; 4 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0xa5, 2048, 2048);
+        assert_eq!(layout(&d), Err(TableError::Nested { number: 1, id: 0xa5 }));
+
+        // An extended partition whose EBR is past the end of a truncated disk.
+        let mut d = vec![0u8; 2 * MIB];
+        mbr_entry(&mut d, 0, 0, 0, 0x0f, 2048, 4096);
+        assert_eq!(layout(&d), Err(TableError::PastEnd(1)));
+    }
+
+    /// A GPT disk of `mib` MiB with `count` entries (128 bytes each) at sector 2, the
+    /// given (index, start, end) partitions of Linux type, and valid checksums.
+    fn gpt_disk(mib: usize, count: u32, parts: &[(usize, u64, u64)]) -> Vec<u8> {
+        let mut d = vec![0u8; mib * MIB];
+        let sectors = (d.len() / 512) as u32;
+        mbr_entry(&mut d, 0, 0, 0, 0xee, 1, sectors - 1);
+        let linux = guid("0FC63DAF-8483-4772-8E79-3D69D8477DE4");
+        let array_len = count as usize * 128;
+        let mut array = vec![0u8; array_len];
+        for (i, start, end) in parts {
+            let e = &mut array[i * 128..(i + 1) * 128];
+            e[..16].copy_from_slice(&linux);
+            e[32..40].copy_from_slice(&start.to_le_bytes());
+            e[40..48].copy_from_slice(&end.to_le_bytes());
+        }
+        let h = 512;
+        d[h..h + 8].copy_from_slice(b"EFI PART");
+        d[h + 8..h + 12].copy_from_slice(&0x0001_0000u32.to_le_bytes());
+        d[h + 12..h + 16].copy_from_slice(&92u32.to_le_bytes());
+        d[h + 24..h + 32].copy_from_slice(&1u64.to_le_bytes());
+        d[h + 32..h + 40].copy_from_slice(&(u64::from(sectors) - 1).to_le_bytes());
+        d[h + 40..h + 48].copy_from_slice(&34u64.to_le_bytes());
+        d[h + 48..h + 56].copy_from_slice(&(u64::from(sectors) - 34).to_le_bytes());
+        d[h + 72..h + 80].copy_from_slice(&2u64.to_le_bytes());
+        d[h + 80..h + 84].copy_from_slice(&count.to_le_bytes());
+        d[h + 84..h + 88].copy_from_slice(&128u32.to_le_bytes());
+        d[h + 88..h + 92].copy_from_slice(&crc32(&array).to_le_bytes());
+        let crc = crc32(&d[h..h + 92]);
+        d[h + 16..h + 20].copy_from_slice(&crc.to_le_bytes());
+        let n = array.len().min(d.len() - 1024);
+        d[1024..1024 + n].copy_from_slice(&array[..n]);
+        d
+    }
+
+    #[test]
+    fn gpt_partitions_numbered_by_entry() {
+        let d = gpt_disk(8, 128, &[(0, 2048, 4095), (2, 4096, 8191)]);
+        let l = layout(&d).unwrap();
+        assert!(matches!(l, Layout::Gpt(_)));
+        assert_eq!(numbers(&l), [(1, 2048, 2048), (3, 4096, 4096)]);
+    }
+
+    #[test]
+    fn gpt_corrupt_tables_are_typed_errors() {
+        // A flipped byte in the header, then in the entry array.
+        let mut d = gpt_disk(8, 128, &[(0, 2048, 4095)]);
+        d[512 + 40] ^= 1;
+        assert_eq!(layout(&d), Err(TableError::Gpt("header checksum mismatch")));
+        let mut d = gpt_disk(8, 128, &[(0, 2048, 4095)]);
+        d[1024 + 33] ^= 1;
+        assert_eq!(layout(&d), Err(TableError::Gpt("entry array checksum mismatch")));
+        // Past the end, backwards, overlapping.
+        let d = gpt_disk(8, 128, &[(0, 2048, 1 << 40)]);
+        assert_eq!(layout(&d), Err(TableError::PastEnd(1)));
+        let d = gpt_disk(8, 128, &[(0, 4096, 2048)]);
+        assert_eq!(layout(&d), Err(TableError::Backwards(1)));
+        let d = gpt_disk(8, 128, &[(0, 2048, 4095), (1, 4000, 6000)]);
+        assert_eq!(layout(&d), Err(TableError::Overlap(1, 2)));
+        // A huge entry count is refused before anything is read or allocated.
+        let mut d = gpt_disk(8, 128, &[]);
+        d[512 + 80..512 + 84].copy_from_slice(&u32::MAX.to_le_bytes());
+        let crc = {
+            let mut h = d[512..512 + 92].to_vec();
+            h[16..20].fill(0);
+            crc32(&h)
+        };
+        d[512 + 16..512 + 20].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(layout(&d), Err(TableError::EntryArray { count: u32::MAX, size: 128 }));
+        // An entry past Linux's 255 partitions.
+        let d = gpt_disk(8, 512, &[(300, 2048, 4095)]);
+        assert_eq!(layout(&d), Err(TableError::TooManyEntries(301)));
+        // Truncated: the header is there, the entry array is not.
+        let d = gpt_disk(8, 128, &[(0, 2048, 4095)]);
+        assert!(matches!(layout(&d[..1024].to_vec()), Err(TableError::Read { .. } | TableError::Gpt(_))));
+        // A protective entry that does not start at sector 1.
+        let mut d = gpt_disk(8, 128, &[]);
+        d[0x1be + 8] = 7;
+        assert_eq!(layout(&d), Err(TableError::BadProtective));
+    }
+
+    #[test]
+    fn guid_in_disk_order() {
+        assert_eq!(
+            guid("21686148-6449-6E6F-744E-656564454649"),
+            [0x48, 0x61, 0x68, 0x21, 0x49, 0x64, 0x6f, 0x6e, 0x74, 0x4e, 0x65, 0x65, 0x64, 0x45, 0x46, 0x49]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Whatever the first sectors hold, a layout or a typed error, never a panic.
+        #[test]
+        fn never_panics(head in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048), mbr in proptest::prelude::any::<bool>()) {
+            let mut d = vec![0u8; MIB];
+            d[..head.len()].copy_from_slice(&head);
+            if mbr {
+                d[510] = 0x55;
+                d[511] = 0xaa;
+            }
+            let _ = layout(&d);
+        }
+    }
+}
