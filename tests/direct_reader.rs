@@ -1,7 +1,8 @@
 //! The direct reader against libguestfs: for every test image, the same Snapshot for
 //! `guestconf::want()`; rejviz-peek gives the same JSON through either reader, the direct
 //! one with no appliance launch; corrupt images never panic it.
-//! Appliance launches: one per test image (5) + 1 (peek --reader appliance).
+//! Appliance launches: one per test image (5) + 1 (peek --reader appliance) + 1 (a logical
+//! partition behind swap, read both ways).
 
 mod common;
 
@@ -198,8 +199,8 @@ fn make_root(dir: &std::path::Path, fstab: &str) {
         std::fs::write(p, content).unwrap();
     };
     w("usr/lib/os-release", "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=38\nPRETTY_NAME=\"Fedora Linux 38 (Cloud)\"\n");
-    std::os::unix::fs::symlink("../usr/lib/os-release", dir.join("etc/os-release")).unwrap();
     w("etc/fstab", fstab);
+    std::os::unix::fs::symlink("../usr/lib/os-release", dir.join("etc/os-release")).unwrap();
     w("etc/sysconfig/network", "# set by the test\nNETWORKING=yes\nHOSTNAME=logical-host\n");
     w("etc/sysconfig/network-scripts/ifcfg-eth0", "DEVICE=eth0\nBOOTPROTO=dhcp\nHWADDR=52:54:00:12:34:56\n");
     std::fs::create_dir_all(dir.join("bin")).unwrap();
