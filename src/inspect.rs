@@ -158,7 +158,9 @@ impl std::str::FromStr for Reader {
 pub enum ReaderUsed {
     Direct,
     /// The appliance; with [`Reader::Auto`], why the direct reader could not answer.
-    Appliance { fallback: Option<crate::direct::DirectError> },
+    Appliance {
+        fallback: Option<crate::direct::DirectError>,
+    },
 }
 
 impl std::fmt::Display for ReaderUsed {

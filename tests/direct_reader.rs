@@ -198,7 +198,10 @@ fn make_root(dir: &std::path::Path, fstab: &str) {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
     };
-    w("usr/lib/os-release", "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=38\nPRETTY_NAME=\"Fedora Linux 38 (Cloud)\"\n");
+    w(
+        "usr/lib/os-release",
+        "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=38\nPRETTY_NAME=\"Fedora Linux 38 (Cloud)\"\n",
+    );
     w("etc/fstab", fstab);
     std::os::unix::fs::symlink("../usr/lib/os-release", dir.join("etc/os-release")).unwrap();
     w("etc/sysconfig/network", "# set by the test\nNETWORKING=yes\nHOSTNAME=logical-host\n");
@@ -305,7 +308,11 @@ fn layouts_read_as_libguestfs_reads_them() {
     assert_eq!(e.to_string(), "more than one root filesystem (/dev/sda1, /dev/sda2)");
 
     let unknown = sb.path("out/unknown.raw");
-    make_disk(&unknown, Some("label: dos\nstart=2048, size=4096, type=83\nstart=8192, type=83\n"), &[(8192, 20, &root)]);
+    make_disk(
+        &unknown,
+        Some("label: dos\nstart=2048, size=4096, type=83\nstart=8192, type=83\n"),
+        &[(8192, 20, &root)],
+    );
     std::fs::OpenOptions::new()
         .write(true)
         .open(&unknown)

@@ -20,7 +20,7 @@ fn cli() -> Command {
         .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")
         .long_about(
             "Show the network interfaces a guest image or libvirt domain configures, and check its MACs.\n\n\
-             Reads the guest read-only, in one libguestfs appliance launch: OS inspection and the NIC\n\
+             Reads the guest read-only (directly, or in one libguestfs appliance launch): OS inspection and the NIC\n\
              configs of every format: network-scripts/ifcfg-NAME, NetworkManager keyfiles, netplan,\n\
              /etc/network/interfaces(.d), systemd-networkd .network files, and the .link files that\n\
              name interfaces by MAC (backups like *.bak, *.orig, *.rpmnew, *~ are skipped). Files are\n\
@@ -190,7 +190,6 @@ fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
     let (snap, used) = inspect::read_guest(&disks, &guestconf::want(), reader)?;
     if m.get_flag("verbose") {
         say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
-
     }
     let (mut nics, unreadable) = guestconf::configs_in(&snap);
     let ethernet: Vec<ConfiguredNic> = nics.iter().filter(|n| n.kind == LinkKind::Ethernet).cloned().collect();
@@ -382,12 +381,22 @@ mod tests {
     }
 
     #[test]
+    fn reader_defaults_to_auto() {
+        let m = parse(["p", "-a", "x"].iter().map(std::ffi::OsString::from)).unwrap();
+        assert_eq!(m.get_one::<String>("reader").map(String::as_str), Some("auto"));
+        let m = parse(["p", "-a", "x", "--reader", "appliance", "-v"].iter().map(std::ffi::OsString::from)).unwrap();
+        assert_eq!(m.get_one::<String>("reader").and_then(|r| r.parse().ok()), Some(inspect::Reader::Appliance));
+        assert!(m.get_flag("verbose"));
+    }
+
+    #[test]
     fn usage_errors() {
         for args in [
             &["p"][..],
             &["p", "-a", "x", "-d", "y"],
             &["p", "-a", "x", "--check"],
             &["p", "-a", "x", "--format", "vmdk"],
+            &["p", "-a", "x", "--reader", "fast"],
         ] {
             let e = parse(args.iter().map(std::ffi::OsString::from)).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{args:?}");

@@ -118,7 +118,8 @@ impl Source for FileSource {
 /// something else than raw (its block drivers' probes).
 fn probed_format(path: &std::path::Path, src: &dyn Source) -> Result<Option<&'static str>, DirectError> {
     let mut head = vec![0u8; usize::try_from(src.len().min(4096)).unwrap_or(0)];
-    src.read_at(0, &mut head).map_err(|e| DirectError::Disk { path: path.display().to_string(), msg: e.to_string() })?;
+    src.read_at(0, &mut head)
+        .map_err(|e| DirectError::Disk { path: path.display().to_string(), msg: e.to_string() })?;
     let at = |o: usize, m: &[u8]| head.get(o..o + m.len()) == Some(m);
     let known: &[(usize, &[u8], &str)] = &[
         (0, b"QFI\xfb", "qcow/qcow2"),
@@ -154,7 +155,8 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, DirectError> {
     let mut names = Vec::new();
     for d in disks {
         let path = d.path.display().to_string();
-        let src = FileSource::open(&d.path).map_err(|e| DirectError::Disk { path: path.clone(), msg: e.to_string() })?;
+        let src =
+            FileSource::open(&d.path).map_err(|e| DirectError::Disk { path: path.clone(), msg: e.to_string() })?;
         match d.format.as_deref() {
             Some("raw") => {}
             Some(other) => return Err(DirectError::Format { path, format: other.to_string() }),
@@ -327,7 +329,9 @@ impl FileReader<'_> {
             head = parent;
         }
         for p in &paths {
-            if let Some(m) = self.mounts.iter().find(|m| p == *m || p.strip_prefix(m.as_str()).is_some_and(|r| r.starts_with('/'))) {
+            if let Some(m) =
+                self.mounts.iter().find(|m| p == *m || p.strip_prefix(m.as_str()).is_some_and(|r| r.starts_with('/')))
+            {
                 return Err(DirectError::SeparateMount { mountpoint: m.clone() });
             }
         }
@@ -342,10 +346,10 @@ impl FileReader<'_> {
     }
 
     fn read_one(&mut self, path: &str) -> Result<FileRead, DirectError> {
-        let m = self.fs.metadata(path, false)?.ok_or_else(|| DirectError::Guest {
-            path: path.to_string(),
-            why: "vanished while being read".into(),
-        })?;
+        let m = self
+            .fs
+            .metadata(path, false)?
+            .ok_or_else(|| DirectError::Guest { path: path.to_string(), why: "vanished while being read".into() })?;
         let content = self.fs.read(path, fs::MAX_FILE)?;
         self.total += content.len() as u64;
         if self.total > MAX_TOTAL {

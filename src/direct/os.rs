@@ -313,9 +313,7 @@ pub fn shell_unquote(s: &str) -> String {
         let mut out = Vec::with_capacity(n);
         let mut i = 1;
         while i < n - 1 {
-            if i < n - 2
-                && b.get(i) == Some(&b'\\')
-                && matches!(b.get(i + 1), Some(b'$' | b'`' | b'"' | b'\\' | b'\n'))
+            if i < n - 2 && b.get(i) == Some(&b'\\') && matches!(b.get(i + 1), Some(b'$' | b'`' | b'"' | b'\\' | b'\n'))
             {
                 i += 1;
             }
@@ -344,9 +342,10 @@ fn simple_unquote(s: &str) -> &str {
 /// OCaml's `int_of_string` on a run of digits, as the C API's `int` returns it: a value
 /// that does not fit is something we cannot reproduce.
 fn int(path: &str, digits: &str) -> Result<i32, DirectError> {
-    digits
-        .parse::<i32>()
-        .map_err(|_| DirectError::Guest { path: path.to_string(), why: format!("version number {digits} out of range") })
+    digits.parse::<i32>().map_err(|_| DirectError::Guest {
+        path: path.to_string(),
+        why: format!("version number {digits} out of range"),
+    })
 }
 
 /// `parse_version_from_major_minor`.
@@ -532,9 +531,8 @@ pub fn fstab_mounts(fs: &Fs) -> Result<Vec<String>, DirectError> {
         }
         let (spec, file, vfstype) = (fields.first().copied(), fields.get(1).copied(), fields.get(2).copied());
         let (Some(spec), Some(file)) = (spec, file) else { continue };
-        let floppy_or_cd = |p: &str| {
-            spec.strip_prefix(p).is_some_and(|r| r.as_bytes().first().is_some_and(u8::is_ascii_digit))
-        };
+        let floppy_or_cd =
+            |p: &str| spec.strip_prefix(p).is_some_and(|r| r.as_bytes().first().is_some_and(u8::is_ascii_digit));
         if floppy_or_cd("/dev/fd")
             || floppy_or_cd("/dev/cd")
             || spec == "/dev/floppy"
@@ -589,7 +587,8 @@ mod tests {
 
     #[test]
     fn osinfo_as_libguestfs() {
-        let d = |distro: &'static str, v: (i32, i32)| Data { distro: Some(distro), version: Some(v), ..Data::default() };
+        let d =
+            |distro: &'static str, v: (i32, i32)| Data { distro: Some(distro), version: Some(v), ..Data::default() };
         assert_eq!(d("centos", (7, 9)).osinfo(), "centos7.0");
         assert_eq!(d("centos", (8, 5)).osinfo(), "centos8");
         assert_eq!(d("centos", (6, 10)).osinfo(), "centos6.10");
