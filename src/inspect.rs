@@ -1,5 +1,6 @@
 //! The libguestfs reader: everything a command needs from a guest's disks, read in one
-//! read-only appliance launch through the libguestfs C API.
+//! read-only appliance launch through the libguestfs C API; and the front door,
+//! [`read_guest`], that tries the direct reader ([`crate::direct`]) first.
 //!
 //! The caller says which directories and files it wants ([`Want`]); [`read`] adds the disks
 //! read-only, launches once, inspects the OS, mounts its filesystems read-only and returns
@@ -76,7 +77,8 @@ pub struct FileRead {
     pub uid: i64,
     pub gid: i64,
     pub content: Vec<u8>,
-    /// The `security.selinux` extended attribute, when the file has one.
+    /// The `security.selinux` extended attribute, when the file has one (the appliance
+    /// reader only: the direct reader always says `None`, see [`crate::direct`]).
     pub selinux_label: Option<String>,
 }
 
@@ -86,7 +88,7 @@ impl FileRead {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     pub os: OsInfo,
     /// Files of [`Want::dirs`] (sorted by path) then the [`Want::files`] that exist.
@@ -123,6 +125,86 @@ pub enum InspectError {
     ManyOs { disks: String, roots: String },
     #[error("{what}: {msg}")]
     Guest { what: String, msg: String },
+    #[error("cannot read directly: {0}")]
+    Direct(#[from] crate::direct::DirectError),
+}
+
+/// Which reader [`read_guest`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reader {
+    /// The direct reader when it can answer with certainty, else the appliance.
+    #[default]
+    Auto,
+    /// The direct reader only: its "cannot read directly" is the error.
+    Direct,
+    /// The libguestfs appliance only.
+    Appliance,
+}
+
+impl std::str::FromStr for Reader {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Reader, String> {
+        match s {
+            "auto" => Ok(Reader::Auto),
+            "direct" => Ok(Reader::Direct),
+            "appliance" => Ok(Reader::Appliance),
+            _ => Err(format!("'{s}': not auto, direct or appliance")),
+        }
+    }
+}
+
+/// Which reader [`read_guest`] used.
+#[derive(Debug)]
+pub enum ReaderUsed {
+    Direct,
+    /// The appliance; with [`Reader::Auto`], why the direct reader could not answer.
+    Appliance {
+        fallback: Option<crate::direct::DirectError>,
+    },
+}
+
+impl std::fmt::Display for ReaderUsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReaderUsed::Direct => f.write_str("read by the direct reader"),
+            ReaderUsed::Appliance { fallback: None } => f.write_str("read by the libguestfs appliance"),
+            ReaderUsed::Appliance { fallback: Some(why) } => {
+                write!(f, "read by the libguestfs appliance (cannot read directly: {why})")
+            }
+        }
+    }
+}
+
+/// Reads `want` from the guest made of `disks` with `reader`. The same disk checks come
+/// first whichever reader runs, so a missing or empty image is the same error.
+pub fn read_guest(disks: &[Disk], want: &Want, reader: Reader) -> Result<(Snapshot, ReaderUsed), InspectError> {
+    check_disks(disks)?;
+    match reader {
+        Reader::Direct => Ok((crate::direct::read(disks, want)?, ReaderUsed::Direct)),
+        Reader::Appliance => Ok((read(disks, want)?, ReaderUsed::Appliance { fallback: None })),
+        Reader::Auto => match crate::direct::read(disks, want) {
+            Ok(snap) => Ok((snap, ReaderUsed::Direct)),
+            Err(why) => Ok((read(disks, want)?, ReaderUsed::Appliance { fallback: Some(why) })),
+        },
+    }
+}
+
+/// What must hold of every disk before any reader runs: it opens, and it is neither a
+/// directory nor an empty file.
+fn check_disks(disks: &[Disk]) -> Result<(), InspectError> {
+    for d in disks {
+        let path = d.path.display().to_string();
+        let f =
+            std::fs::File::open(&d.path).map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
+        let meta = f.metadata().map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
+        if meta.is_dir() {
+            return Err(InspectError::NotADiskImage { path, why: "a directory" });
+        }
+        if meta.is_file() && meta.len() == 0 {
+            return Err(InspectError::NotADiskImage { path, why: "an empty file" });
+        }
+    }
+    Ok(())
 }
 
 /// libguestfs's own message. The crate's error has no Display and private fields; its
@@ -178,18 +260,7 @@ fn quiet_errors(g: &Handle) {
 /// Reads `want` from the guest made of `disks`, in one read-only appliance launch.
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
-    for d in disks {
-        let path = d.path.display().to_string();
-        let f =
-            std::fs::File::open(&d.path).map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
-        let meta = f.metadata().map_err(|e| InspectError::Disk { path: path.clone(), msg: e.to_string() })?;
-        if meta.is_dir() {
-            return Err(InspectError::NotADiskImage { path, why: "a directory" });
-        }
-        if meta.is_file() && meta.len() == 0 {
-            return Err(InspectError::NotADiskImage { path, why: "an empty file" });
-        }
-    }
+    check_disks(disks)?;
     let g = Handle::create().map_err(|_| InspectError::Handle)?;
     quiet_errors(&g);
     let _ = g.set_identifier("rejviz");

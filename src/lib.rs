@@ -5,7 +5,9 @@
 //! - [`nic`]: the NIC model and the parsing and validation of `--nic` values;
 //! - [`optlist`]: the `key=value,...` syntax shared by list-valued options;
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
-//! - [`inspect`]: the read-only libguestfs reader (one appliance launch);
+//! - [`direct`]: the direct reader: raw images read in-process, no appliance;
+//! - [`inspect`]: the read-only libguestfs reader (one appliance launch), and the front
+//!   door that tries the direct reader first;
 //! - [`libvirt`]: libvirt access and domain XML (disks, interfaces);
 //! - [`pairing`]: which image config belongs to which domain interface (one rule);
 //! - [`mapping`]: which network or bridge each image NIC is attached to;
@@ -17,6 +19,7 @@
 
 pub mod check;
 pub mod cmd;
+pub mod direct;
 pub mod format;
 pub mod guestconf;
 pub mod inspect;

@@ -323,7 +323,13 @@ fn signal_while_planning_ends_quietly_by_the_signal() {
 fn signal_during_an_appliance_read_ends_quietly() {
     let sb = Sandbox::new();
     let img = common::images().join("centos7.raw");
-    let child = sb.rejviz("rejviz-peek").arg("-a").arg(&img).stderr(Stdio::piped()).spawn().expect("spawn");
+    let child = sb
+        .rejviz("rejviz-peek")
+        .args(["--reader", "appliance", "-a"])
+        .arg(&img)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     let pid = child.id();
     let has_qemu = || {
         std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|e| {

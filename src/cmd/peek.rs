@@ -20,12 +20,15 @@ fn cli() -> Command {
         .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")
         .long_about(
             "Show the network interfaces a guest image or libvirt domain configures, and check its MACs.\n\n\
-             Reads the guest read-only, in one libguestfs appliance launch: OS inspection and the NIC\n\
+             Reads the guest read-only (directly, or in one libguestfs appliance launch): OS inspection and the NIC\n\
              configs of every format: network-scripts/ifcfg-NAME, NetworkManager keyfiles, netplan,\n\
              /etc/network/interfaces(.d), systemd-networkd .network files, and the .link files that\n\
              name interfaces by MAC (backups like *.bak, *.orig, *.rpmnew, *~ are skipped). Files are\n\
              parsed as data, never run. A file that cannot be parsed is reported with the reason; the\n\
-             rest are still shown.",
+             rest are still shown.\n\n\
+             By default (--reader auto) a raw image with ext2/3/4 filesystems is read directly, in\n\
+             milliseconds and with no appliance; anything the direct reader cannot read with\n\
+             certainty (qcow2, LVM, LUKS, XFS, btrfs, ...) is read by the appliance.",
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
@@ -64,6 +67,21 @@ fn cli() -> Command {
                 .value_name("URI")
                 .requires("domain")
                 .help("libvirt URI (default: LIBVIRT_DEFAULT_URI, then libvirt's default)"),
+        )
+        .arg(
+            Arg::new("reader")
+                .long("reader")
+                .value_name("auto|direct|appliance")
+                .value_parser(["auto", "direct", "appliance"])
+                .default_value("auto")
+                .help("How to read the image: the direct reader with the appliance as fallback (auto), or only one"),
+        )
+        .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::SetTrue)
+                .help("Say on stderr which reader read the guest, and why not the direct one"),
         )
         .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Also show loopback and non-Ethernet configs"))
         .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("One JSON document (schema in README)"))
@@ -168,7 +186,11 @@ fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
         Some(d) => d.disks.clone(),
         None => disks_from(m),
     };
-    let snap = inspect::read(&disks, &guestconf::want())?;
+    let reader = m.get_one::<String>("reader").and_then(|r| r.parse().ok()).unwrap_or_default();
+    let (snap, used) = inspect::read_guest(&disks, &guestconf::want(), reader)?;
+    if m.get_flag("verbose") {
+        say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
+    }
     let (mut nics, unreadable) = guestconf::configs_in(&snap);
     let ethernet: Vec<ConfiguredNic> = nics.iter().filter(|n| n.kind == LinkKind::Ethernet).cloned().collect();
     let checked = domain.as_ref().map(|d| check(&ethernet, &d.interfaces, &d.name));
@@ -359,12 +381,22 @@ mod tests {
     }
 
     #[test]
+    fn reader_defaults_to_auto() {
+        let m = parse(["p", "-a", "x"].iter().map(std::ffi::OsString::from)).unwrap();
+        assert_eq!(m.get_one::<String>("reader").map(String::as_str), Some("auto"));
+        let m = parse(["p", "-a", "x", "--reader", "appliance", "-v"].iter().map(std::ffi::OsString::from)).unwrap();
+        assert_eq!(m.get_one::<String>("reader").and_then(|r| r.parse().ok()), Some(inspect::Reader::Appliance));
+        assert!(m.get_flag("verbose"));
+    }
+
+    #[test]
     fn usage_errors() {
         for args in [
             &["p"][..],
             &["p", "-a", "x", "-d", "y"],
             &["p", "-a", "x", "--check"],
             &["p", "-a", "x", "--format", "vmdk"],
+            &["p", "-a", "x", "--reader", "fast"],
         ] {
             let e = parse(args.iter().map(std::ffi::OsString::from)).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{args:?}");
