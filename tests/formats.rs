@@ -6,8 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, configs_in};
-use rejviz::inspect::{FileRead, OsInfo, Snapshot};
+use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile};
 use rejviz::nic::{Ipv4Config, Nic, parse_nics};
 
 /// DHCP; static IPv4 with gateway and DNS; static IPv6; MTU with IPv6 autoconf.
@@ -38,32 +37,10 @@ fn golden_files_per_format() {
     }
 }
 
-fn snapshot(files: &[GuestFile]) -> Snapshot {
-    Snapshot {
-        os: OsInfo {
-            root: "/dev/sda1".into(),
-            os_type: "linux".into(),
-            distro: "test".into(),
-            major: 1,
-            minor: 0,
-            product_name: String::new(),
-            hostname: String::new(),
-            osinfo: String::new(),
-        },
-        files: files
-            .iter()
-            .map(|f| FileRead {
-                path: f.path.clone(),
-                mode: f.mode,
-                uid: 0,
-                gid: 0,
-                content: f.content.clone().into_bytes(),
-                selinux_label: None,
-            })
-            .collect(),
-        missing_dirs: vec![],
-        existing: vec![],
-    }
+/// What our readers make of `files` (the configs, and the files they could not read).
+fn read_back(files: &[GuestFile]) -> (Vec<ConfiguredNic>, Vec<guestconf::Unreadable>) {
+    let (nics, bad, _) = guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
+    (nics, bad)
 }
 
 /// What a reader should find for `n`.
@@ -93,7 +70,7 @@ fn round_trip_through_our_readers() {
         let nics: Vec<Nic> =
             parse_nics(&set).unwrap().into_iter().filter(|n| n.onboot || format != Format::Netplan).collect();
         let written = files(format, &nics);
-        let (mut read, bad) = configs_in(&snapshot(&written));
+        let (mut read, bad) = read_back(&written);
         assert!(bad.is_empty(), "{format}: {bad:?}");
         read.sort_by(|a, b| rejviz::nic::natural_cmp(&a.name, &b.name));
         let mut want: Vec<ConfiguredNic> = nics
@@ -245,7 +222,7 @@ fn hostile_interface_names_per_format() {
         for (format, flag) in Format::ALL.into_iter().zip(takes.chars()) {
             match (guestconf::write(&nics[0], format), flag != '.') {
                 (Ok(files), true) => {
-                    let (read, bad) = configs_in(&snapshot(&files));
+                    let (read, bad) = read_back(&files);
                     let names: Vec<&str> = read.iter().map(|c| c.name.as_str()).collect();
                     if names != [*name] || !bad.is_empty() || read[0].hwaddr != Some(nics[0].hwaddr) {
                         wrong.push(format!("{format} {name:?}: read back as {names:?} {bad:?}"));

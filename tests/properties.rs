@@ -21,8 +21,7 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, LinkKind, configs_in, shellvars};
-use rejviz::inspect::{FileRead, OsInfo, Snapshot};
+use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, LinkKind, shellvars};
 use rejviz::nic::{Ipv4Config, Ipv6Config, MaskStyle, Nic, StaticWord, parse_nics};
 
 // ---------------------------------------------------------------------------------------
@@ -371,32 +370,10 @@ fn parser_accepts_every_valid_value_and_means_it() {
 // ---------------------------------------------------------------------------------------
 // Write → our reader
 
-fn snapshot(files: &[GuestFile]) -> Snapshot {
-    Snapshot {
-        os: OsInfo {
-            root: "/dev/sda1".into(),
-            os_type: "linux".into(),
-            distro: "test".into(),
-            major: 1,
-            minor: 0,
-            product_name: String::new(),
-            hostname: String::new(),
-            osinfo: String::new(),
-        },
-        files: files
-            .iter()
-            .map(|f| FileRead {
-                path: f.path.clone(),
-                mode: f.mode,
-                uid: 0,
-                gid: 0,
-                content: f.content.clone().into_bytes(),
-                selinux_label: None,
-            })
-            .collect(),
-        missing_dirs: vec![],
-        existing: vec![],
-    }
+/// What our readers make of `files` (the configs, and the files they could not read).
+fn read_back(files: &[GuestFile]) -> (Vec<ConfiguredNic>, Vec<guestconf::Unreadable>) {
+    let (nics, bad, _) = guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
+    (nics, bad)
 }
 
 /// What our reader should find for `n` written in `format`.
@@ -449,7 +426,7 @@ fn round_trip(format: Format) {
                 ),
             }
         }
-        let (mut read, bad) = configs_in(&snapshot(&files));
+        let (mut read, bad) = read_back(&files);
         prop_assert!(bad.is_empty(), "unreadable: {:?}", bad);
         let key = |c: &ConfiguredNic| (c.name.clone(), c.file.clone());
         read.sort_by_key(key);
@@ -733,7 +710,7 @@ fn written(value: &str, format: Format) -> Result<Vec<GuestFile>, String> {
 fn refused_or_read_back(value: &str, format: Format) {
     if let Ok(files) = written(value, format) {
         let n = one(value);
-        let (read, bad) = configs_in(&snapshot(&files));
+        let (read, bad) = read_back(&files);
         assert!(bad.is_empty(), "{value}: {bad:?}");
         assert_eq!(read, [expected(&n, format)], "{value}: written but not read back:\n{files:#?}");
     }

@@ -204,7 +204,7 @@ fn secret_from_a_pipe_reaches_the_tool_once() {
         assert!(!stderr.contains("Pipe-Pw-1"), "{stderr}");
         if unregister {
             let script = std::fs::read_to_string(rec.join("script")).expect("script");
-            assert!(script.contains("--password 'Pipe-Pw-1'"), "{script}");
+            assert!(script.contains("--password Pipe-Pw-1\n"), "{script}");
         } else {
             assert_eq!(std::fs::read_to_string(rec.join("password")).expect("copy"), "Pipe-Pw-1\n");
             assert_eq!(std::fs::read_to_string(rec.join("password.mode")).expect("mode").trim(), "600");
@@ -213,17 +213,24 @@ fn secret_from_a_pipe_reaches_the_tool_once() {
     }
 }
 
-/// A named pipe nobody writes to, and a file without end: exit 2 with one line, the tool
-/// never started.
-#[test]
-fn endless_or_writerless_secret_files_are_refused() {
-    let sb = Sandbox::new();
+/// A named pipe nobody writes to, a marker the fake virt-builder touches when it runs, and
+/// the directory of that fake.
+fn writerless_fifo_and_fake_builder(sb: &Sandbox) -> (PathBuf, PathBuf, PathBuf) {
     let fifo = sb.path("fifo");
     let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstring");
     // SAFETY: a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
     let ran = sb.path("ran");
-    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    let dir = fake_tool(sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    (fifo, ran, dir)
+}
+
+/// A named pipe nobody writes to, and a file without end: exit 2 with one line, the tool
+/// never started.
+#[test]
+fn endless_or_writerless_secret_files_are_refused() {
+    let sb = Sandbox::new();
+    let (fifo, ran, dir) = writerless_fifo_and_fake_builder(&sb);
     for (file, msg) in [
         (fifo.display().to_string(), "nothing to read: a pipe with no writer for 5 s"),
         ("/dev/zero".to_string(), "longer than 64 KiB: not a secret file"),
@@ -268,12 +275,7 @@ fn interrupt(child: std::process::Child, sig: i32, what: &str, ready: impl Fn() 
 fn signal_while_planning_ends_quietly_by_the_signal() {
     // 1. Waiting for a secret from a named pipe nobody writes to (else an error after 5 s).
     let sb = Sandbox::new();
-    let fifo = sb.path("fifo");
-    let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstring");
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-    let ran = sb.path("ran");
-    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
+    let (fifo, ran, dir) = writerless_fifo_and_fake_builder(&sb);
     let child = sb
         .rejviz("rejviz-builder")
         .args(build_args())

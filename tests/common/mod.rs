@@ -145,11 +145,7 @@ pub type TestDriverDomain<'a> = (&'a str, &'a Path, &'a str, &'a [(&'a str, &'a 
 /// format, interfaces as (MAC, network) pairs) and isolated networks (name, IPv4 address,
 /// prefix): for tests that need only domain and network XML, not the system libvirtd. (The
 /// test driver runs every domain it loads.)
-pub fn test_driver(
-    sb: &Sandbox,
-    domains: &[TestDriverDomain<'_>],
-    networks: &[(&str, &str, u8)],
-) -> String {
+pub fn test_driver(sb: &Sandbox, domains: &[TestDriverDomain<'_>], networks: &[(&str, &str, u8)]) -> String {
     let mut xml = String::from("<node>\n");
     for (name, disk, format, nics) in domains {
         let ifaces: String = nics
