@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::read_back;
+
 use std::process::Command;
 
 use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile};
@@ -35,12 +37,6 @@ fn golden_files_per_format() {
     for format in Format::ALL {
         common::golden(&format!("format-{format}.txt"), &render(&files(format, &nics())));
     }
-}
-
-/// What our readers make of `files` (the configs, and the files they could not read).
-fn read_back(files: &[GuestFile]) -> (Vec<ConfiguredNic>, Vec<guestconf::Unreadable>) {
-    let (nics, bad, _) = guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
-    (nics, bad)
 }
 
 /// What a reader should find for `n`.

@@ -14,11 +14,14 @@
 //! has a regression test at the end of this file (all fixed: names each format's tools
 //! cannot carry are refused, prefix 0 is refused, the interfaces.d source rule).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::process::Command;
 
+use common::read_back;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, LinkKind, shellvars};
@@ -369,12 +372,6 @@ fn parser_accepts_every_valid_value_and_means_it() {
 
 // ---------------------------------------------------------------------------------------
 // Write → our reader
-
-/// What our readers make of `files` (the configs, and the files they could not read).
-fn read_back(files: &[GuestFile]) -> (Vec<ConfiguredNic>, Vec<guestconf::Unreadable>) {
-    let (nics, bad, _) = guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
-    (nics, bad)
-}
 
 /// What our reader should find for `n` written in `format`.
 fn expected(n: &Nic, format: Format) -> ConfiguredNic {

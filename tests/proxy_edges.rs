@@ -5,25 +5,13 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::Sandbox;
+use common::{Sandbox, fake_tool, interrupt, wait_for, with_path};
 
 const PROXIES: [&str; 3] = ["rejviz-builder", "rejviz-customize", "rejviz-install"];
-
-/// A directory holding one fake tool named `name` with `script` (mode `mode`).
-fn fake_tool(sb: &Sandbox, name: &str, script: &str, mode: u32) -> PathBuf {
-    let dir = sb.path("fakebin");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let tool = dir.join(name);
-    std::fs::write(&tool, script).expect("write fake tool");
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(mode)).expect("chmod");
-    dir
-}
 
 /// `rejviz-builder` building with an explicit format (no `virt-builder --list`).
 fn build_args() -> [&'static str; 7] {
@@ -114,11 +102,7 @@ fn sighup_ignored_on_entry_stays_ignored_for_us_and_the_tool() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let start = Instant::now();
-    while !seen.exists() {
-        assert!(start.elapsed() < Duration::from_secs(30), "the fake virt-builder never ran");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for("the fake virt-builder", || seen.exists());
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
     let o = child.wait_with_output().expect("wait");
@@ -171,10 +155,6 @@ fn recording_builder(sb: &Sandbox) -> (PathBuf, PathBuf) {
         rec.display()
     );
     (fake_tool(sb, "virt-builder", &script, 0o755), rec)
-}
-
-fn with_path(dir: &std::path::Path) -> String {
-    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
 }
 
 /// `password-file=<(pass show rhsm)`: a pipe is read once, by us; the tool gets a private
@@ -249,24 +229,6 @@ fn endless_or_writerless_secret_files_are_refused() {
         );
         assert!(!ran.exists());
     }
-}
-
-/// Waits until `cond` holds (the process under test reached the point we want to interrupt).
-fn wait_for(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < Duration::from_secs(120), "never happened: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Sends `sig` to `child` once `ready`, and returns how it ended and its stderr.
-fn interrupt(child: std::process::Child, sig: i32, what: &str, ready: impl Fn() -> bool) -> (Option<i32>, String) {
-    wait_for(what, ready);
-    // SAFETY: kill(2) on our own child.
-    unsafe { libc::kill(child.id() as i32, sig) };
-    let o = child.wait_with_output().expect("wait");
-    (o.status.signal(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
 /// A signal while we plan (before the tool starts) ends us at once by that signal: no

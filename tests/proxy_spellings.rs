@@ -6,12 +6,9 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
-use common::Sandbox;
+use common::{Sandbox, fake_tool, interrupt, with_path};
 
 const SECRET: &str = "S3cr3tValue";
 
@@ -69,21 +66,12 @@ fn secrets_are_masked_in_every_spelling() {
     }
 }
 
-fn fake_tool(sb: &Sandbox, name: &str, script: &str) -> PathBuf {
-    let dir = sb.path("fakebin");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let tool = dir.join(name);
-    std::fs::write(&tool, script).expect("write");
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    dir
-}
-
 /// The `running:` line of a real run masks too; the tool gets the secret unchanged.
 #[test]
 fn running_line_masks_and_the_tool_gets_the_value() {
     let sb = Sandbox::new();
     let argv = sb.path("argv");
-    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" >{}\n", argv.display()));
+    let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" >{}\n", argv.display()), 0o755);
     let value = format!("password:{SECRET}");
     let o = sb
         .rejviz("rejviz-builder")
@@ -145,22 +133,13 @@ fn no_delete_on_failure_in_any_spelling_keeps_the_partial_image() {
         let started = sb.path("started");
         let script =
             format!("#!/bin/sh\necho partial >{}\ntouch {}\nexec sleep 30\n", out.display(), started.display());
-        let dir = fake_tool(&sb, "virt-builder", &script);
+        let dir = fake_tool(&sb, "virt-builder", &script, 0o755);
         let mut cmd = sb.rejviz("rejviz-builder");
         cmd.args(["rejviz-centos7", "-o", out.to_str().expect("utf8"), "--nic-format", "ifcfg", "--nic", "name=eth0"]);
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
-        cmd.args(extra).env("PATH", path).stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.args(extra).env("PATH", with_path(&dir)).stdout(Stdio::null()).stderr(Stdio::piped());
         let child = cmd.spawn().expect("spawn");
-        let start = Instant::now();
-        while !started.exists() {
-            assert!(start.elapsed() < Duration::from_secs(30), "the fake virt-builder never ran");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let o = child.wait_with_output().expect("wait");
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(o.status.signal(), Some(libc::SIGTERM), "{extra:?}: {:?}", o.status);
-        assert_eq!(out.exists(), keep, "{extra:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let (sig, stderr) = interrupt(child, libc::SIGTERM, "the fake virt-builder", || started.exists());
+        assert_eq!(sig, Some(libc::SIGTERM), "{extra:?}: {stderr}");
+        assert_eq!(out.exists(), keep, "{extra:?}: {stderr}");
     }
 }

@@ -401,3 +401,48 @@ pub fn outcome(o: &std::process::Output) -> (i32, String, String) {
         String::from_utf8_lossy(&o.stderr).into(),
     )
 }
+
+/// A directory (`fakebin` in the sandbox) holding a fake tool `name` running `script`, with
+/// permission bits `mode`: for the proxies' own behaviours (exit status, signals, argv).
+pub fn fake_tool(sb: &Sandbox, name: &str, script: &str, mode: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sb.path("fakebin");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let tool = dir.join(name);
+    std::fs::write(&tool, script).expect("write fake tool");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    dir
+}
+
+/// PATH with `dir` first (a fake tool there, the system's tools after it).
+pub fn with_path(dir: &Path) -> String {
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+/// Waits until `cond` holds (the process under test reached the point we want to interrupt).
+pub fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(120), "never happened: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Sends `sig` to `child` once `ready`, and returns how it ended and its stderr.
+pub fn interrupt(child: std::process::Child, sig: i32, what: &str, ready: impl Fn() -> bool) -> (Option<i32>, String) {
+    use std::os::unix::process::ExitStatusExt;
+    wait_for(what, ready);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, sig) };
+    let o = child.wait_with_output().expect("wait");
+    (o.status.signal(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// What our readers make of `files` (the configs, and the files they could not read).
+pub fn read_back(
+    files: &[rejviz::guestconf::GuestFile],
+) -> (Vec<rejviz::guestconf::ConfiguredNic>, Vec<rejviz::guestconf::Unreadable>) {
+    let (nics, bad, _) =
+        rejviz::guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
+    (nics, bad)
+}
