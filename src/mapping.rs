@@ -162,10 +162,8 @@ pub fn resolve(
     // The domain's interfaces in the order that pairs each config with its own (pairing.rs).
     let pins: Vec<Config<'_>> =
         chosen.iter().map(|(n, _)| Config { name: n, mac: config(n).and_then(|c| c.hwaddr) }).collect();
-    let order = creation_order(&pins);
-    let mut chosen: Vec<Option<(String, Target)>> = chosen.into_iter().map(Some).collect();
     let chosen: Vec<(String, Target)> =
-        order.into_iter().filter_map(|i| chosen.get_mut(i).and_then(Option::take)).collect();
+        creation_order(&pins).into_iter().filter_map(|i| chosen.get(i).cloned()).collect();
     let pinned: Vec<MacAddr> = configs.iter().filter_map(|c| c.hwaddr).collect();
     let macs = MacAddr::given_or_random(
         &chosen.iter().map(|(n, _)| config(n).and_then(|c| c.hwaddr)).collect::<Vec<_>>(),

@@ -44,9 +44,9 @@ pub enum RhsmError {
     Missing(&'static str),
     #[error("--rhsm-register: {key}= does not go with {with}=")]
     Stray { key: &'static str, with: &'static str },
-    #[error("--rhsm-register: user: {} cannot contain ':'", quoted(.0))]
+    #[error("--rhsm-register: user: '{}' cannot contain ':'", crate::nic::shown(.0))]
     User(String),
-    #[error("--rhsm-register: attach: {} is not auto or pool:ID", quoted(.0))]
+    #[error("--rhsm-register: attach: '{}' is not auto or pool:ID", crate::nic::shown(.0))]
     Attach(String),
     #[error("--rhsm-register: {key}: {path}: {msg}")]
     File { key: &'static str, path: String, msg: String },
@@ -93,11 +93,6 @@ pub struct Rhsm {
     pub unregister: bool,
 }
 
-/// A user's value in a message: quoted, escaped, on one line.
-fn quoted(s: &str) -> String {
-    format!("'{}'", s.escape_debug())
-}
-
 /// The most a secret file may hold.
 pub const SECRET_MAX: usize = 64 * 1024;
 /// How long a pipe may go without a writer before we give up on it.
@@ -108,7 +103,8 @@ pub const WRITER_WAIT: Duration = Duration::from_secs(5);
 /// unbounded memory); a pipe that has no writer for [`WRITER_WAIT`] is an error, not a hang.
 /// Its first line must not be empty.
 fn read_secret(key: &'static str, path: &Path) -> Result<Secret, RhsmError> {
-    let err = |msg: String| RhsmError::File { key, path: path.display().to_string().escape_debug().to_string(), msg };
+    let err =
+        |msg: String| RhsmError::File { key, path: crate::nic::shown(&path.display().to_string()).to_string(), msg };
     // Non-blocking, so that opening a named pipe with no writer does not wait forever.
     let mut f = std::fs::OpenOptions::new()
         .read(true)

@@ -259,6 +259,24 @@ pub(crate) fn scanned(args: &[&str], tool: &ToolSpec, options: &[OurOption]) -> 
 pub const HELP: OurOption = OurOption::flag("help", "Show this help (the proxied tool's own: see the end).");
 pub const VERSION: OurOption = OurOption::flag("version", "Show the version.");
 
+/// Signals caught (or left ignored) for the life of the process: the first thing every
+/// command's `main` does. Failing that, one line and exit 1.
+pub fn signal_guard(me: &str) -> SignalGuard {
+    match SignalGuard::install() {
+        Ok(g) => g,
+        Err(e) => {
+            say!("{me}: cannot install signal handlers: {e}");
+            std::process::exit(EXIT_FAILURE);
+        }
+    }
+}
+
+/// What a proxy's command line asks for: a text (`--help`, `--version`) or a run.
+enum Answer {
+    Text(String),
+    Run(Plan),
+}
+
 /// The body of every proxy command's `main`: signals first, then the command line scanned
 /// (`--help` and `--version` answered), then the workspace, `plan`, and the run; ends the
 /// process as the tool ended.
@@ -269,20 +287,14 @@ pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
     help_text: impl FnOnce() -> String,
     plan: impl FnOnce(Vec<proxy::Item>, &Workspace) -> Result<Plan, E>,
 ) -> ! {
-    let guard = match SignalGuard::install() {
-        Ok(g) => g,
-        Err(e) => {
-            say!("{me}: cannot install signal handlers: {e}");
-            std::process::exit(EXIT_FAILURE);
-        }
-    };
+    let guard = signal_guard(me);
     let ws = Workspace::new(me);
     let planned = match proxy::scan(std::env::args_os().skip(1), tool, options) {
-        Ok(items) if proxy::given(&items, &HELP) => Ok(None),
+        Ok(items) if proxy::given(&items, &HELP) => Ok(Answer::Text(help_text())),
         Ok(items) if proxy::given(&items, &VERSION) => {
-            proxy::exit(emit(me, &format!("{me} {}\n", env!("CARGO_PKG_VERSION"))))
+            Ok(Answer::Text(format!("{me} {}\n", env!("CARGO_PKG_VERSION"))))
         }
-        Ok(items) => plan(items, &ws).map(Some),
+        Ok(items) => plan(items, &ws).map(Answer::Run),
         Err(e) => Err(E::from(e)),
     };
     // A signal while we planned: whatever failed because of it is not worth a message.
@@ -291,9 +303,9 @@ pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
         proxy::exit(Outcome::Signaled(sig));
     }
     let outcome = match planned {
-        Ok(None) => emit(me, &help_text()),
+        Ok(Answer::Text(text)) => emit(me, &text),
         // execute removes the workspace before it returns.
-        Ok(Some(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
+        Ok(Answer::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
             say!("{me}: {e}");
             Outcome::Exited(EXIT_USAGE)

@@ -331,13 +331,7 @@ pub fn render_text(r: &Report) -> String {
 pub fn main() -> ! {
     // Ctrl-C while the appliance reads the guest: it is stopped, libguestfs cleans up when
     // the handle is dropped, and we end by the signal without a message.
-    let guard = match crate::proxy::SignalGuard::install() {
-        Ok(g) => g,
-        Err(e) => {
-            say!("{ME}: cannot install signal handlers: {e}");
-            std::process::exit(super::EXIT_FAILURE);
-        }
-    };
+    let guard = super::signal_guard(ME);
     let m = parse(std::env::args_os()).unwrap_or_else(|e| e.exit()); // 2 on bad usage, 0 for --help
     let report = build_report(&m);
     if let Some(sig) = guard.received() {

@@ -321,15 +321,16 @@ fn ours_in<'a>(
     if let Some(o) = find(name) {
         return Ok(Some((o, inline)));
     }
+    let parsed = tool.parse(arg);
     // What the tool reads it as, when that option is also one of ours (--help, --version).
-    if let Parsed::Long { lookup: Lookup::Found(t), .. } = tool.parse(arg)
+    if let Parsed::Long { lookup: Lookup::Found(t), .. } = &parsed
         && let Some(o) = t.names.iter().find_map(|n| find(n))
     {
         return Ok(Some((o, inline)));
     }
     // An abbreviation the tool reads as one of its own options is the tool's.
     let prefix_of: Vec<&'static str> = ours.iter().filter(|o| o.name.starts_with(name)).map(|o| o.name).collect();
-    let tools_own = matches!(tool.parse(arg), Parsed::Long { lookup: Lookup::Found(_), .. } | Parsed::Shorts(_));
+    let tools_own = matches!(parsed, Parsed::Long { lookup: Lookup::Found(_), .. } | Parsed::Shorts(_));
     if prefix_of.is_empty() || tools_own {
         return Ok(None);
     }
