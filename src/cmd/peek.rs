@@ -32,6 +32,7 @@ fn cli() -> Command {
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
+             rejviz-peek --reader direct -v -a vm1.img\n  \
              rejviz-peek -c qemu:///system -d vm1 --check\n\n\
              Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).",
         )
