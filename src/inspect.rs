@@ -127,6 +127,8 @@ pub enum InspectError {
     Guest { what: String, msg: String },
     #[error("cannot read directly: {0}")]
     Direct(#[from] crate::direct::DirectError),
+    #[error("cannot create a private directory for the appliance in {}: {source}", .parent.display())]
+    Scratch { parent: PathBuf, source: std::io::Error },
 }
 
 /// Which reader [`read_guest`] uses.
@@ -257,11 +259,66 @@ fn quiet_errors(g: &Handle) {
     }
 }
 
+/// A private `$TMPDIR` for the appliance's qemu, for the life of one read. qemu puts the
+/// overlay of the appliance's root disk (`snapshot=on`, a `vl.XXXXXX` file) in `$TMPDIR`,
+/// and a qemu stopped early in its start (a Ctrl-C then) leaves it there; here it goes in a
+/// directory of ours, removed with it. libguestfs's own directories (its sockets, the
+/// appliance cache) were fixed when the handle was made, from the user's environment.
+struct QemuScratch {
+    _dir: tempfile::TempDir,
+    old: Option<std::ffi::OsString>,
+}
+
+impl QemuScratch {
+    fn new() -> Result<QemuScratch, InspectError> {
+        let parent = std::env::temp_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("rejviz-appliance.")
+            .tempdir_in(&parent)
+            .map_err(|source| InspectError::Scratch { parent, source })?;
+        let old = std::env::var_os("TMPDIR");
+        // SAFETY: set_var is unsound only against a concurrent read of the environment. Our
+        // other threads are the signal forwarder (kill(2) and /proc, no environment) and none
+        // of libguestfs or libvirt's (they start none in a read); qemu inherits it at exec.
+        unsafe { std::env::set_var("TMPDIR", dir.path()) };
+        Ok(QemuScratch { _dir: dir, old })
+    }
+}
+
+impl Drop for QemuScratch {
+    fn drop(&mut self) {
+        // SAFETY: as in `new`.
+        unsafe {
+            match &self.old {
+                Some(v) => std::env::set_var("TMPDIR", v),
+                None => std::env::remove_var("TMPDIR"),
+            }
+        }
+        // The TempDir, dropped after this, removes the directory and what qemu left in it.
+    }
+}
+
+/// A libguestfs handle whose qemu has a private `$TMPDIR` ([`QemuScratch`]). The fields drop
+/// in order: the handle first (guestfs_close waits for qemu), then the directory.
+struct Appliance {
+    handle: Handle,
+    _scratch: QemuScratch,
+}
+
+impl std::ops::Deref for Appliance {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        &self.handle
+    }
+}
+
 /// Reads `want` from the guest made of `disks`, in one read-only appliance launch.
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
     check_disks(disks)?;
-    let g = Handle::create().map_err(|_| InspectError::Handle)?;
+    // Made before the scratch directory: libguestfs takes its directories from $TMPDIR now.
+    let handle = Handle::create().map_err(|_| InspectError::Handle)?;
+    let g = Appliance { handle, _scratch: QemuScratch::new()? };
     quiet_errors(&g);
     let _ = g.set_identifier("rejviz");
     for d in disks {
