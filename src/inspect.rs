@@ -150,7 +150,7 @@ impl std::str::FromStr for Reader {
             "auto" => Ok(Reader::Auto),
             "direct" => Ok(Reader::Direct),
             "appliance" => Ok(Reader::Appliance),
-            _ => Err(format!("'{s}': not auto, direct or appliance")),
+            _ => Err(format!("'{}': not auto, direct or appliance", crate::nic::shown(s))),
         }
     }
 }

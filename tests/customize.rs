@@ -1,12 +1,16 @@
 //! rejviz-customize against the real virt-customize and libvirtd, on copies of the test
-//! image. Appliance launches: 3 + 1 (NIC files), 4 (domain), 6 (pairing), 2 + 1 (RHSM).
+//! image. Appliance launches (our own reads are direct: raw ext4): 3 + 1 (--reader appliance) + 1
+//! (NIC files), 2 (domain), 2 (pairing), 2 + 1 (RHSM).
 
 mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{CreatedDomain, LIBVIRT_URI, Sandbox, TestDomain, image_copy, kv, outcome as out, read_guests, virsh};
+use common::{
+    CreatedDomain, LIBVIRT_URI, Sandbox, TestDomain, count_launches, image_copy, kv, launches, outcome as out,
+    read_guests, virsh,
+};
 
 const FAKE_LOG: &str = "/var/log/rejviz-fake-subscription-manager.log";
 
@@ -28,24 +32,34 @@ fn add_replace_remove_and_reset_nic_configs() {
     );
     let p = |x: &std::path::Path| x.display().to_string();
 
-    let (code, _, stderr) = customize(
-        &sb,
-        &[
-            "--format",
-            "raw",
-            "-a",
-            &p(&a),
-            "--nic",
-            "name=eth0,hwaddr=52:54:00:00:01:00",
-            "--nic",
-            "name=eth1,ipaddr=10.9.0.5,gateway=10.9.0.1",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let (code, _, stderr) = customize(&sb, &["--format", "raw", "-a", &p(&b), "--nic-remove", "eth0"]);
-    assert_eq!(code, 0, "{stderr}");
-    let (code, _, stderr) = customize(&sb, &["--format", "raw", "-a", &p(&c), "--nic-reset", "--nic", "name=eth7"]);
-    assert_eq!(code, 0, "{stderr}");
+    // Each run: virt-customize's one appliance launch; our look at the guest (the auto
+    // format, what to remove, what to reset) is the direct reader's, unless --reader says.
+    let run = |args: &[&str]| {
+        let mut cmd = sb.rejviz("rejviz-customize");
+        cmd.args(args);
+        let counter = count_launches(&sb, &mut cmd);
+        let (code, _, stderr) = out(&cmd.output().expect("rejviz-customize"));
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        (stderr, launches(&counter))
+    };
+    let (_, n) = run(&[
+        "--format",
+        "raw",
+        "-a",
+        &p(&a),
+        "--nic",
+        "name=eth0,hwaddr=52:54:00:00:01:00",
+        "--nic",
+        "name=eth1,ipaddr=10.9.0.5,gateway=10.9.0.1",
+    ]);
+    assert_eq!(n, 1, "launches with --nic-format auto");
+    // virt-customize's own -v: we say which reader read the guest too.
+    let (stderr, n) = run(&["--format", "raw", "-a", &p(&b), "--nic-remove", "eth0", "-v"]);
+    assert_eq!(n, 1, "launches with --nic-remove");
+    assert!(stderr.lines().any(|l| l == "rejviz-customize: read by the direct reader"), "{stderr}");
+    let (stderr, n) = run(&["--format", "raw", "-a", &p(&c), "--reader", "appliance", "--nic-reset", "--nic", "name=eth7"]);
+    assert_eq!(n, 2, "launches with --reader appliance");
+    assert!(!stderr.contains("read by"), "{stderr}");
     assert!(sb.tmp_leftovers().is_empty());
 
     let v = read_guests(&[&a, &b, &c], &[], &[]);
@@ -129,7 +143,7 @@ fn domain_macs_sync_macs_and_running_domain_refused() {
 /// eth0 to A and has an unpinned `lan`; `-d --nic name=eth2` pins eth2 to C (the kernel's
 /// eth2), and after a clone `--sync-macs` re-pins eth0 to A' and eth2 to C' (not B': `lan`,
 /// unpinned between them, keeps B'), so `peek --check` passes before and after.
-/// Appliance launches: 2 + 2 (customize) + 2 (peek).
+/// Appliance launches: 2 (customize; our reads and peek are direct).
 #[test]
 fn clone_then_sync_macs_with_an_unpinned_nic_between_pinned_ones() {
     let sb = Sandbox::new();

@@ -1,5 +1,6 @@
 //! rejviz-install against the real virt-install and a real libvirtd, on isolated test
-//! networks. Appliance launches: 3 (end to end: build, install, peek) + 1 (mappings) + 2 (errors).
+//! networks. Appliance launches: 2 (end to end: build, peek; install reads the raw image directly) + 0
+//! (mappings) + 1 (errors: --reader appliance).
 
 mod common;
 
@@ -42,7 +43,7 @@ fn end_to_end_builder_install_peek() {
     let counter = count_launches(&sb, &mut cmd);
     let (code, _, stderr) = out(&cmd.output().expect("rejviz-install"));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(launches(&counter), 1, "rejviz-install appliance launches");
+    assert_eq!(launches(&counter), 0, "appliance launches (a raw ext4 image: read directly)");
     assert!(stderr.contains("--osinfo centos7.0"), "{stderr}");
 
     // The domain's interfaces, from libvirt itself.
@@ -85,17 +86,20 @@ fn manual_bridge_mixed_and_dhcp_default_mappings() {
     let bridge = x.bridge();
 
     let name = format!("rjz-{}-map", std::process::id());
-    let (code, stdout, stderr) = out(&sb
-        .rejviz("rejviz-install")
-        .args(["--connect", LIBVIRT_URI, "--print-xml", "--import", "--name", &name, "--memory", "128", "--disk"])
+    let mut cmd = sb.rejviz("rejviz-install");
+    cmd.args(["--connect", LIBVIRT_URI, "--print-xml", "--import", "--name", &name, "--memory", "128", "--disk"])
         .arg(format!("{},format=raw", images().join("untidy.raw").display()))
         .args(["--virt-type", "qemu", "--nic-mappings"])
         .arg(format!("eth2=bridge:{bridge}"))
         .args(["--auto-nic-mappings", "--nic-mappings"])
         .arg(format!("eth10={}", x.name))
-        .output()
-        .expect("rejviz-install"));
+        .arg("--debug");
+    let counter = count_launches(&sb, &mut cmd);
+    let (code, stdout, stderr) = out(&cmd.output().expect("rejviz-install"));
     assert_eq!(code, 0, "{stderr}");
+    assert_eq!(launches(&counter), 0);
+    // virt-install's own --debug: we say which reader read the image too.
+    assert!(stderr.lines().any(|l| l == "rejviz-install: read by the direct reader"), "{stderr}");
     let got = xml_interfaces(&stdout);
     let eth10_mac = got.get(3).map(|(m, _)| m.clone()).unwrap_or_default();
     assert_eq!(
@@ -179,7 +183,17 @@ fn errors_exit_2_and_virt_install_never_runs() {
         (
             disk(&["--print-xml".into(), "--nic-mappings".into(), format!("eth9={}", a.name)]),
             "rejviz-install: eth9: the image configures no such interface (it has: eth0, eth1, eth2, eth10)".into(),
+            0,
+        ),
+        (
+            disk(&["--print-xml".into(), "--reader".into(), "appliance".into(), "--nic-mappings".into(), format!("eth9={}", a.name)]),
+            "rejviz-install: eth9: the image configures no such interface (it has: eth0, eth1, eth2, eth10)".into(),
             1,
+        ),
+        (
+            disk(&["--reader".into(), "fast".into(), "--auto-nic-mappings".into()]),
+            "rejviz-install: --reader: 'fast': not auto, direct or appliance".into(),
+            0,
         ),
         (
             disk(&[
@@ -192,7 +206,7 @@ fn errors_exit_2_and_virt_install_never_runs() {
                 "rejviz-install: eth2 (10.20.30.40/16): more than one network holds this address: {}, {}; map it with --nic-mappings eth2=NETWORK",
                 a.name, b.name
             ),
-            1,
+            0,
         ),
     ];
     for (extra, want, want_launches) in cases {

@@ -20,6 +20,7 @@ pub const OPTIONS: &[OurOption] = &[
     NIC_REMOVE,
     NIC_RESET,
     SYNC_MACS,
+    super::READER,
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     PRINT_COMMAND,
@@ -39,8 +40,8 @@ pub const SYNC_MACS: OurOption = OurOption::flag(
     "With -d, after a clone: pair the image's NIC configs with the domain's interfaces\n\
      (the pairing rule: by MAC, then ethN is interface N, then natural order; stale pins\n\
      re-paired; see README) and set each pinned config's HWADDR to its interface's MAC,\n\
-     printing what changes. Configs without HWADDR are left alone. Costs one read-only\n\
-     appliance launch.",
+     printing what changes. Configs without HWADDR are left alone. Costs one read of\n\
+     the guest (see --reader).",
 );
 pub const PRINT_COMMAND: OurOption = OurOption::flag(
     "print-command",
@@ -106,6 +107,7 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, CustomizeError> {
         return Err(CustomizeError::Refused("--sync-macs needs a domain (-d DOMAIN)".into()));
     }
 
+    let reader = super::reader(&items)?;
     let mut plan = Plan::new(given(&items, &PRINT_COMMAND));
     // RHSM files are checked before libvirt or the guest is touched.
     let rhsm_args = guestops::rhsm_ops(&items, ws, &mut plan)?;
@@ -137,7 +139,10 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, CustomizeError> {
             Some(d) => d.disks.clone(),
             None => images(&items),
         };
-        let snap = inspect::read(&disks, &guestconf::want())?;
+        let (snap, used) = inspect::read_guest(&disks, &guestconf::want(), reader)?;
+        if proxy::tool_flag(&items, &VIRT_CUSTOMIZE, "verbose") {
+            say!("{ME}: {used}");
+        }
         let (configs, unreadable, links) = guestconf::configs_and_links(&snap);
         for u in &unreadable {
             say!("{ME}: warning: {}: {} (left alone)", u.file, u.reason);

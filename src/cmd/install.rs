@@ -13,7 +13,8 @@ use crate::proxy::{self, Item, OurOption, VIRT_INSTALL, given, tool_flag, tool_v
 
 const ME: &str = "rejviz-install";
 
-pub const OPTIONS: &[OurOption] = &[NIC_MAPPINGS, AUTO_NIC_MAPPINGS, PRINT_COMMAND, super::HELP, super::VERSION];
+pub const OPTIONS: &[OurOption] =
+    &[NIC_MAPPINGS, AUTO_NIC_MAPPINGS, super::READER, PRINT_COMMAND, super::HELP, super::VERSION];
 
 pub const NIC_MAPPINGS: OurOption = OurOption::value(
     "nic-mappings",
@@ -44,7 +45,8 @@ checked against the installed osinfo database); a guest newer than the database 
 newest older version of its distro (debian11 for Debian 12 on an old osinfo-db), with a\n\
 note; with no version of its distro known, virt-install decides.\n\
 The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PATH,...), read\n\
-read-only in one libguestfs appliance launch, with that option's format=. Networks come\n\
+read-only with that option's format= (see --reader; virt-install's --debug also says which\n\
+reader read it, and why not the direct one). Networks come\n\
 from libvirt at --connect (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
 Without mapping options the network options are left as they are.\n";
 
@@ -60,6 +62,8 @@ pub enum InstallError {
     Disk(String),
     #[error("cannot read the image: {0}")]
     Image(#[from] inspect::InspectError),
+    #[error(transparent)]
+    Usage(#[from] super::UsageError),
 }
 
 /// The image of the first `--disk`: its path and format, or why there is none.
@@ -111,6 +115,7 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
     let manual = mapping::parse_mappings(&values(&items, &NIC_MAPPINGS))?;
     let auto = given(&items, &AUTO_NIC_MAPPINGS);
     let print_command = given(&items, &PRINT_COMMAND);
+    let reader = super::reader(&items)?;
     let mapping_wanted = auto || !manual.is_empty();
     let osinfo_given = tool_flag(&items, &VIRT_INSTALL, "osinfo");
 
@@ -137,8 +142,13 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
             let host = Host { networks: &networks, bridge_exists: &exists, require_active };
             // Bad targets are known before the (slow) image read.
             mapping::check_targets(manual.iter().map(|m| (m.nic.as_str(), &m.target)), &host)?;
-            let snap = match inspect::read(std::slice::from_ref(&disk), &guestconf::want()) {
-                Ok(s) => s,
+            let snap = match inspect::read_guest(std::slice::from_ref(&disk), &guestconf::want(), reader) {
+                Ok((s, used)) => {
+                    if tool_flag(&items, &VIRT_INSTALL, "debug") {
+                        say!("{ME}: {used}");
+                    }
+                    s
+                }
                 Err(e) if mapping_wanted => return Err(e.into()),
                 Err(e) => {
                     say!("{ME}: note: cannot take the OS from {}: {e}; virt-install decides", disk.path.display());

@@ -258,6 +258,22 @@ pub(crate) fn scanned(args: &[&str], tool: &ToolSpec, options: &[OurOption]) -> 
 
 pub const HELP: OurOption = OurOption::flag("help", "Show this help (the proxied tool's own: see the end).");
 pub const VERSION: OurOption = OurOption::flag("version", "Show the version.");
+/// How every command that reads a guest reads it.
+pub const READER: OurOption = OurOption::value(
+    "reader",
+    "auto|direct|appliance",
+    "How the guest is read: auto (the default) reads it directly, in milliseconds, and\n\
+     falls back to the libguestfs appliance for what the direct reader cannot read\n\
+     with certainty (LVM, LUKS, btrfs, ...); direct or appliance use only that one.",
+);
+
+/// The `--reader` of a command line (the last one given); auto when none is.
+pub fn reader(items: &[proxy::Item]) -> Result<crate::inspect::Reader, UsageError> {
+    match proxy::values(items, &READER).pop() {
+        None => Ok(crate::inspect::Reader::Auto),
+        Some(v) => v.parse().map_err(|e| UsageError::Option(format!("--reader: {e}"))),
+    }
+}
 
 /// Signals caught (or left ignored) for the life of the process: the first thing every
 /// command's `main` does. Failing that, one line and exit 1.
