@@ -40,14 +40,14 @@ pub const PRINT_COMMAND: OurOption = OurOption::flag(
      (virt-install's own --dry-run and --print-xml pass through and work.)",
 );
 
-const DETAILS: &str = "\nWithout --osinfo/--os-variant, the OS is taken from the image (libguestfs inspection,\n\
+const DETAILS: &str = "\nWithout --osinfo/--os-variant, the OS is taken from the image (inspected by libguestfs rules,\n\
 checked against the installed osinfo database); a guest newer than the database gets the\n\
 newest older version of its distro (debian11 for Debian 12 on an old osinfo-db), with a\n\
 note; with no version of its distro known, virt-install decides.\n\
 The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PATH,...), read\n\
 read-only with that option's format= (see --reader; virt-install's --debug also says which\n\
-reader read it, and why not the direct one). Networks come\n\
-from libvirt at --connect (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
+reader read it, and why not the direct one). Networks come from libvirt at --connect\n\
+(default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
 Without mapping options the network options are left as they are.\n";
 
 #[derive(Debug, thiserror::Error)]
