@@ -49,6 +49,7 @@ pub mod bodies {
         ("eni", eni),
         ("networkd", networkd),
         ("link", link),
+        ("disk_image", disk_image),
     ];
 
     fn text(data: &[u8]) -> Option<&str> {
@@ -281,6 +282,127 @@ pub mod bodies {
             let mut m = LinkMap::default();
             m.add(l.clone());
             assert_eq!(m.by_mac(l.mac), Some(&l));
+        }
+    }
+
+    // ---- disk_image: the direct reader's partition and filesystem layers ----
+
+    /// A test image held sparsely: its non-zero 4 KiB blocks (a 64 MiB image is a few MiB).
+    pub struct SparseImage {
+        pub name: String,
+        len: u64,
+        blocks: std::collections::BTreeMap<u64, Vec<u8>>,
+    }
+
+    const BLOCK: u64 = 4096;
+
+    impl SparseImage {
+        fn load(path: &std::path::Path) -> std::io::Result<SparseImage> {
+            use std::io::Read;
+            let mut f = std::fs::File::open(path)?;
+            let mut blocks = std::collections::BTreeMap::new();
+            let mut len = 0u64;
+            loop {
+                let mut buf = vec![0u8; BLOCK as usize];
+                let mut got = 0;
+                while got < buf.len() {
+                    match f.read(&mut buf[got..])? {
+                        0 => break,
+                        n => got += n,
+                    }
+                }
+                if got == 0 {
+                    break;
+                }
+                if buf.iter().any(|b| *b != 0) {
+                    blocks.insert(len / BLOCK, buf);
+                }
+                len += got as u64;
+            }
+            Ok(SparseImage { name: path.display().to_string(), len, blocks })
+        }
+    }
+
+    /// The raw test images (target/test-images/*.raw, built by scripts/build-test-images),
+    /// loaded once: the bases the fuzzer's patches change.
+    pub fn disk_bases() -> &'static [SparseImage] {
+        static BASES: std::sync::OnceLock<Vec<SparseImage>> = std::sync::OnceLock::new();
+        BASES.get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let dir = [root.join("target/test-images"), root.join("../target/test-images")]
+                .into_iter()
+                .find(|d| d.is_dir())
+                .expect("target/test-images: run scripts/build-test-images");
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .expect("test images")
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "raw"))
+                .collect();
+            paths.sort();
+            assert!(!paths.is_empty(), "no *.raw in {}", dir.display());
+            paths.iter().map(|p| SparseImage::load(p).expect("read test image")).collect()
+        })
+    }
+
+    /// A base image with some bytes changed.
+    struct Patched<'a> {
+        base: &'a SparseImage,
+        patches: Vec<(u64, u8)>,
+    }
+
+    impl rejviz::direct::Source for Patched<'_> {
+        fn len(&self) -> u64 {
+            self.base.len
+        }
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+            let end = offset.checked_add(buf.len() as u64).filter(|e| *e <= self.base.len);
+            let Some(end) = end else { return Err(std::io::ErrorKind::UnexpectedEof.into()) };
+            buf.fill(0);
+            for (b, block) in self.base.blocks.range(offset / BLOCK..=end.saturating_sub(1) / BLOCK) {
+                let start = b * BLOCK;
+                for (i, byte) in block.iter().enumerate() {
+                    let at = start + i as u64;
+                    if at >= offset && at < end {
+                        buf[(at - offset) as usize] = *byte;
+                    }
+                }
+            }
+            for (at, v) in &self.patches {
+                if *at >= offset && *at < end {
+                    buf[(*at - offset) as usize] = *v;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// Byte 0 picks the base image; then records of 5 + N bytes: a u16 picking one of the
+    /// base's non-zero blocks (its metadata, directories, files), a u16 offset in it, a
+    /// length N (at most 16), and N bytes written there. The direct reader reads the result
+    /// as it reads a guest: a snapshot or a typed error, never a panic, an abort or a hang,
+    /// and never more file content than its bound.
+    pub fn disk_image(data: &[u8]) {
+        let bases = disk_bases();
+        let Some((&pick, mut rest)) = data.split_first() else { return };
+        let base = &bases[pick as usize % bases.len()];
+        let used: Vec<u64> = base.blocks.keys().copied().collect();
+        let mut patches = Vec::new();
+        while rest.len() >= 5 {
+            let block = u16::from_le_bytes([rest[0], rest[1]]) as usize;
+            let within = u64::from(u16::from_le_bytes([rest[2], rest[3]])) % BLOCK;
+            let n = (rest[4] as usize % 16 + 1).min(rest.len() - 5);
+            let at = used.get(block % used.len().max(1)).map_or(0, |b| b * BLOCK) + within;
+            for (i, v) in rest[5..5 + n].iter().enumerate() {
+                patches.push((at + i as u64, *v));
+            }
+            rest = &rest[5 + n..];
+        }
+        let src: std::rc::Rc<dyn rejviz::direct::Source> = std::rc::Rc::new(Patched { base, patches });
+        let names = vec![base.name.clone()];
+        if let Ok(snap) = rejviz::direct::read_sources(&[src], &names, &rejviz::guestconf::want()) {
+            let total: u64 = snap.files.iter().map(|f| f.content.len() as u64).sum();
+            assert!(total <= rejviz::direct::MAX_TOTAL, "{total} bytes of file content");
         }
     }
 }

@@ -6,6 +6,8 @@
 
 include!("../fuzz/bodies.rs");
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
@@ -32,6 +34,7 @@ fn replay(target: &str, body: fn(&[u8]), files: &[PathBuf]) -> Vec<String> {
 
 #[test]
 fn every_corpus_and_artifact_input_passes() {
+    common::images(); // the disk_image target's bases
     let mut failed = Vec::new();
     let mut count = 0;
     for (target, body) in bodies::TARGETS {
@@ -47,6 +50,7 @@ fn every_corpus_and_artifact_input_passes() {
 
 #[test]
 fn known_bugs_are_fixed() {
+    common::images();
     bodies::set_strict(true);
     let mut failed = Vec::new();
     for (target, body) in bodies::TARGETS {
