@@ -87,6 +87,32 @@ fn peek_json_same_through_both_readers_and_direct_launches_nothing() {
     assert!(direct.contains("ifcfg-eth4"), "{direct}");
 }
 
+/// The centos7 guest on LVM (scripts/build-test-images): the direct reader cannot read a
+/// logical volume, so auto falls back to the appliance, says why with -v, and the answer is
+/// the guest's: the same JSON as the raw centos7 image's, read directly. One launch.
+#[test]
+fn lvm_image_falls_back_and_reads_as_the_same_guest() {
+    let sb = Sandbox::new();
+    let peek = |img: &str| {
+        let mut cmd = sb.rejviz("rejviz-peek");
+        cmd.args(["-v", "--json", "-a"]).arg(images().join(img));
+        let counter = count_launches(&sb, &mut cmd);
+        let (code, stdout, stderr) = out(&cmd.output().expect("run"));
+        assert_eq!(code, 0, "{img}: {stderr}");
+        (stdout, stderr, launches(&counter))
+    };
+    let (lvm, lvm_err, lvm_launches) = peek("centos7-lvm.img");
+    assert_eq!(
+        lvm_err,
+        "rejviz-peek: read by the libguestfs appliance (cannot read directly: /dev/sda1 is an LVM physical volume)\n"
+    );
+    assert_eq!(lvm_launches, 1);
+    let (raw, raw_err, raw_launches) = peek("centos7.raw");
+    assert_eq!((raw_err.as_str(), raw_launches), ("rejviz-peek: read by the direct reader\n", 0));
+    assert_eq!(lvm, raw);
+    assert!(lvm.contains("\"hwaddr\": \"52:54:00:de:ad:00\""), "{lvm}");
+}
+
 #[test]
 fn peek_direct_refuses_what_it_cannot_read_and_auto_says_why() {
     let sb = Sandbox::new();
