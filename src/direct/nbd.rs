@@ -389,7 +389,11 @@ fn handshake<S: Read + Write>(s: &mut S) -> Result<u64, NbdError> {
             }
             k if k & REP_FLAG_ERROR != 0 => {
                 let msg = printable(&String::from_utf8_lossy(&data), 512);
-                return Err(NbdError::Refused(format!("error {:#x}{}{msg}", k, if msg.is_empty() { "" } else { ": " })));
+                return Err(NbdError::Refused(format!(
+                    "error {:#x}{}{msg}",
+                    k,
+                    if msg.is_empty() { "" } else { ": " }
+                )));
             }
             k => return Err(protocol(format!("unexpected option reply type {k:#x}"))),
         }
