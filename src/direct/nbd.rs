@@ -209,7 +209,14 @@ impl NbdSource {
         }
         // An absolute path: qemu would read `x:y` as protocol `x`, and `json:...` as options.
         let path = std::path::absolute(path).map_err(NbdError::Spawn)?;
-        let dir = tempfile::Builder::new().prefix("rejviz-nbd.").tempdir().map_err(NbdError::Scratch)?;
+        let dir = {
+            use std::os::unix::fs::PermissionsExt;
+            tempfile::Builder::new()
+                .prefix("rejviz-nbd.")
+                .permissions(std::fs::Permissions::from_mode(0o700))
+                .tempdir()
+                .map_err(NbdError::Scratch)?
+        };
         let sock = dir.path().join("nbd.sock");
         // sun_path holds 108 bytes with the final NUL.
         if sock.as_os_str().len() >= 108 {
