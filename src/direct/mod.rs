@@ -1,7 +1,11 @@
 //! The direct reader: the same [`Snapshot`] as [`crate::inspect::read`] for the same
-//! [`Want`], read in-process from raw disk images, read-only, with no appliance, in
+//! [`Want`], read in-process from disk images, read-only, with no appliance, in
 //! milliseconds instead of tens of seconds.
 //!
+//! - raw images are read from the file; any other format qemu reads (qcow2 with backing
+//!   chains and compressed clusters, vmdk, vhdx, ...) through a read-only `qemu-nbd`
+//!   ([`nbd`]): the format given, or, when none is, the one qemu probes (as libguestfs
+//!   lets it);
 //! - [`table`]: MBR (primary and logical) and GPT partition tables, or a whole-disk
 //!   filesystem, numbered as the appliance's kernel numbers them;
 //! - [`fs`]: what each partition holds (signatures) and bounded access to ext2/3/4
@@ -10,10 +14,10 @@
 //!   name, hostname, osinfo id), and the mounts `/etc/fstab` adds.
 //!
 //! It answers only when it is certain to answer as libguestfs would; everything else
-//! (qcow2 and any format but raw, LVM, LUKS, RAID, btrfs, XFS, FAT, an unknown filesystem,
-//! no root or several, a separate mount holding a wanted path, a guest value we cannot
-//! reproduce exactly, a read error) is a [`DirectError`], on which the caller falls back to
-//! the appliance ([`crate::inspect::read_guest`]).
+//! (an image qemu-nbd cannot open or serve, LVM, LUKS, RAID, btrfs, XFS, FAT, an unknown
+//! filesystem, no root or several, a separate mount holding a wanted path, a guest value we
+//! cannot reproduce exactly, a read error) is a [`DirectError`], on which the caller falls
+//! back to the appliance ([`crate::inspect::read_guest`]).
 //!
 //! Device names are libguestfs's: disk N (from 0) is `/dev/sd` + `a`..`z`, `aa`, ... (the
 //! appliance's virtio-scsi disks), its partition P `/dev/sdXP`, a whole-disk filesystem
