@@ -100,6 +100,32 @@ fn peek_reads_qcow2_directly_with_no_launch_and_leaves_nothing_behind() {
     assert_eq!(run(&["--reader", "direct"], &image("untidy.qcow2")), raw);
 }
 
+/// A running domain's disk: qemu holds it open for writing, with its lock. It is read all
+/// the same (force-share, as `qemu-img -U`), and never written.
+#[test]
+fn a_disk_in_use_is_read_without_taking_its_lock() {
+    let sb = Sandbox::new();
+    let busy = sb.path("out/busy.qcow2");
+    std::fs::copy(image("untidy.qcow2"), &busy).expect("copy");
+    let sock = sb.path("writer.sock");
+    let mut writer = std::process::Command::new("qemu-nbd")
+        .args(["--persistent", "--format", "qcow2", "--socket"])
+        .arg(&sock)
+        .arg(&busy)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("qemu-nbd");
+    common::wait_for("the writer's socket", || sock.exists());
+    let before = std::fs::read(&busy).expect("read");
+    let want = guestconf::want();
+    let snap = direct::read(&disk(&busy, Some("qcow2")), &want);
+    let _ = writer.kill();
+    let _ = writer.wait();
+    let expected = direct::read(&disk(&image("untidy.raw"), Some("raw")), &want).expect("raw");
+    assert_eq!(snap.expect("read while in use"), expected);
+    assert_eq!(std::fs::read(&busy).expect("read"), before, "the image was written");
+}
+
 #[test]
 fn a_wrong_format_is_an_error_never_another_guest() {
     let sb = Sandbox::new();
