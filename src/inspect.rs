@@ -186,7 +186,18 @@ pub fn read_guest(disks: &[Disk], want: &Want, reader: Reader) -> Result<(Snapsh
         Reader::Appliance => Ok((read(disks, want)?, ReaderUsed::Appliance { fallback: None })),
         Reader::Auto => match crate::direct::read(disks, want) {
             Ok(snap) => Ok((snap, ReaderUsed::Direct)),
-            Err(why) => Ok((read(disks, want)?, ReaderUsed::Appliance { fallback: Some(why) })),
+            // A Ctrl-C stopped the direct reader (its qemu-nbd): no appliance after it.
+            Err(why) if crate::proxy::run::interrupted().is_some() => Err(why.into()),
+            Err(why) => match (read(disks, want), why) {
+                (Ok(snap), why) => Ok((snap, ReaderUsed::Appliance { fallback: Some(why) })),
+                // qemu-nbd could not open the image, nor could libguestfs add it (its qemu-img
+                // fails the same way, and it says only "qemu-img exited with error status 1"):
+                // qemu's own message says why, e.g. which backing file is missing.
+                (Err(InspectError::Disk { .. }), crate::direct::DirectError::Format { path, msg, .. }) => {
+                    Err(InspectError::Disk { path, msg })
+                }
+                (Err(e), _) => Err(e),
+            },
         },
     }
 }

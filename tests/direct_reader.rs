@@ -116,32 +116,31 @@ fn lvm_image_falls_back_and_reads_as_the_same_guest() {
 #[test]
 fn peek_direct_refuses_what_it_cannot_read_and_auto_says_why() {
     let sb = Sandbox::new();
-    // A qcow2 image: never read directly (for now). Nothing needs launching to see that.
-    let qcow2 = sb.path("out/x.qcow2");
-    let st = std::process::Command::new("qemu-img")
-        .args(["create", "-q", "-f", "qcow2"])
-        .arg(&qcow2)
-        .arg("64M")
-        .status()
-        .expect("qemu-img");
-    assert!(st.success());
+    // An LVM physical volume in a partition: never read directly (the appliance activates
+    // the volume group). Nothing needs launching to see that.
+    let lvm = sb.path("out/lvm.raw");
+    make_disk(&lvm, Some("label: dos\nstart=2048, type=8e\n"), &[]);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lvm)
+        .and_then(|f| {
+            std::os::unix::fs::FileExt::write_all_at(
+                &f,
+                b"LABELONE\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0LVM2 001",
+                2049 * 512,
+            )
+        })
+        .unwrap();
     let mut cmd = sb.rejviz("rejviz-peek");
-    cmd.args(["--reader", "direct", "-a"]).arg(&qcow2);
+    cmd.args(["--reader", "direct", "--format", "raw", "-a"]).arg(&lvm);
     let counter = count_launches(&sb, &mut cmd);
     let (code, stdout, stderr) = out(&cmd.output().expect("run"));
     assert_eq!((code, stdout.as_str()), (2, ""));
-    assert_eq!(
-        stderr,
-        format!(
-            "rejviz-peek: cannot read directly: {}: qcow/qcow2 images are not read directly (raw only)\n",
-            qcow2.display()
-        )
-    );
+    assert_eq!(stderr, "rejviz-peek: cannot read directly: /dev/sda1 is an LVM physical volume\n");
     assert_eq!(launches(&counter), 0);
     // The same through the library's front door: typed, and Auto would fall back.
-    let disks = vec![Disk { path: qcow2.clone(), format: Some("qcow2".into()) }];
-    let e = direct::read(&disks, &guestconf::want()).unwrap_err();
-    assert!(matches!(e, direct::DirectError::Format { .. }), "{e:?}");
+    let e = direct::read(&raw(&lvm), &guestconf::want()).unwrap_err();
+    assert!(matches!(e, direct::DirectError::Unsupported { .. }), "{e:?}");
 }
 
 /// Mutations of a real image's metadata (MBR, superblock, group descriptors, inode

@@ -26,9 +26,10 @@ fn cli() -> Command {
              name interfaces by MAC (backups like *.bak, *.orig, *.rpmnew, *~ are skipped). Files are\n\
              parsed as data, never run. A file that cannot be parsed is reported with the reason; the\n\
              rest are still shown.\n\n\
-             By default (--reader auto) a raw image with ext2/3/4 filesystems is read directly, in\n\
-             milliseconds and with no appliance; anything the direct reader cannot read with\n\
-             certainty (qcow2, LVM, LUKS, XFS, btrfs, ...) is read by the appliance.",
+             By default (--reader auto) an image with ext2/3/4 filesystems is read directly, in\n\
+             milliseconds and with no appliance: raw from the file, qcow2 or any other format qemu\n\
+             reads through a read-only qemu-nbd; anything the direct reader cannot read with\n\
+             certainty (LVM, LUKS, XFS, btrfs, ...) is read by the appliance.",
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \

@@ -1,7 +1,11 @@
 //! The direct reader: the same [`Snapshot`] as [`crate::inspect::read`] for the same
-//! [`Want`], read in-process from raw disk images, read-only, with no appliance, in
+//! [`Want`], read in-process from disk images, read-only, with no appliance, in
 //! milliseconds instead of tens of seconds.
 //!
+//! - raw images are read from the file; any other format qemu reads (qcow2 with backing
+//!   chains and compressed clusters, vmdk, vhdx, ...) through a read-only `qemu-nbd`
+//!   ([`nbd`]): the format given, or, when none is, the one qemu probes (as libguestfs
+//!   lets it);
 //! - [`table`]: MBR (primary and logical) and GPT partition tables, or a whole-disk
 //!   filesystem, numbered as the appliance's kernel numbers them;
 //! - [`fs`]: what each partition holds (signatures) and bounded access to ext2/3/4
@@ -10,10 +14,10 @@
 //!   name, hostname, osinfo id), and the mounts `/etc/fstab` adds.
 //!
 //! It answers only when it is certain to answer as libguestfs would; everything else
-//! (qcow2 and any format but raw, LVM, LUKS, RAID, btrfs, XFS, FAT, an unknown filesystem,
-//! no root or several, a separate mount holding a wanted path, a guest value we cannot
-//! reproduce exactly, a read error) is a [`DirectError`], on which the caller falls back to
-//! the appliance ([`crate::inspect::read_guest`]).
+//! (an image qemu-nbd cannot open or serve, LVM, LUKS, RAID, btrfs, XFS, FAT, an unknown
+//! filesystem, no root or several, a separate mount holding a wanted path, a guest value we
+//! cannot reproduce exactly, a read error) is a [`DirectError`], on which the caller falls
+//! back to the appliance ([`crate::inspect::read_guest`]).
 //!
 //! Device names are libguestfs's: disk N (from 0) is `/dev/sd` + `a`..`z`, `aa`, ... (the
 //! appliance's virtio-scsi disks), its partition P `/dev/sdXP`, a whole-disk filesystem
@@ -26,6 +30,7 @@
 //! Fuzzable: [`read_sources`] takes each disk as a [`Source`] (a `Vec<u8>` is one).
 
 pub mod fs;
+pub mod nbd;
 pub mod os;
 pub mod table;
 
@@ -44,8 +49,12 @@ pub const MAX_TOTAL: u64 = 64 << 20;
 pub enum DirectError {
     #[error("{path}: {msg}")]
     Disk { path: String, msg: String },
-    #[error("{path}: {format} images are not read directly (raw only)")]
-    Format { path: String, format: String },
+    /// What qemu-nbd cannot open (its message), in the format given or the one qemu probes.
+    #[error("{path}: qemu-nbd cannot open this {format} image: {msg}")]
+    Format { path: String, format: String, msg: String },
+    /// The image could not be served or read through qemu-nbd.
+    #[error("{path}: {source}")]
+    Nbd { path: String, source: nbd::NbdError },
     #[error("{path}: {table}")]
     Table { path: String, table: table::TableError },
     #[error("{device} is {what}")]
@@ -148,25 +157,35 @@ fn probed_format(path: &std::path::Path, src: &dyn Source) -> Result<Option<&'st
     Ok(None)
 }
 
-/// Reads `want` from the guest made of `disks` (raw images, or images whose format is
-/// not given and that qemu would take for raw).
+/// Reads `want` from the guest made of `disks`: a raw image (format `raw`, or not given and
+/// not taken by qemu's probes for another format) in-process, any other through `qemu-nbd`
+/// ([`nbd`]), with the format given or, when none is, the one qemu probes.
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, DirectError> {
     let mut sources: Vec<Rc<dyn Source>> = Vec::new();
     let mut names = Vec::new();
     for d in disks {
         let path = d.path.display().to_string();
-        let src =
+        let file =
             FileSource::open(&d.path).map_err(|e| DirectError::Disk { path: path.clone(), msg: e.to_string() })?;
-        match d.format.as_deref() {
-            Some("raw") => {}
-            Some(other) => return Err(DirectError::Format { path, format: other.to_string() }),
-            None => {
-                if let Some(format) = probed_format(&d.path, &src)? {
-                    return Err(DirectError::Format { path, format: format.to_string() });
-                }
+        let served = match d.format.as_deref() {
+            Some("raw") => None,
+            Some(given) => Some((Some(given), given)),
+            None => probed_format(&d.path, &file)?.map(|probed| (None, probed)),
+        };
+        let src: Rc<dyn Source> = match served {
+            None => Rc::new(file),
+            Some((given, shown)) => {
+                drop(file);
+                Rc::new(nbd::NbdSource::open(&d.path, given).map_err(|e| match e {
+                    nbd::NbdError::Open(msg) => DirectError::Format { path: path.clone(), format: shown.into(), msg },
+                    nbd::NbdError::BadFormat(_) => {
+                        DirectError::Format { path: path.clone(), format: shown.into(), msg: e.to_string() }
+                    }
+                    source => DirectError::Nbd { path: path.clone(), source },
+                })?)
             }
-        }
-        sources.push(Rc::new(src));
+        };
+        sources.push(src);
         names.push(path);
     }
     read_sources(&sources, &names, want)
