@@ -285,6 +285,7 @@ impl QemuScratch {
         let parent = std::env::temp_dir();
         let dir = tempfile::Builder::new()
             .prefix("rejviz-appliance.")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(&parent)
             .map_err(|source| InspectError::Scratch { parent, source })?;
         let old = std::env::var_os("TMPDIR");
