@@ -28,6 +28,7 @@
 pub mod fs;
 pub mod os;
 pub mod table;
+pub mod xfs;
 
 use std::os::unix::fs::FileExt;
 use std::rc::Rc;
@@ -198,9 +199,9 @@ fn skipped_gpt_type(t: &[u8; 16]) -> bool {
     .any(|g| guid(g) == *t)
 }
 
-/// The ext filesystems of all disks: each partition (or whole disk) is an ext filesystem,
-/// swap, or something that stops the direct reader.
-fn filesystems(sources: &[Rc<dyn Source>], names: &[String]) -> Result<Vec<Fs>, DirectError> {
+/// The filesystems of all disks: each partition (or whole disk) is an ext or XFS
+/// filesystem, swap, or something that stops the direct reader.
+pub fn filesystems(sources: &[Rc<dyn Source>], names: &[String]) -> Result<Vec<Fs>, DirectError> {
     let mut out = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let disk = disk_name(i);
@@ -231,6 +232,7 @@ fn filesystems(sources: &[Rc<dyn Source>], names: &[String]) -> Result<Vec<Fs>, 
             let region = Region { src: Rc::clone(src), start, len };
             match fs::probe(&region)? {
                 Content::Ext => out.push(Fs::load(device, region)?),
+                Content::Xfs => out.push(Fs::load_xfs(device, region)?),
                 Content::Swap => {}
                 Content::Other(what) => {
                     return Err(DirectError::Unsupported { device, what: what.to_string() });
@@ -357,9 +359,9 @@ impl FileReader<'_> {
         }
         Ok(FileRead {
             path: path.to_string(),
-            mode: u32::from(m.mode()),
-            uid: i64::from(m.uid()),
-            gid: i64::from(m.gid()),
+            mode: u32::from(m.mode),
+            uid: i64::from(m.uid),
+            gid: i64::from(m.gid),
             content,
             selinux_label: None,
         })
