@@ -47,7 +47,9 @@ pub enum XfsError {
     Io(String),
     #[error("superblock: {0}")]
     Superblock(String),
-    #[error("{0}")]
+    /// Something the kernel would read differently, or that we do not read: the text
+    /// follows "XFS with".
+    #[error("XFS with {0}")]
     Unsupported(String),
     #[error("corrupt {0}")]
     Corrupt(String),
@@ -160,10 +162,13 @@ impl Geometry {
                 // ftype, sparse inodes, meta uuid, bigtime, nrext64, exchange-range, parent.
                 const KNOWN: u32 = 1 | 2 | 4 | 8 | 32 | 64 | 128;
                 if incompat & 16 != 0 {
-                    return Err(XfsError::Unsupported("the filesystem needs repair".into()));
+                    return Err(XfsError::Unsupported("the needsrepair flag".into()));
                 }
                 if incompat & !KNOWN != 0 {
-                    return Err(XfsError::Unsupported(format!("incompatible features {:#x}", incompat & !KNOWN)));
+                    return Err(XfsError::Unsupported(format!(
+                        "unknown incompatible features {:#x}",
+                        incompat & !KNOWN
+                    )));
                 }
                 (true, incompat & 1 != 0)
             }
@@ -212,7 +217,12 @@ impl Geometry {
         }
         let dblocks = be64(sb, 8)?;
         let size = dblocks.checked_mul(block_size);
-        if dblocks > ag_count.saturating_mul(ag_blocks) || size.is_none_or(|s| s > region_len) {
+        // Every AG but the last is whole (xfs_validate_sb_common).
+        let whole = (ag_count - 1).saturating_mul(ag_blocks);
+        if dblocks <= whole || dblocks > ag_count.saturating_mul(ag_blocks) {
+            return Err(bad(format!("{dblocks} blocks in {ag_count} groups of {ag_blocks}")));
+        }
+        if size.is_none_or(|s| s > region_len) {
             // The kernel refuses to mount a filesystem larger than its device.
             return Err(bad("the filesystem is larger than its partition".into()));
         }
@@ -221,7 +231,7 @@ impl Geometry {
             return Err(bad(format!("directory block log {dir_blk_log}")));
         }
         if byte(sb, 126)? != 0 {
-            return Err(XfsError::Unsupported("mkfs did not finish (sb_inprogress)".into()));
+            return Err(XfsError::Unsupported("an unfinished mkfs (sb_inprogress)".into()));
         }
         let log_start = be64(sb, 48)?;
         if log_start == 0 {
@@ -274,7 +284,9 @@ impl Geometry {
             return Err(corrupt(format!("inode number {ino}")));
         }
         let fsb = (agno << self.ag_blk_log) | agbno;
-        Ok(self.fsb_to_byte(fsb)? + (index << self.inode_log))
+        self.fsb_to_byte(fsb)?
+            .checked_add(index << self.inode_log)
+            .ok_or_else(|| corrupt(format!("inode number {ino}")))
     }
 }
 
@@ -370,7 +382,7 @@ impl Xfs {
         let geo = Geometry::parse(&sb, region.len)?;
         let xfs = Xfs { region, geo, inodes: RefCell::default(), dirs: RefCell::default(), cached: Default::default() };
         if !xfs.log_is_clean()? {
-            return Err(XfsError::Unsupported("its log is not clean (the kernel would replay it on mount)".into()));
+            return Err(XfsError::Unsupported("a log that is not clean (the kernel would replay it on mount)".into()));
         }
         if !xfs.inode(xfs.geo.root_ino)?.is_dir() {
             return Err(corrupt("root inode: not a directory"));
@@ -768,6 +780,20 @@ impl Xfs {
         Ok(entries.iter().find(|e| e.name == name).map(|e| e.ino))
     }
 
+    /// The byte offset in the filesystem of block `fsb` (an [`Extent::block`]).
+    pub fn block_byte(&self, fsb: u64) -> Result<u64> {
+        self.geo.fsb_to_byte(fsb)
+    }
+
+    /// The byte offset in the filesystem of the (internal) log.
+    pub fn log_byte(&self) -> u64 {
+        self.geo.fsb_to_byte(self.geo.log_start).unwrap_or(0)
+    }
+
+    pub fn block_size(&self) -> u64 {
+        self.geo.block_size
+    }
+
     pub fn root(&self) -> Result<Rc<Inode>> {
         self.inode(self.geo.root_ino)
     }
@@ -865,8 +891,12 @@ impl Xfs {
                 if cycle(mid)? == first { lo = mid } else { hi = mid }
             }
             // Nothing newer may lie past the head (out-of-order writes the kernel would find).
-            for n in hi..(hi + 4096).min(bbs) {
-                if cycle(n)? == first {
+            let window = (hi + 4096).min(bbs) - hi;
+            let mut after = vec![0u8; usz(window * BB)?];
+            self.read_at(start + hi * BB, &mut after)?;
+            for b in after.chunks(BB as usize) {
+                let c = if be32(b, 0)? == LOG_HEADER_MAGIC { be32(b, 4)? } else { be32(b, 0)? };
+                if c == first {
                     return Ok(false);
                 }
             }
