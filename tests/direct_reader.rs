@@ -33,7 +33,7 @@ fn raw(path: &std::path::Path) -> Vec<Disk> {
 /// Every field of the Snapshot, compared whole: OS inspection (root device, type, distro,
 /// version, product name, hostname, osinfo), each file (path, mode, owner, content,
 /// SELinux label), the missing directories and the existing paths. The direct reader
-/// gives no SELinux label (ext4-view reads no xattrs): the test images carry none, which
+/// gives no SELinux label (it reads no xattrs): the test images carry none, which
 /// the comparison checks too.
 #[test]
 fn same_snapshot_as_libguestfs_for_every_test_image() {

@@ -5,12 +5,16 @@
 //! - [`table`]: MBR (primary and logical) and GPT partition tables, or a whole-disk
 //!   filesystem, numbered as the appliance's kernel numbers them;
 //! - [`fs`]: what each partition holds (signatures) and bounded access to ext2/3/4
-//!   through `ext4-view`, symlinks resolved inside the guest's filesystem;
+//!   (through `ext4-view`) and XFS (through [`xfs`]), symlinks resolved inside the
+//!   guest's filesystem;
+//! - [`xfs`]: our read-only XFS reader (v5 and v4, every directory format, bmap btrees,
+//!   inline and remote symlinks, holes), every count capped;
 //! - [`os`]: libguestfs's inspection rules for Linux roots (distro, version, product
 //!   name, hostname, osinfo id), and the mounts `/etc/fstab` adds.
 //!
 //! It answers only when it is certain to answer as libguestfs would; everything else
-//! (qcow2 and any format but raw, LVM, LUKS, RAID, btrfs, XFS, FAT, an unknown filesystem,
+//! (qcow2 and any format but raw, LVM, LUKS, RAID, btrfs, FAT, an unknown filesystem, an
+//! XFS log that is not clean or a feature of XFS we do not read,
 //! no root or several, a separate mount holding a wanted path, a guest value we cannot
 //! reproduce exactly, a read error) is a [`DirectError`], on which the caller falls back to
 //! the appliance ([`crate::inspect::read_guest`]).
@@ -20,7 +24,7 @@
 //! `/dev/sdX`.
 //!
 //! One difference is by design: `FileRead::selinux_label` is always `None` here, as
-//! `ext4-view` 1.0 reads no extended attributes. Callers that need labels use
+//! neither `ext4-view` 1.0 nor our XFS reader reads extended attributes. Callers that need labels use
 //! `Reader::Appliance` (no command does today).
 //!
 //! Fuzzable: [`read_sources`] takes each disk as a [`Source`] (a `Vec<u8>` is one).
