@@ -940,3 +940,40 @@ fn push_components(todo: &mut Vec<Vec<u8>>, path: &[u8]) {
     }
     todo.extend(parts.into_iter().rev());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extent_records_unpack_as_the_kernel_packs_them() {
+        // unwritten, offset 0x123456789, block 0xabcdef012345, 0x1abcd blocks.
+        let (flag, offset, block, count) = (1u128, 0x1_2345_6789u128, 0xab_cdef_0123_45u128, 0x1_abcdu128);
+        let packed = (flag << 127) | (offset << 73) | (block << 21) | count;
+        let e = Extent::parse(&packed.to_be_bytes()).unwrap();
+        assert_eq!(e, Extent { offset: 0x1_2345_6789, block: 0xab_cdef_0123_45, count: 0x1_abcd, unwritten: true });
+        assert!(Extent::parse(&[0; 15]).is_err());
+    }
+
+    #[test]
+    fn path_components_pop_in_order_and_a_trailing_slash_is_a_dot() {
+        let mut todo = Vec::new();
+        push_components(&mut todo, b"/a//b/");
+        assert_eq!(todo.pop().as_deref(), Some(&b"a"[..]));
+        assert_eq!(todo.pop().as_deref(), Some(&b"b"[..]));
+        assert_eq!(todo.pop().as_deref(), Some(&b"."[..]));
+        assert_eq!(todo.pop(), None);
+        push_components(&mut todo, b"/");
+        assert!(todo.is_empty());
+    }
+
+    #[test]
+    fn superblocks_the_kernel_refuses_are_refused() {
+        let mut sb = vec![0u8; 512];
+        sb[..4].copy_from_slice(b"XFSB");
+        assert!(matches!(Geometry::parse(&sb, 1 << 30), Err(XfsError::Superblock(_))));
+        sb[100..102].copy_from_slice(&0x4b4u16.to_be_bytes()); // v4, no dirv2 bit
+        assert!(matches!(Geometry::parse(&sb, 1 << 30), Err(XfsError::Unsupported(_))));
+        assert!(Geometry::parse(&sb[..100], 1 << 30).is_err(), "short");
+    }
+}
