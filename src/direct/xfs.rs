@@ -948,10 +948,10 @@ mod tests {
     #[test]
     fn extent_records_unpack_as_the_kernel_packs_them() {
         // unwritten, offset 0x123456789, block 0xabcdef012345, 0x1abcd blocks.
-        let (flag, offset, block, count) = (1u128, 0x1_2345_6789u128, 0xab_cdef_0123_45u128, 0x1_abcdu128);
+        let (flag, offset, block, count) = (1u128, 0x1_2345_6789u128, 0xabcd_ef01_2345_u128, 0x1_abcdu128);
         let packed = (flag << 127) | (offset << 73) | (block << 21) | count;
         let e = Extent::parse(&packed.to_be_bytes()).unwrap();
-        assert_eq!(e, Extent { offset: 0x1_2345_6789, block: 0xab_cdef_0123_45, count: 0x1_abcd, unwritten: true });
+        assert_eq!(e, Extent { offset: 0x1_2345_6789, block: 0xabcd_ef01_2345, count: 0x1_abcd, unwritten: true });
         assert!(Extent::parse(&[0; 15]).is_err());
     }
 
