@@ -1,7 +1,7 @@
 //! The direct reader against libguestfs: for every test image, the same Snapshot for
 //! `guestconf::want()`; rejviz-peek gives the same JSON through either reader, the direct
 //! one with no appliance launch; corrupt images never panic it.
-//! Appliance launches: one per test image (5) + 1 (peek --reader appliance) + 1 (a logical
+//! Appliance launches: one per test image (7: 5 on ext4, 2 on XFS) + 1 (peek --reader appliance) + 1 (a logical
 //! partition behind swap, read both ways).
 
 mod common;
@@ -33,7 +33,7 @@ fn raw(path: &std::path::Path) -> Vec<Disk> {
 /// Every field of the Snapshot, compared whole: OS inspection (root device, type, distro,
 /// version, product name, hostname, osinfo), each file (path, mode, owner, content,
 /// SELinux label), the missing directories and the existing paths. The direct reader
-/// gives no SELinux label (ext4-view reads no xattrs): the test images carry none, which
+/// gives no SELinux label (it reads no xattrs): the test images carry none, which
 /// the comparison checks too.
 #[test]
 fn same_snapshot_as_libguestfs_for_every_test_image() {
@@ -150,6 +150,62 @@ fn peek_direct_refuses_what_it_cannot_read_and_auto_says_why() {
 fn corrupt_images_never_panic() {
     let img = images().join("centos7.raw");
     let bytes: Vec<u8> = std::fs::read(&img).expect("read image");
+    // The interesting bytes: the sectors that are not all zeros (the MBR, the filesystem's
+    // metadata, directories and files).
+    let used: Vec<u64> =
+        bytes.chunks(512).enumerate().filter(|(_, s)| s.iter().any(|b| *b != 0)).map(|(i, _)| i as u64 * 512).collect();
+    // Half of them in the MBR and the filesystem's first 512 KiB (superblock, group
+    // descriptors, bitmaps, the first inodes).
+    let meta: Vec<u64> = used.iter().copied().filter(|o| *o < (3 << 19)).collect();
+    let (ok, errors) = mutants(Rc::new(bytes), &meta, &used, 1000);
+    eprintln!("1000 mutants: {ok} read, {errors} typed errors");
+}
+
+/// The same for an XFS root (superblock, AG headers, log, inodes, shortform, block and
+/// leaf directories, remote symlinks, bmap records): the mutations go to the non-zero
+/// sectors of the partition other than busybox's 2 MB of content.
+#[test]
+fn corrupt_xfs_images_never_panic() {
+    let img = images().join("centos7-xfs.raw");
+    let src: Rc<dyn Source> = Rc::new(direct::FileSource::open(&img).expect("open"));
+    let fs = direct::filesystems(std::slice::from_ref(&src), &["x".into()]).expect("load").remove(0);
+    let xfs = fs.xfs().expect("XFS");
+    let busybox = xfs.resolve(b"/bin/busybox", false).expect("busybox").inode;
+    // Where busybox lies: its extents' byte ranges in the disk (the partition starts at 1 MiB).
+    let skip: Vec<(u64, u64)> = xfs
+        .extents(&busybox)
+        .expect("extents")
+        .iter()
+        .map(|e| {
+            let at = (1 << 20) + xfs.block_byte(e.block).expect("block");
+            (at, at + e.count * xfs.block_size())
+        })
+        .collect();
+    let mut used = Vec::new();
+    let mut sector = [0u8; 512];
+    let mut at = 0;
+    while at < src.len() {
+        if !skip.iter().any(|(a, b)| (*a..*b).contains(&at)) {
+            src.read_at(at, &mut sector).expect("read");
+            if sector.iter().any(|b| *b != 0) {
+                used.push(at);
+            }
+        }
+        at += 512;
+    }
+    assert!(used.len() > 100, "{} sectors of metadata", used.len());
+    // Half of them in the partition's first 256 KiB (superblock, AG headers, the first
+    // inodes, the root's directories) and the log's head.
+    let log = (1 << 20) + xfs.log_byte();
+    let meta: Vec<u64> =
+        used.iter().copied().filter(|o| *o < (1 << 20) + (256 << 10) || (log..log + 4096).contains(o)).collect();
+    let (ok, errors) = mutants(src, &meta, &used, 1000);
+    eprintln!("1000 XFS mutants: {ok} read, {errors} typed errors");
+}
+
+/// Reads `rounds` mutants of `base`, each with 1 to 8 bytes changed in the sectors at
+/// `meta` (half of them) or `used`: each is a snapshot or a typed error.
+fn mutants(base: Rc<dyn Source>, meta: &[u64], used: &[u64], rounds: u32) -> (u32, u32) {
     let want = guestconf::want();
     let names = vec!["mutant".to_string()];
     // xorshift: a fixed, reproducible sequence.
@@ -160,19 +216,11 @@ fn corrupt_images_never_panic() {
         x ^= x << 17;
         x
     };
-    // The interesting bytes: the sectors that are not all zeros (the MBR, the filesystem's
-    // metadata, directories and files).
-    let used: Vec<u64> =
-        bytes.chunks(512).enumerate().filter(|(_, s)| s.iter().any(|b| *b != 0)).map(|(i, _)| i as u64 * 512).collect();
-    let meta: Vec<u64> = used.iter().copied().filter(|o| *o < (3 << 19)).collect();
-    let base = Rc::new(bytes);
     let (mut ok, mut errors) = (0, 0);
-    for round in 0..1000 {
+    for round in 0..rounds {
         let mut patches = Vec::new();
         for _ in 0..(1 + next() % 8) {
-            // Half of them in the MBR and the filesystem's first 512 KiB (superblock, group
-            // descriptors, bitmaps, the first inodes).
-            let pool = if next() % 2 == 0 { &meta } else { &used };
+            let pool = if next() % 2 == 0 { meta } else { used };
             let at = pool[(next() % pool.len() as u64) as usize] + next() % 512;
             let value = match round % 3 {
                 0 => next() as u8,
@@ -190,18 +238,18 @@ fn corrupt_images_never_panic() {
             }
         }
     }
-    eprintln!("1000 mutants: {ok} read, {errors} typed errors");
+    (ok, errors)
 }
 
 /// A disk image with a few bytes changed, sharing the original's bytes.
 struct Mutant {
-    base: Rc<Vec<u8>>,
+    base: Rc<dyn Source>,
     patches: Vec<(u64, u8)>,
 }
 
 impl Source for Mutant {
     fn len(&self) -> u64 {
-        self.base.len() as u64
+        self.base.len()
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
         self.base.read_at(offset, buf)?;
@@ -343,8 +391,9 @@ fn layouts_read_as_libguestfs_reads_them() {
         .open(&unknown)
         .and_then(|f| std::os::unix::fs::FileExt::write_all_at(&f, b"XFSB", 2048 * 512))
         .unwrap();
+    // An XFS signature on nothing like an XFS superblock: a typed error, no guess.
     let e = direct::read(&raw(&unknown), &want).unwrap_err();
-    assert_eq!(e.to_string(), "/dev/sda1 is an XFS filesystem");
+    assert_eq!(e.to_string(), "/dev/sda1: superblock: version 0");
 
     let empty_root = sb.path("data");
     std::fs::create_dir_all(empty_root.join("stuff")).unwrap();

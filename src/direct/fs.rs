@@ -1,15 +1,17 @@
-//! What a partition (or a whole disk) holds, and read-only access to the ext2/3/4
-//! filesystems among them through `ext4-view`, with every read bounded.
+//! What a partition (or a whole disk) holds, and read-only access to the ext2/3/4 and XFS
+//! filesystems among them, with every read bounded: ext through `ext4-view`, XFS through
+//! our own reader ([`super::xfs`]).
 //!
-//! Paths are resolved by `ext4-view` inside the filesystem: an absolute symlink target
-//! starts again at the filesystem's root, `..` stops at it, and it follows at most 40
-//! symlinks, as the kernel does inside the appliance's chroot. Nothing on the host is
-//! ever looked up.
+//! Paths are resolved inside the filesystem (by `ext4-view`, or by [`Xfs::resolve`]): an
+//! absolute symlink target starts again at the filesystem's root, `..` stops at it, and at
+//! most 40 symlinks are followed, as the kernel does inside the appliance's chroot. Nothing
+//! on the host is ever looked up.
 
 use std::rc::Rc;
 
-use ext4_view::{Ext4, Ext4Error, Metadata};
+use ext4_view::{Ext4, Ext4Error};
 
+use super::xfs::{self, Xfs, XfsError};
 use super::{DirectError, Source};
 
 /// Largest file read (configs are small; the appliance reads bigger ones).
@@ -38,6 +40,17 @@ impl Region {
     }
 }
 
+impl Region {
+    /// Fills `buf` from `offset` in the region; an error past its end.
+    pub(crate) fn read_exact(&self, offset: u64, buf: &mut [u8]) -> Result<(), std::io::Error> {
+        let end = offset.checked_add(buf.len() as u64).filter(|e| *e <= self.len);
+        let at = self.start.checked_add(offset).filter(|_| end.is_some());
+        let at =
+            at.ok_or_else(|| std::io::Error::other(format!("{} bytes at {offset}: past the partition", buf.len())))?;
+        self.src.read_at(at, buf)
+    }
+}
+
 impl ext4_view::Ext4Read for Region {
     fn read(
         &mut self,
@@ -59,9 +72,11 @@ impl ext4_view::Ext4Read for Region {
 pub enum Content {
     /// An ext2, ext3 or ext4 superblock.
     Ext,
+    /// An XFS superblock.
+    Xfs,
     /// Linux swap: never an OS root.
     Swap,
-    /// Something we do not read (LVM, LUKS, XFS, btrfs, RAID, FAT, unknown ...).
+    /// Something we do not read (LVM, LUKS, btrfs, RAID, FAT, unknown ...).
     Other(&'static str),
 }
 
@@ -78,7 +93,7 @@ fn u32_at(b: &[u8], offset: usize) -> u32 {
 }
 
 /// Recognizes the content of a region by its signatures (blkid's, for the ones that
-/// matter): first the containers and filesystems we do not read, then ext and swap.
+/// matter): first the containers and filesystems we do not read, then ext, XFS and swap.
 pub(crate) fn probe(r: &Region) -> Result<Content, DirectError> {
     let io = |e: std::io::Error| DirectError::Io(e.to_string());
     // 68 KiB covers every signature below that is near the start (btrfs's is at 64 KiB).
@@ -87,7 +102,6 @@ pub(crate) fn probe(r: &Region) -> Result<Content, DirectError> {
     let foreign: &[(usize, &[u8], &'static str)] = &[
         (0, b"LUKS\xba\xbe", "a LUKS encrypted volume"),
         (0, b"SKUL\xba\xbe", "a LUKS2 encrypted volume"),
-        (0, b"XFSB", "an XFS filesystem"),
         (65536 + 64, b"_BHRfS_M", "a btrfs filesystem"),
         (3, b"NTFS    ", "an NTFS filesystem"),
         (0, b"hsqs", "a squashfs filesystem"),
@@ -118,18 +132,26 @@ pub(crate) fn probe(r: &Region) -> Result<Content, DirectError> {
     let swap = [4096usize, 8192, 16384, 65536]
         .iter()
         .any(|page| at(&head, page - 10, b"SWAPSPACE2") || at(&head, page - 10, b"SWAP-SPACE"));
-    match (ext, swap) {
-        (true, true) => Ok(Content::Other("both an ext superblock and a swap signature")),
-        (true, false) => Ok(Content::Ext),
-        (false, true) => Ok(Content::Swap),
-        (false, false) => Ok(Content::Other("an unknown filesystem or none")),
+    let xfs = at(&head, 0, b"XFSB");
+    match (ext, xfs, swap) {
+        (true, false, false) => Ok(Content::Ext),
+        (false, true, false) => Ok(Content::Xfs),
+        (false, false, true) => Ok(Content::Swap),
+        (false, false, false) => Ok(Content::Other("an unknown filesystem or none")),
+        (true, false, true) => Ok(Content::Other("both an ext superblock and a swap signature")),
+        _ => Ok(Content::Other("several signatures (ext, XFS, swap)")),
     }
 }
 
-/// One ext2/3/4 filesystem of the guest, with the device name libguestfs gives it.
+/// One ext2/3/4 or XFS filesystem of the guest, with the device name libguestfs gives it.
 pub struct Fs {
     pub device: String,
-    ext: Ext4,
+    backend: Backend,
+}
+
+enum Backend {
+    Ext(Ext4),
+    Xfs(Box<Xfs>),
 }
 
 /// Whether an `ext4-view` error means "no such object" (as ENOENT, ENOTDIR, ELOOP and
@@ -146,6 +168,14 @@ fn absent(e: &Ext4Error) -> bool {
     )
 }
 
+/// [`absent`] for XFS.
+fn xfs_absent(e: &XfsError) -> bool {
+    matches!(
+        e,
+        XfsError::NotFound | XfsError::NotADirectory | XfsError::Loop | XfsError::NameTooLong | XfsError::NotAbsolute
+    )
+}
+
 /// The kind of object at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -155,21 +185,48 @@ pub enum Kind {
     Other,
 }
 
-fn kind(m: &Metadata) -> Kind {
-    let t = m.file_type();
-    if t.is_regular_file() {
-        Kind::File
-    } else if t.is_dir() {
-        Kind::Dir
-    } else if t.is_symlink() {
-        Kind::Symlink
-    } else {
-        Kind::Other
+/// What we read of an inode, from either filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metadata {
+    /// The permission bits (`st_mode & 0o7777`).
+    pub mode: u16,
+    pub uid: u32,
+    pub gid: u32,
+    /// Size in bytes.
+    pub len: u64,
+    pub kind: Kind,
+}
+
+impl From<&ext4_view::Metadata> for Metadata {
+    fn from(m: &ext4_view::Metadata) -> Metadata {
+        let t = m.file_type();
+        let kind = if t.is_regular_file() {
+            Kind::File
+        } else if t.is_dir() {
+            Kind::Dir
+        } else if t.is_symlink() {
+            Kind::Symlink
+        } else {
+            Kind::Other
+        };
+        Metadata { mode: m.mode(), uid: m.uid(), gid: m.gid(), len: m.len(), kind }
+    }
+}
+
+impl From<&xfs::Inode> for Metadata {
+    fn from(i: &xfs::Inode) -> Metadata {
+        let kind = match i.file_type() {
+            xfs::S_IFREG => Kind::File,
+            xfs::S_IFDIR => Kind::Dir,
+            xfs::S_IFLNK => Kind::Symlink,
+            _ => Kind::Other,
+        };
+        Metadata { mode: i.mode & 0o7777, uid: i.uid, gid: i.gid, len: i.size, kind }
     }
 }
 
 impl Fs {
-    /// Loads the filesystem in `r` after checking what `ext4-view` would allocate from
+    /// Loads the ext filesystem in `r` after checking what `ext4-view` would allocate from
     /// its superblock: it must fit in its partition (the kernel refuses to mount it
     /// otherwise) and have at most [`MAX_GROUPS`] block groups.
     pub(crate) fn load(device: String, r: Region) -> Result<Fs, DirectError> {
@@ -194,36 +251,65 @@ impl Fs {
             return Err(bad(format!("{blocks} blocks in groups of {per_group}")));
         }
         let ext = Ext4::load(Box::new(r)).map_err(|e| bad(e.to_string()))?;
-        Ok(Fs { device, ext })
+        Ok(Fs { device, backend: Backend::Ext(ext) })
     }
 
-    fn fatal(&self, path: &str, e: Ext4Error) -> DirectError {
+    /// Loads the XFS filesystem in `r` (superblock and root checked, log clean).
+    pub(crate) fn load_xfs(device: String, r: Region) -> Result<Fs, DirectError> {
+        match Xfs::load(r) {
+            Ok(x) => Ok(Fs { device, backend: Backend::Xfs(Box::new(x)) }),
+            Err(XfsError::Unsupported(what)) => {
+                Err(DirectError::Unsupported { device, what: format!("XFS with {what}") })
+            }
+            Err(e) => Err(DirectError::Fs { device, why: e.to_string() }),
+        }
+    }
+
+    fn fatal(&self, path: &str, e: impl std::fmt::Display) -> DirectError {
         DirectError::Fs { device: self.device.clone(), why: format!("{path}: {e}") }
     }
 
     /// The kind of object at `path` (the final symlink followed when `follow`), `None`
     /// when there is none.
     pub fn kind(&self, path: &str, follow: bool) -> Result<Option<Kind>, DirectError> {
-        Ok(self.metadata(path, follow)?.map(|m| kind(&m)))
+        Ok(self.metadata(path, follow)?.map(|m| m.kind))
     }
 
     /// Like [`Fs::kind`], but a symlink loop or an overlong resolution is an error, as it
     /// is for libguestfs's inspection (only ENOENT and ENOTDIR mean "absent" there).
     pub fn kind_strict(&self, path: &str, follow: bool) -> Result<Option<Kind>, DirectError> {
-        let r = if follow { self.ext.metadata(path) } else { self.ext.symlink_metadata(path) };
-        match r {
-            Ok(m) => Ok(Some(kind(&m))),
-            Err(Ext4Error::NotFound | Ext4Error::NotADirectory) => Ok(None),
-            Err(e) => Err(self.fatal(path, e)),
+        match &self.backend {
+            Backend::Ext(ext) => {
+                let r = if follow { ext.metadata(path) } else { ext.symlink_metadata(path) };
+                match r {
+                    Ok(m) => Ok(Some(Metadata::from(&m).kind)),
+                    Err(Ext4Error::NotFound | Ext4Error::NotADirectory) => Ok(None),
+                    Err(e) => Err(self.fatal(path, e)),
+                }
+            }
+            Backend::Xfs(x) => match x.resolve(path.as_bytes(), follow) {
+                Ok(f) => Ok(Some(Metadata::from(&*f.inode).kind)),
+                Err(XfsError::NotFound | XfsError::NotADirectory) => Ok(None),
+                Err(e) => Err(self.fatal(path, e)),
+            },
         }
     }
 
     pub fn metadata(&self, path: &str, follow: bool) -> Result<Option<Metadata>, DirectError> {
-        let r = if follow { self.ext.metadata(path) } else { self.ext.symlink_metadata(path) };
-        match r {
-            Ok(m) => Ok(Some(m)),
-            Err(e) if absent(&e) => Ok(None),
-            Err(e) => Err(self.fatal(path, e)),
+        match &self.backend {
+            Backend::Ext(ext) => {
+                let r = if follow { ext.metadata(path) } else { ext.symlink_metadata(path) };
+                match r {
+                    Ok(m) => Ok(Some(Metadata::from(&m))),
+                    Err(e) if absent(&e) => Ok(None),
+                    Err(e) => Err(self.fatal(path, e)),
+                }
+            }
+            Backend::Xfs(x) => match x.resolve(path.as_bytes(), follow) {
+                Ok(f) => Ok(Some(Metadata::from(&*f.inode))),
+                Err(e) if xfs_absent(&e) => Ok(None),
+                Err(e) => Err(self.fatal(path, e)),
+            },
         }
     }
 
@@ -232,69 +318,117 @@ impl Fs {
         if self.kind_strict(path, false)? != Some(Kind::Symlink) {
             return Ok(None);
         }
-        match self.ext.read_link(path) {
-            Ok(t) => Ok(Some(t.as_ref().to_vec())),
-            Err(e) => Err(self.fatal(path, e)),
+        match &self.backend {
+            Backend::Ext(ext) => match ext.read_link(path) {
+                Ok(t) => Ok(Some(t.as_ref().to_vec())),
+                Err(e) => Err(self.fatal(path, e)),
+            },
+            Backend::Xfs(x) => {
+                let f = x.resolve(path.as_bytes(), false).map_err(|e| self.fatal(path, e))?;
+                x.read_link(&f.inode).map(Some).map_err(|e| self.fatal(path, e))
+            }
         }
     }
 
     /// The path `path` resolves to, all symlinks followed.
     pub fn canonical(&self, path: &str) -> Result<Option<String>, DirectError> {
-        match self.ext.canonicalize(path) {
-            Ok(p) => Ok(p.to_str().ok().map(str::to_string)),
-            Err(e) if absent(&e) => Ok(None),
-            Err(e) => Err(self.fatal(path, e)),
+        match &self.backend {
+            Backend::Ext(ext) => match ext.canonicalize(path) {
+                Ok(p) => Ok(p.to_str().ok().map(str::to_string)),
+                Err(e) if absent(&e) => Ok(None),
+                Err(e) => Err(self.fatal(path, e)),
+            },
+            Backend::Xfs(x) => match x.resolve(path.as_bytes(), true) {
+                Ok(f) => Ok(String::from_utf8(f.path).ok()),
+                Err(e) if xfs_absent(&e) => Ok(None),
+                Err(e) => Err(self.fatal(path, e)),
+            },
         }
     }
 
     /// The content of the regular file at `path` (symlinks followed), at most `max` bytes
     /// long: a bigger file is an error.
     pub fn read(&self, path: &str, max: u64) -> Result<Vec<u8>, DirectError> {
-        let mut f = self.ext.open(path).map_err(|e| self.fatal(path, e))?;
-        let len = f.metadata().len();
-        if len > max {
-            return Err(DirectError::TooLarge { path: path.to_string(), len, max });
-        }
-        let n = usize::try_from(len).map_err(|_| DirectError::TooLarge { path: path.to_string(), len, max })?;
-        let mut buf = vec![0; n];
-        let mut done = 0;
-        while let Some(rest) = buf.get_mut(done..) {
-            if rest.is_empty() {
-                break;
+        let too_large = |len| DirectError::TooLarge { path: path.to_string(), len, max };
+        match &self.backend {
+            Backend::Ext(ext) => {
+                let mut f = ext.open(path).map_err(|e| self.fatal(path, e))?;
+                let len = f.metadata().len();
+                if len > max {
+                    return Err(too_large(len));
+                }
+                let n = usize::try_from(len).map_err(|_| too_large(len))?;
+                let mut buf = vec![0; n];
+                let mut done = 0;
+                while let Some(rest) = buf.get_mut(done..) {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let got = f.read_bytes(rest).map_err(|e| self.fatal(path, e))?;
+                    if got == 0 {
+                        break;
+                    }
+                    done += got;
+                }
+                buf.truncate(done);
+                Ok(buf)
             }
-            let got = f.read_bytes(rest).map_err(|e| self.fatal(path, e))?;
-            if got == 0 {
-                break;
+            Backend::Xfs(x) => {
+                let f = x.resolve(path.as_bytes(), true).map_err(|e| self.fatal(path, e))?;
+                match x.read_file(&f.inode, max) {
+                    Ok(b) => Ok(b),
+                    Err(XfsError::TooLarge { len, .. }) => Err(too_large(len)),
+                    Err(e) => Err(self.fatal(path, e)),
+                }
             }
-            done += got;
         }
-        buf.truncate(done);
-        Ok(buf)
     }
 
     /// The names in directory `dir` (symlinks followed), without `.` and `..`, unsorted.
     /// A name that is not UTF-8 is an error (libguestfs's Rust binding fails on it too).
     pub fn list(&self, dir: &str) -> Result<Vec<String>, DirectError> {
-        let entries = self.ext.read_dir(dir).map_err(|e| self.fatal(dir, e))?;
-        let mut names = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| self.fatal(dir, e))?;
-            let name = entry.file_name();
-            let name = name.as_str().map_err(|_| DirectError::Guest {
-                path: dir.to_string(),
-                why: format!("a file name that is not UTF-8: {}", name.display()),
-            })?;
-            if name == "." || name == ".." {
-                continue;
+        let too_many =
+            || DirectError::Guest { path: dir.to_string(), why: format!("more than {MAX_DIR_ENTRIES} entries") };
+        let raw: Vec<Vec<u8>> = match &self.backend {
+            Backend::Ext(ext) => {
+                let mut names = Vec::new();
+                for entry in ext.read_dir(dir).map_err(|e| self.fatal(dir, e))? {
+                    let entry = entry.map_err(|e| self.fatal(dir, e))?;
+                    let name = entry.file_name();
+                    if name.as_ref() == b"." || name.as_ref() == b".." {
+                        continue;
+                    }
+                    if names.len() >= MAX_DIR_ENTRIES {
+                        return Err(too_many());
+                    }
+                    names.push(name.as_ref().to_vec());
+                }
+                names
             }
-            if names.len() >= MAX_DIR_ENTRIES {
-                return Err(DirectError::Guest {
+            Backend::Xfs(x) => {
+                let f = x.resolve(dir.as_bytes(), true).map_err(|e| self.fatal(dir, e))?;
+                match x.read_dir(&f.inode, MAX_DIR_ENTRIES) {
+                    Ok(entries) => entries.iter().map(|e| e.name.clone()).collect(),
+                    Err(XfsError::Limit { what: "directory entries", .. }) => return Err(too_many()),
+                    Err(e) => return Err(self.fatal(dir, e)),
+                }
+            }
+        };
+        raw.into_iter()
+            .map(|name| {
+                String::from_utf8(name).map_err(|e| DirectError::Guest {
                     path: dir.to_string(),
-                    why: format!("more than {MAX_DIR_ENTRIES} entries"),
-                });
-            }
-            names.push(name.to_string());
+                    why: format!("a file name that is not UTF-8: {}", String::from_utf8_lossy(e.as_bytes())),
+                })
+            })
+            .collect()
+    }
+
+    /// The XFS reader behind this filesystem, if it is XFS (for tests and tools).
+    pub fn xfs(&self) -> Option<&Xfs> {
+        match &self.backend {
+            Backend::Xfs(x) => Some(x),
+            Backend::Ext(_) => None,
         }
-        Ok(names)
     }
 }

@@ -9,22 +9,26 @@
 //! - [`table`]: MBR (primary and logical) and GPT partition tables, or a whole-disk
 //!   filesystem, numbered as the appliance's kernel numbers them;
 //! - [`fs`]: what each partition holds (signatures) and bounded access to ext2/3/4
-//!   through `ext4-view`, symlinks resolved inside the guest's filesystem;
+//!   (through `ext4-view`) and XFS (through [`xfs`]), symlinks resolved inside the
+//!   guest's filesystem;
+//! - [`xfs`]: our read-only XFS reader (v5 and v4, every directory format, bmap btrees,
+//!   inline and remote symlinks, holes), every count capped;
 //! - [`os`]: libguestfs's inspection rules for Linux roots (distro, version, product
 //!   name, hostname, osinfo id), and the mounts `/etc/fstab` adds.
 //!
 //! It answers only when it is certain to answer as libguestfs would; everything else
-//! (an image qemu-nbd cannot open or serve, LVM, LUKS, RAID, btrfs, XFS, FAT, an unknown
-//! filesystem, no root or several, a separate mount holding a wanted path, a guest value we
-//! cannot reproduce exactly, a read error) is a [`DirectError`], on which the caller falls
-//! back to the appliance ([`crate::inspect::read_guest`]).
+//! (an image qemu-nbd cannot open or serve, LVM, LUKS, RAID, btrfs, FAT, an unknown
+//! filesystem, an XFS log that is not clean or a feature of XFS we do not read, no root or
+//! several, a separate mount holding a wanted path, a guest value we cannot reproduce
+//! exactly, a read error) is a [`DirectError`], on which the caller falls back to the
+//! appliance ([`crate::inspect::read_guest`]).
 //!
 //! Device names are libguestfs's: disk N (from 0) is `/dev/sd` + `a`..`z`, `aa`, ... (the
 //! appliance's virtio-scsi disks), its partition P `/dev/sdXP`, a whole-disk filesystem
 //! `/dev/sdX`.
 //!
 //! One difference is by design: `FileRead::selinux_label` is always `None` here, as
-//! `ext4-view` 1.0 reads no extended attributes. Callers that need labels use
+//! neither `ext4-view` 1.0 nor our XFS reader reads extended attributes. Callers that need labels use
 //! `Reader::Appliance` (no command does today).
 //!
 //! Fuzzable: [`read_sources`] takes each disk as a [`Source`] (a `Vec<u8>` is one).
@@ -33,6 +37,7 @@ pub mod fs;
 pub mod nbd;
 pub mod os;
 pub mod table;
+pub mod xfs;
 
 use std::os::unix::fs::FileExt;
 use std::rc::Rc;
@@ -217,9 +222,9 @@ fn skipped_gpt_type(t: &[u8; 16]) -> bool {
     .any(|g| guid(g) == *t)
 }
 
-/// The ext filesystems of all disks: each partition (or whole disk) is an ext filesystem,
-/// swap, or something that stops the direct reader.
-fn filesystems(sources: &[Rc<dyn Source>], names: &[String]) -> Result<Vec<Fs>, DirectError> {
+/// The filesystems of all disks: each partition (or whole disk) is an ext or XFS
+/// filesystem, swap, or something that stops the direct reader.
+pub fn filesystems(sources: &[Rc<dyn Source>], names: &[String]) -> Result<Vec<Fs>, DirectError> {
     let mut out = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let disk = disk_name(i);
@@ -250,6 +255,7 @@ fn filesystems(sources: &[Rc<dyn Source>], names: &[String]) -> Result<Vec<Fs>, 
             let region = Region { src: Rc::clone(src), start, len };
             match fs::probe(&region)? {
                 Content::Ext => out.push(Fs::load(device, region)?),
+                Content::Xfs => out.push(Fs::load_xfs(device, region)?),
                 Content::Swap => {}
                 Content::Other(what) => {
                     return Err(DirectError::Unsupported { device, what: what.to_string() });
@@ -376,9 +382,9 @@ impl FileReader<'_> {
         }
         Ok(FileRead {
             path: path.to_string(),
-            mode: u32::from(m.mode()),
-            uid: i64::from(m.uid()),
-            gid: i64::from(m.gid()),
+            mode: u32::from(m.mode),
+            uid: i64::from(m.uid),
+            gid: i64::from(m.gid),
             content,
             selinux_label: None,
         })

@@ -277,7 +277,7 @@ pub fn inspect(fs: &Fs) -> Result<Data, DirectError> {
 /// these values out as C strings, which the Rust binding refuses when not UTF-8.
 fn small_file_lines(fs: &Fs, path: &str) -> Result<Option<Vec<String>>, DirectError> {
     let Some(m) = fs.metadata(path, true)? else { return Ok(None) };
-    if !m.file_type().is_regular_file() || m.len() > SMALL_FILE {
+    if m.kind != Kind::File || m.len > SMALL_FILE {
         return Ok(None);
     }
     let text = text(path, fs.read(path, SMALL_FILE)?)?;
@@ -472,7 +472,7 @@ fn hostname(fs: &Fs) -> Result<Option<String>, DirectError> {
         return Ok(None);
     }
     let Some(m) = fs.metadata(path, true)? else { return Ok(None) };
-    if m.len() > AUGEAS_MAX {
+    if m.len > AUGEAS_MAX {
         return Ok(None);
     }
     let content = text(path, fs.read(path, AUGEAS_MAX)?)?;
@@ -510,7 +510,7 @@ pub fn fstab_mounts(fs: &Fs) -> Result<Vec<String>, DirectError> {
         return Ok(Vec::new());
     }
     let Some(m) = fs.metadata(path, true)? else { return Ok(Vec::new()) };
-    if m.len() > AUGEAS_MAX {
+    if m.len > AUGEAS_MAX {
         // Not loaded by augeas: no mounts for libguestfs either.
         return Ok(Vec::new());
     }
