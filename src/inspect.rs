@@ -127,8 +127,6 @@ pub enum InspectError {
     Guest { what: String, msg: String },
     #[error("cannot read directly: {0}")]
     Direct(#[from] crate::direct::DirectError),
-    #[error("cannot create a private directory for the appliance in {}: {source}", .parent.display())]
-    Scratch { parent: PathBuf, source: std::io::Error },
 }
 
 /// Which reader [`read_guest`] uses.
@@ -187,7 +185,7 @@ pub fn read_guest(disks: &[Disk], want: &Want, reader: Reader) -> Result<(Snapsh
         Reader::Auto => match crate::direct::read(disks, want) {
             Ok(snap) => Ok((snap, ReaderUsed::Direct)),
             // A Ctrl-C stopped the direct reader (its qemu-nbd): no appliance after it.
-            Err(why) if crate::proxy::run::interrupted().is_some() => Err(why.into()),
+            Err(why) if crate::interrupt::interrupted().is_some() => Err(why.into()),
             Err(why) => match (read(disks, want), why) {
                 (Ok(snap), why) => Ok((snap, ReaderUsed::Appliance { fallback: Some(why) })),
                 // qemu-nbd could not open the image, nor could libguestfs add it (its qemu-img
@@ -270,51 +268,73 @@ fn quiet_errors(g: &Handle) {
     }
 }
 
-/// A private `$TMPDIR` for the appliance's qemu, for the life of one read. qemu puts the
-/// overlay of the appliance's root disk (`snapshot=on`, a `vl.XXXXXX` file) in `$TMPDIR`,
-/// and a qemu stopped early in its start (a Ctrl-C then) leaves it there; here it goes in a
-/// directory of ours, removed with it. libguestfs's own directories (its sockets, the
-/// appliance cache) were fixed when the handle was made, from the user's environment.
-struct QemuScratch {
-    _dir: tempfile::TempDir,
-    old: Option<std::ffi::OsString>,
+/// qemu's overlay of the appliance's root disk (`snapshot=on`) is a `vl.XXXXXX` file in
+/// `$TMPDIR` (else /var/tmp), which qemu unlinks as soon as it has opened it. A qemu stopped in
+/// between (a Ctrl-C early in its start) leaves it behind. After a launch that a signal
+/// stopped or that failed, the overlays that appeared during it, belong to us and are open in
+/// no process are removed: another qemu's overlay is open the moment it matters to it.
+struct OverlaySweep {
+    dir: PathBuf,
+    since: std::time::SystemTime,
+    launched: bool,
 }
 
-impl QemuScratch {
-    fn new() -> Result<QemuScratch, InspectError> {
-        let parent = std::env::temp_dir();
-        let dir = tempfile::Builder::new()
-            .prefix("rejviz-appliance.")
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .tempdir_in(&parent)
-            .map_err(|source| InspectError::Scratch { parent, source })?;
-        let old = std::env::var_os("TMPDIR");
-        // SAFETY: set_var is unsound only against a concurrent read of the environment. Our
-        // other threads are the signal forwarder (kill(2) and /proc, no environment) and none
-        // of libguestfs or libvirt's (they start none in a read); qemu inherits it at exec.
-        unsafe { std::env::set_var("TMPDIR", dir.path()) };
-        Ok(QemuScratch { _dir: dir, old })
+impl OverlaySweep {
+    fn new() -> OverlaySweep {
+        let dir = std::env::var_os("TMPDIR").filter(|d| !d.is_empty()).map_or_else(|| "/var/tmp".into(), PathBuf::from);
+        // One second of slack: file times may be coarser than the clock.
+        let since = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
+        OverlaySweep { dir, since, launched: false }
     }
-}
 
-impl Drop for QemuScratch {
-    fn drop(&mut self) {
-        // SAFETY: as in `new`.
-        unsafe {
-            match &self.old {
-                Some(v) => std::env::set_var("TMPDIR", v),
-                None => std::env::remove_var("TMPDIR"),
-            }
+    /// The overlays of our qemus that no process holds.
+    fn leftovers(&self) -> Vec<PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
+        // SAFETY: geteuid(2) cannot fail and touches no memory.
+        let me = unsafe { libc::geteuid() };
+        let candidates: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("vl.") && n.len() == 9))
+            .filter(|e| {
+                e.path()
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.is_file() && m.uid() == me && m.modified().is_ok_and(|t| t >= self.since))
+            })
+            .map(|e| e.path())
+            .collect();
+        if candidates.is_empty() {
+            return candidates;
         }
-        // The TempDir, dropped after this, removes the directory and what qemu left in it.
+        let open: std::collections::HashSet<PathBuf> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|p| std::fs::read_dir(p.path().join("fd")).ok())
+            .flatten()
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .collect();
+        candidates.into_iter().filter(|c| !open.contains(c)).collect()
     }
 }
 
-/// A libguestfs handle whose qemu has a private `$TMPDIR` ([`QemuScratch`]). The fields drop
-/// in order: the handle first (guestfs_close waits for qemu), then the directory.
+impl Drop for OverlaySweep {
+    fn drop(&mut self) {
+        if self.launched && crate::interrupt::interrupted().is_none() {
+            return;
+        }
+        for path in self.leftovers() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A libguestfs handle, and the sweep of what its qemu may leave ([`OverlaySweep`]). The
+/// fields drop in order: the handle first (guestfs_close waits for qemu), then the sweep.
 struct Appliance {
     handle: Handle,
-    _scratch: QemuScratch,
+    sweep: OverlaySweep,
 }
 
 impl std::ops::Deref for Appliance {
@@ -328,15 +348,15 @@ impl std::ops::Deref for Appliance {
 pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let names = || disks.iter().map(|d| d.path.display().to_string()).collect::<Vec<_>>().join(", ");
     check_disks(disks)?;
-    // Made before the scratch directory: libguestfs takes its directories from $TMPDIR now.
     let handle = Handle::create().map_err(|_| InspectError::Handle)?;
-    let g = Appliance { handle, _scratch: QemuScratch::new()? };
+    let mut g = Appliance { handle, sweep: OverlaySweep::new() };
     quiet_errors(&g);
     let _ = g.set_identifier("rejviz");
     for d in disks {
         add_read_only(&g, d)?;
     }
     g.launch().map_err(|e| InspectError::Launch(msg(e)))?;
+    g.sweep.launched = true;
 
     let roots = g.inspect_os().map_err(|e| InspectError::Launch(msg(e)))?;
     let root = match roots.as_slice() {
@@ -423,4 +443,36 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     let _ = g.umount_all();
     let _ = g.shutdown();
     Ok(Snapshot { os, files, missing_dirs, existing })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After a failed launch: qemu's overlays made during it and held by no process go;
+    /// one a process holds (another qemu's), an older one and other names stay.
+    #[test]
+    fn overlay_sweep_removes_only_unheld_overlays_of_the_launch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |n: &str| dir.path().join(n);
+        let old = path("vl.OLD000");
+        std::fs::write(&old, b"QFI").unwrap();
+        let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(&old).unwrap().set_modified(past).unwrap();
+        let sweep = OverlaySweep {
+            dir: dir.path().to_path_buf(),
+            since: std::time::SystemTime::now() - std::time::Duration::from_secs(1),
+            launched: false,
+        };
+        for n in ["vl.LEFT01", "vl.HELD01", "vl.toolong", "other.AAA"] {
+            std::fs::write(path(n), b"QFI").unwrap();
+        }
+        let held = std::fs::File::open(path("vl.HELD01")).unwrap();
+        drop(sweep);
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left, ["other.AAA", "vl.HELD01", "vl.OLD000", "vl.toolong"]);
+        drop(held);
+    }
 }

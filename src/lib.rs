@@ -2,6 +2,7 @@
 //!
 //! Architecture, one module per concern:
 //! - [`format`]: the five guest config formats, by name (a leaf);
+//! - [`interrupt`]: whether a termination signal was received (a leaf every long wait polls);
 //! - [`nic`]: the NIC model and the parsing and validation of `--nic` values;
 //! - [`optlist`]: the `key=value,...` syntax shared by list-valued options;
 //! - [`guestconf`]: guest network config files, a writer and reader per format;
@@ -23,6 +24,7 @@ pub mod direct;
 pub mod format;
 pub mod guestconf;
 pub mod inspect;
+pub mod interrupt;
 pub mod libvirt;
 pub mod mapping;
 pub mod nic;

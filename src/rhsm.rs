@@ -121,7 +121,7 @@ fn read_secret(key: &'static str, path: &Path) -> Result<Secret, RhsmError> {
     let mut writer_seen = false;
     let start = Instant::now();
     loop {
-        if crate::proxy::run::interrupted().is_some() {
+        if crate::interrupt::interrupted().is_some() {
             return Err(err("interrupted".into()));
         }
         match f.read(&mut chunk) {

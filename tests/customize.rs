@@ -57,7 +57,8 @@ fn add_replace_remove_and_reset_nic_configs() {
     let (stderr, n) = run(&["--format", "raw", "-a", &p(&b), "--nic-remove", "eth0", "-v"]);
     assert_eq!(n, 1, "launches with --nic-remove");
     assert!(stderr.lines().any(|l| l == "rejviz-customize: read by the direct reader"), "{stderr}");
-    let (stderr, n) = run(&["--format", "raw", "-a", &p(&c), "--reader", "appliance", "--nic-reset", "--nic", "name=eth7"]);
+    let (stderr, n) =
+        run(&["--format", "raw", "-a", &p(&c), "--reader", "appliance", "--nic-reset", "--nic", "name=eth7"]);
     assert_eq!(n, 2, "launches with --reader appliance");
     assert!(!stderr.contains("read by"), "{stderr}");
     assert!(sb.tmp_leftovers().is_empty());

@@ -186,7 +186,13 @@ fn errors_exit_2_and_virt_install_never_runs() {
             0,
         ),
         (
-            disk(&["--print-xml".into(), "--reader".into(), "appliance".into(), "--nic-mappings".into(), format!("eth9={}", a.name)]),
+            disk(&[
+                "--print-xml".into(),
+                "--reader".into(),
+                "appliance".into(),
+                "--nic-mappings".into(),
+                format!("eth9={}", a.name),
+            ]),
             "rejviz-install: eth9: the image configures no such interface (it has: eth0, eth1, eth2, eth10)".into(),
             1,
         ),

@@ -15,7 +15,7 @@
 //! started it; its stdout is discarded and its stderr goes to a file in the private directory
 //! (the first line is the error when it cannot open the image). We wait for its socket at
 //! most [`START_LIMIT`], giving up at once if it exits or we are interrupted
-//! ([`crate::proxy::run::interrupted`]). A termination signal we receive is forwarded to it
+//! ([`crate::interrupt::interrupted`]). A termination signal we receive is forwarded to it
 //! (`src/proxy/run.rs`), which ends it: the next read fails, and [`NbdSource`]'s drop
 //! (disconnect, kill, wait, remove the directory) runs on that path as on every other.
 //!
@@ -204,7 +204,7 @@ impl NbdSource {
         if let Some(f) = format.filter(|f| !valid_format(f)) {
             return Err(NbdError::BadFormat(f.to_string()));
         }
-        if crate::proxy::run::interrupted().is_some() {
+        if crate::interrupt::interrupted().is_some() {
             return Err(NbdError::Interrupted);
         }
         // An absolute path: qemu would read `x:y` as protocol `x`, and `json:...` as options.
@@ -274,7 +274,7 @@ impl NbdSource {
 fn exit_message(server: &mut Server, err_file: &Path, opts: &std::ffi::OsStr) -> Option<NbdError> {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(1) {
-        if crate::proxy::run::interrupted().is_some() {
+        if crate::interrupt::interrupted().is_some() {
             return Some(NbdError::Interrupted);
         }
         if let Some(status) = server.child.try_wait().ok()? {
@@ -297,7 +297,7 @@ fn wait_for_socket(
 ) -> Result<UnixStream, NbdError> {
     let start = Instant::now();
     loop {
-        if crate::proxy::run::interrupted().is_some() {
+        if crate::interrupt::interrupted().is_some() {
             return Err(NbdError::Interrupted);
         }
         if server.child.try_wait().map_err(NbdError::Spawn)?.is_some() {

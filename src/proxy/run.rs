@@ -41,16 +41,7 @@ struct Shared {
     child: AtomicI32,
 }
 
-/// The last termination signal received (0: none). One per process, like signals.
-static RECEIVED: AtomicI32 = AtomicI32::new(0);
-
-/// The termination signal received, if any: long waits of ours give up when it is set.
-pub fn interrupted() -> Option<i32> {
-    match RECEIVED.load(Ordering::SeqCst) {
-        0 => None,
-        sig => Some(sig),
-    }
-}
+pub use crate::interrupt::interrupted;
 
 /// Our own children, from /proc (each process's parent is field 4 of its `stat`).
 fn children() -> Vec<i32> {
@@ -83,7 +74,7 @@ impl SignalGuard {
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
             for sig in signals.forever() {
-                RECEIVED.store(sig, Ordering::SeqCst);
+                crate::interrupt::record(sig);
                 let pid = s.child.load(Ordering::SeqCst);
                 let targets = if pid > 0 { vec![pid] } else { children() };
                 for pid in targets {
