@@ -114,17 +114,27 @@ pub fn connect(uri: Option<&str>) -> Result<virt::connect::Connect, LibvirtError
         .map_err(|e| LibvirtError::Unreachable { uri: describe_uri(uri), msg: e.message().to_string() })
 }
 
+/// The URI of `conn`, as messages and reports name it.
+pub fn uri(conn: &virt::connect::Connect) -> String {
+    conn.uri().unwrap_or_else(|_| "libvirt".into())
+}
+
 /// The domain `name`: its state, disks and interfaces. Read-only; works on a running domain.
 pub fn domain(conn: &virt::connect::Connect, name: &str) -> Result<DomainInfo, LibvirtError> {
-    let uri = conn.uri().unwrap_or_else(|_| "libvirt".into());
+    let uri = uri(conn);
     let dom = conn
         .lookup_domain_by_name(name)
         .map_err(|_| LibvirtError::UnknownDomain { name: name.to_string(), uri: uri.clone() })?;
+    describe(&dom, name, &uri)
+}
+
+/// What `dom` (named `name`, at `uri`) is: its state, disks and interfaces. Read-only.
+fn describe(dom: &virt::domain::Domain, name: &str, uri: &str) -> Result<DomainInfo, LibvirtError> {
     let err = |e: virt::error::Error| LibvirtError::Domain { domain: name.to_string(), msg: e.message().to_string() };
     let xml = dom.xml_desc(0).map_err(err)?;
     let active = dom.is_active().map_err(err)?;
     let (disks, interfaces) = parse_domain_xml(&xml)?;
-    Ok(DomainInfo { name: name.to_string(), uri, active, disks, interfaces })
+    Ok(DomainInfo { name: name.to_string(), uri: uri.to_string(), active, disks, interfaces })
 }
 
 fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, tag: &str) -> Option<roxmltree::Node<'a, 'i>> {

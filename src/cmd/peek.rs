@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::EXIT_USAGE;
 use crate::check::{CheckResult, check};
 use crate::guestconf::{self, ConfiguredNic, LinkKind, Unreadable};
-use crate::inspect::{self, Disk, OsInfo};
+use crate::inspect::{self, Disk, OsInfo, ReaderUsed};
 use crate::libvirt::{self, DomainInfo, DomainInterface};
 
 const ME: &str = "rejviz-peek";
@@ -104,6 +104,17 @@ fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatch
     Ok(m)
 }
 
+/// A usage error as one line, like every other message of ours: clap's message and its
+/// list of possible values or tip, without the usage block (which `--help` shows).
+fn usage_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let end = ["\n\nUsage:", "\n\nFor more information"].iter().filter_map(|m| text.find(m)).min();
+    let body = end.and_then(|i| text.get(..i)).unwrap_or(text).trim_end();
+    let body = body.replace("\n\n  tip: ", "; tip: ").replace("\n  ", " ");
+    format!("{ME}: {body} (see {ME} --help)")
+}
+
 /// The disks of `-a`, each with the `--format` given last before it.
 fn disks_from(m: &ArgMatches) -> Vec<Disk> {
     let mut args: Vec<(usize, inspect::DiskArg)> = Vec::new();
@@ -173,69 +184,108 @@ pub struct InterfaceReport {
     pub iface: DomainInterface,
     /// The image config claiming this interface (see `check`), if any.
     pub config: Option<String>,
+    /// That config, as an index into [`Report::nics`].
+    #[serde(skip)]
+    pub claimed: Option<usize>,
 }
 
-fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
-    let domain: Option<DomainInfo> = match m.get_one::<String>("domain") {
-        Some(name) => {
-            let conn = libvirt::connect(m.get_one::<String>("connect").map(String::as_str))?;
-            Some(libvirt::domain(&conn, name)?)
+/// How each guest is read and reported (the options every read shares).
+#[derive(Debug, Clone, Copy)]
+struct ReadOptions {
+    reader: inspect::Reader,
+    /// `--all`: loopback and non-Ethernet configs too.
+    all: bool,
+    /// `--check`: the report carries the check.
+    check: bool,
+}
+
+impl ReadOptions {
+    fn from(m: &ArgMatches) -> ReadOptions {
+        ReadOptions {
+            reader: m.get_one::<String>("reader").and_then(|r| r.parse().ok()).unwrap_or_default(),
+            all: m.get_flag("all"),
+            check: m.get_flag("check"),
         }
-        None => None,
-    };
-    let disks = match &domain {
-        Some(d) => d.disks.clone(),
-        None => disks_from(m),
-    };
-    let reader = m.get_one::<String>("reader").and_then(|r| r.parse().ok()).unwrap_or_default();
-    let (snap, used) = inspect::read_guest(&disks, &guestconf::want(), reader)?;
-    if m.get_flag("verbose") {
-        say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
     }
-    let (mut nics, unreadable) = guestconf::configs_in(&snap);
-    let ethernet: Vec<ConfiguredNic> = nics.iter().filter(|n| n.kind == LinkKind::Ethernet).cloned().collect();
+}
+
+/// The report of the guest on `disks`, and of `domain` when it is the guest's domain (its
+/// interfaces paired with the configs, and checked): the one path every report takes.
+fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<(Report, ReaderUsed), PeekError> {
+    let (snap, used) = inspect::read_guest(disks, &guestconf::want(), o.reader)?;
+    let (all, unreadable) = guestconf::configs_in(&snap);
+    // The check sees the Ethernet configs, `all[at[k]]`; the report shows them, or all.
+    let at: Vec<usize> = (0..all.len()).filter(|&i| all.get(i).is_some_and(|n| n.kind == LinkKind::Ethernet)).collect();
+    let ethernet: Vec<ConfiguredNic> = at.iter().filter_map(|&i| all.get(i).cloned()).collect();
     let checked = domain.as_ref().map(|d| check(&ethernet, &d.interfaces, &d.name));
-    if !m.get_flag("all") {
-        nics = ethernet;
-    }
+    let nics = if o.all { all } else { ethernet };
     let domain = domain.map(|d| DomainReport {
         interfaces: d
             .interfaces
             .iter()
             .enumerate()
-            .map(|(i, iface)| InterfaceReport {
-                iface: iface.clone(),
-                config: checked.as_ref().and_then(|c| c.claimed_by.get(i).cloned().flatten()),
+            .map(|(i, iface)| {
+                // The config that claims interface i, as an index into `nics`.
+                let k = checked.as_ref().and_then(|c| c.claimed_by.get(i).copied().flatten());
+                let claimed = if o.all { k.and_then(|k| at.get(k).copied()) } else { k };
+                InterfaceReport {
+                    iface: iface.clone(),
+                    config: claimed.and_then(|k| nics.get(k)).map(|n| n.name.clone()),
+                    claimed,
+                }
             })
             .collect(),
         name: d.name,
         uri: d.uri,
         active: d.active,
     });
-    Ok(Report {
-        os: OsReport::from(&snap.os),
-        nics,
-        unreadable,
-        domain,
-        check: if m.get_flag("check") { checked } else { None },
-    })
+    let report =
+        Report { os: OsReport::from(&snap.os), nics, unreadable, domain, check: if o.check { checked } else { None } };
+    Ok((report, used))
 }
 
-/// Left-aligned columns, two spaces apart.
+/// The report of domain `d`: its disks, read as its XML says, and its interfaces.
+fn domain_report(d: DomainInfo, o: ReadOptions) -> Result<(Report, ReaderUsed), PeekError> {
+    let disks = d.disks.clone();
+    report(Some(d), &disks, o)
+}
+
+/// `-a` or `-d`: the report of one guest.
+fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
+    let o = ReadOptions::from(m);
+    let (report, used) = match m.get_one::<String>("domain") {
+        Some(name) => {
+            // The connection is closed before the guest is read.
+            let d = libvirt::domain(&libvirt::connect(m.get_one::<String>("connect").map(String::as_str))?, name)?;
+            domain_report(d, o)?
+        }
+        None => report(None, &disks_from(m), o)?,
+    };
+    if m.get_flag("verbose") {
+        say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
+    }
+    Ok(report)
+}
+
+/// Left-aligned columns, two spaces apart (widths in characters, which is how `format!`
+/// pads: a non-ASCII name does not shift the columns after it).
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.len());
+            match w.get_mut(i) {
+                Some(w) => *w = (*w).max(c.chars().count()),
+                None => w.push(c.chars().count()),
+            }
         }
     }
     let line = |cells: Vec<&str>| {
         let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
+        for (i, (c, width)) in cells.iter().zip(&w).enumerate() {
             if i + 1 == cells.len() {
                 s.push_str(c);
             } else {
-                s.push_str(&format!("{c:<width$}  ", width = w[i]));
+                s.push_str(&format!("{c:<width$}  "));
             }
         }
         s.push('\n');
@@ -333,7 +383,14 @@ pub fn main() -> ! {
     // Ctrl-C while the appliance reads the guest: it is stopped, libguestfs cleans up when
     // the handle is dropped, and we end by the signal without a message.
     let guard = super::signal_guard(ME);
-    let m = parse(std::env::args_os()).unwrap_or_else(|e| e.exit()); // 2 on bad usage, 0 for --help
+    let m = match parse(std::env::args_os()) {
+        Ok(m) => m,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version: exit 0
+        Err(e) => {
+            say!("{}", usage_line(&e));
+            std::process::exit(EXIT_USAGE)
+        }
+    };
     let report = build_report(&m);
     if let Some(sig) = guard.received() {
         drop(report);
