@@ -278,8 +278,9 @@ impl QemuScratch {
             .map_err(|source| InspectError::Scratch { parent, source })?;
         let old = std::env::var_os("TMPDIR");
         // SAFETY: set_var is unsound only against a concurrent read of the environment. Our
-        // other threads are the signal forwarder (kill(2) and /proc, no environment) and none
-        // of libguestfs or libvirt's (they start none in a read); qemu inherits it at exec.
+        // other threads are the signal forwarder (kill(2) and /proc, no environment), the
+        // progress indicator's (stderr writes and an ioctl, no environment) and none of
+        // libguestfs or libvirt's (they start none in a read); qemu inherits it at exec.
         unsafe { std::env::set_var("TMPDIR", dir.path()) };
         Ok(QemuScratch { _dir: dir, old })
     }

@@ -12,6 +12,8 @@ use crate::guestconf::{self, ConfiguredNic, LinkKind, Unreadable};
 use crate::inspect::{self, Disk, OsInfo, ReaderUsed};
 use crate::libvirt::{self, DomainInfo, DomainInterface};
 
+mod audit;
+
 const ME: &str = "rejviz-peek";
 
 fn cli() -> Command {
@@ -28,13 +30,25 @@ fn cli() -> Command {
              rest are still shown.\n\n\
              By default (--reader auto) a raw image with ext2/3/4 filesystems is read directly, in\n\
              milliseconds and with no appliance; anything the direct reader cannot read with\n\
-             certainty (qcow2, LVM, LUKS, XFS, btrfs, ...) is read by the appliance.",
+             certainty (qcow2, LVM, LUKS, XFS, btrfs, ...) is read by the appliance.\n\n\
+             --all-domains audits every domain of the connection (defined or transient, running or\n\
+             not), in name order, each read as -d reads it (--reader applies to each): one table with\n\
+             a row per domain interface and the image config that claims it, and a row per config\n\
+             that claims none (or one JSON document with --json); with --check each domain's verdict\n\
+             and problems. A domain that cannot be read (missing disk, no OS found, ...) is a row with\n\
+             the reason, and the audit goes on. On a terminal, once the audit takes more than a\n\
+             second, one line on stderr says which domain is being read; it is erased at the end.",
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
              rejviz-peek --reader direct -v -a vm1.img\n  \
-             rejviz-peek -c qemu:///system -d vm1 --check\n\n\
-             Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).",
+             rejviz-peek -c qemu:///system -d vm1 --check\n  \
+             rejviz-peek -c qemu:///system --all-domains --check\n\n\
+             Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).\n\
+             With --all-domains: 1 when any domain could not be read (its disk is missing, no OS\n\
+             found, ...; it is a row with the reason, and the others are still read) or, with\n\
+             --check, any domain's check found problems; 0 otherwise; 2 when the domains cannot\n\
+             be listed.",
         )
         .arg(
             Arg::new("add")
@@ -62,11 +76,17 @@ fn cli() -> Command {
                 .help("A libvirt domain: its disks (read-only, running or not) and its interfaces"),
         )
         .arg(
+            Arg::new("all-domains")
+                .long("all-domains")
+                .action(ArgAction::SetTrue)
+                .help("Every domain of the connection (running or not), in name order, in one table"),
+        )
+        .arg(
             Arg::new("connect")
                 .short('c')
                 .long("connect")
                 .value_name("URI")
-                .requires("domain")
+                .requires("libvirt")
                 .help("libvirt URI (default: LIBVIRT_DEFAULT_URI, then libvirt's default)"),
         )
         .arg(
@@ -92,14 +112,19 @@ fn cli() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Check that image configs and domain interfaces agree on MACs; exit 1 if not"),
         )
-        .group(clap::ArgGroup::new("source").args(["add", "domain"]).required(true))
+        .group(clap::ArgGroup::new("source").args(["add", "domain", "all-domains"]).required(true))
+        .group(clap::ArgGroup::new("libvirt").args(["domain", "all-domains"]))
 }
 
-/// Parses the command line; `--check` needs `-d` (clap's `requires` does not apply to flags).
+/// Parses the command line; `--check` needs `-d` or `--all-domains` (clap's `requires`
+/// does not apply to flags).
 fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatches, clap::Error> {
     let m = cli().try_get_matches_from(args)?;
-    if m.get_flag("check") && !m.contains_id("domain") {
-        return Err(cli().error(clap::error::ErrorKind::MissingRequiredArgument, "--check needs a domain (-d DOMAIN)"));
+    if m.get_flag("check") && !m.contains_id("domain") && !m.get_flag("all-domains") {
+        return Err(cli().error(
+            clap::error::ErrorKind::MissingRequiredArgument,
+            "--check needs a domain (-d DOMAIN or --all-domains)",
+        ));
     }
     Ok(m)
 }
@@ -379,6 +404,35 @@ pub fn render_text(r: &Report) -> String {
     out
 }
 
+/// What a run found: one guest, or every domain.
+enum Found {
+    One(Box<Report>),
+    All(audit::Audit),
+}
+
+impl Found {
+    fn text(&self, json: bool) -> String {
+        // Serializing plain data cannot fail.
+        let to_json = |r: Result<String, serde_json::Error>| r.unwrap_or_default() + "\n";
+        match (self, json) {
+            (Found::One(r), true) => to_json(serde_json::to_string_pretty(r)),
+            (Found::All(a), true) => to_json(serde_json::to_string_pretty(a)),
+            // Names and paths come from the guest: no control character reaches the terminal.
+            (Found::One(r), false) => super::escape_controls(&render_text(r), true).into_owned(),
+            (Found::All(a), false) => super::escape_controls(&audit::render_text(a), true).into_owned(),
+        }
+    }
+
+    /// The exit status of a run that printed this.
+    fn status(&self) -> i32 {
+        let passed = match self {
+            Found::One(r) => r.check.as_ref().is_none_or(|c| c.ok),
+            Found::All(a) => a.passed(),
+        };
+        i32::from(!passed)
+    }
+}
+
 pub fn main() -> ! {
     // Ctrl-C while the appliance reads the guest: it is stopped, libguestfs cleans up when
     // the handle is dropped, and we end by the signal without a message.
@@ -391,25 +445,21 @@ pub fn main() -> ! {
             std::process::exit(EXIT_USAGE)
         }
     };
-    let report = build_report(&m);
+    let found = if m.get_flag("all-domains") {
+        let uri = m.get_one::<String>("connect").map(String::as_str);
+        audit::run(uri, ReadOptions::from(&m), m.get_flag("verbose"), &guard).map(Found::All)
+    } else {
+        build_report(&m).map(|r| Found::One(Box::new(r)))
+    };
     if let Some(sig) = guard.received() {
-        drop(report);
+        drop(found);
         crate::proxy::exit(crate::proxy::Outcome::Signaled(sig));
     }
-    let code = match report {
-        Ok(report) => {
-            let text = if m.get_flag("json") {
-                // Serializing plain data cannot fail.
-                serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
-            } else {
-                // Names and paths come from the guest: no control character reaches the terminal.
-                super::escape_controls(&render_text(&report), true).into_owned()
-            };
-            match super::emit(ME, &text) {
-                crate::proxy::Outcome::Exited(0) => i32::from(report.check.as_ref().is_some_and(|c| !c.ok)),
-                failed_write => crate::proxy::exit(failed_write),
-            }
-        }
+    let code = match found {
+        Ok(found) => match super::emit(ME, &found.text(m.get_flag("json"))) {
+            crate::proxy::Outcome::Exited(0) => found.status(),
+            failed_write => crate::proxy::exit(failed_write),
+        },
         Err(e) => {
             say!("{ME}: {e}");
             EXIT_USAGE
