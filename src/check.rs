@@ -10,28 +10,39 @@ use serde::Serialize;
 
 use crate::guestconf::ConfiguredNic;
 use crate::libvirt::DomainInterface;
+use crate::nic::shown;
 use crate::pairing::{Config, Stale, pair};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
     pub ok: bool,
     pub problems: Vec<String>,
-    /// For each domain interface, in order: the name of the config that claims it.
+    /// For each domain interface, in order: the config that claims it (an index into the
+    /// configs checked).
     #[serde(skip)]
-    pub claimed_by: Vec<Option<String>>,
+    pub claimed_by: Vec<Option<usize>>,
 }
 
 /// Checks `configs` (Ethernet configs only: the caller filters) against `ifaces`.
+///
+/// The problems are messages: every name in them (the domain's, the configs' and their
+/// files', the interfaces' sources, from libvirt or the guest) is shown escaped.
 pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str) -> CheckResult {
+    let domain = shown(domain);
     let mut problems = Vec::new();
-    let mut claimed_by: Vec<Option<String>> = vec![None; ifaces.len()];
+    let mut claimed_by: Vec<Option<usize>> = vec![None; ifaces.len()];
 
     for (i, a) in configs.iter().enumerate() {
         if let Some(mac) = a.hwaddr
             && let Some(b) = configs[..i].iter().find(|b| b.hwaddr == Some(mac))
         {
-            problems
-                .push(format!("{} ({}) and {} ({}) are both pinned to HWADDR {mac}", b.name, b.file, a.name, a.file));
+            problems.push(format!(
+                "{} ({}) and {} ({}) are both pinned to HWADDR {mac}",
+                shown(&b.name),
+                shown(&b.file),
+                shown(&a.name),
+                shown(&a.file)
+            ));
         }
     }
     for (i, a) in ifaces.iter().enumerate() {
@@ -46,7 +57,11 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
         if let Some(mac) = c.hwaddr
             && !ifaces.iter().any(|i| i.mac == Some(mac))
         {
-            problems.push(format!("{} ({}): HWADDR {mac} is on no interface of domain {domain}", c.name, c.file));
+            problems.push(format!(
+                "{} ({}): HWADDR {mac} is on no interface of domain {domain}",
+                shown(&c.name),
+                shown(&c.file)
+            ));
         }
     }
     let pairs = pair(
@@ -54,17 +69,18 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
         &ifaces.iter().map(|i| i.mac).collect::<Vec<_>>(),
         Stale::Unpaired,
     );
-    for (c, p) in configs.iter().zip(pairs) {
+    for (ci, p) in pairs.into_iter().enumerate() {
         if let Some((i, _)) = p
             && let Some(slot) = claimed_by.get_mut(i)
         {
-            *slot = Some(c.name.clone());
+            *slot = Some(ci);
         }
     }
     for (iface, claim) in ifaces.iter().zip(&claimed_by) {
         if claim.is_none() {
             let mac = iface.mac.map(|m| m.to_string()).unwrap_or_else(|| "(no MAC)".into());
-            let src = iface.source.as_deref().map(|s| format!(" on {} {s}", iface.kind)).unwrap_or_default();
+            let src =
+                iface.source.as_deref().map(|s| format!(" on {} {}", shown(&iface.kind), shown(s))).unwrap_or_default();
             problems
                 .push(format!("interface {mac}{src} of domain {domain} is configured by no NIC config in the image"));
         }
@@ -102,7 +118,7 @@ mod tests {
         assert_eq!(r.problems, Vec::<String>::new());
         assert!(r.ok);
         // eth0 by its MAC, eth2 by kernel name (the third interface), eth10 in order.
-        assert_eq!(r.claimed_by, vec![Some("eth10".into()), Some("eth0".into()), Some("eth2".into())]);
+        assert_eq!(r.claimed_by, vec![Some(0), Some(1), Some(2)]);
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub enum LibvirtError {
     Unreachable { uri: String, msg: String },
     #[error("no domain named '{name}' at {uri}")]
     UnknownDomain { name: String, uri: String },
+    #[error("cannot list the domains at {uri}: {msg}")]
+    List { uri: String, msg: String },
     #[error("domain {domain}: {msg}")]
     Domain { domain: String, msg: String },
     #[error("domain XML: {0}")]
@@ -114,17 +116,49 @@ pub fn connect(uri: Option<&str>) -> Result<virt::connect::Connect, LibvirtError
         .map_err(|e| LibvirtError::Unreachable { uri: describe_uri(uri), msg: e.message().to_string() })
 }
 
+/// The URI of `conn`, as messages and reports name it.
+pub fn uri(conn: &virt::connect::Connect) -> String {
+    conn.uri().unwrap_or_else(|_| "libvirt".into())
+}
+
 /// The domain `name`: its state, disks and interfaces. Read-only; works on a running domain.
 pub fn domain(conn: &virt::connect::Connect, name: &str) -> Result<DomainInfo, LibvirtError> {
-    let uri = conn.uri().unwrap_or_else(|_| "libvirt".into());
+    let uri = uri(conn);
     let dom = conn
         .lookup_domain_by_name(name)
         .map_err(|_| LibvirtError::UnknownDomain { name: name.to_string(), uri: uri.clone() })?;
+    describe(&dom, name, &uri)
+}
+
+/// A domain of [`all_domains`]: its name, and what it is or why libvirt could not say.
+pub type Described = (String, Result<DomainInfo, LibvirtError>);
+
+/// Every domain of the connection, defined or transient, running or not, sorted by name
+/// (natural order: vm2 before vm10).
+pub fn all_domains(conn: &virt::connect::Connect) -> Result<Vec<Described>, LibvirtError> {
+    let uri = uri(conn);
+    let listed =
+        conn.list_all_domains(0).map_err(|e| LibvirtError::List { uri: uri.clone(), msg: e.message().to_string() })?;
+    let mut out: Vec<Described> = listed
+        .iter()
+        // A domain without a name (gone since the listing) is not listed.
+        .filter_map(|dom| dom.name().ok().map(|name| (name, dom)))
+        .map(|(name, dom)| {
+            let info = describe(dom, &name, &uri);
+            (name, info)
+        })
+        .collect();
+    out.sort_by(|(a, _), (b, _)| crate::nic::natural_cmp(a, b).then_with(|| a.cmp(b)));
+    Ok(out)
+}
+
+/// What `dom` (named `name`, at `uri`) is: its state, disks and interfaces. Read-only.
+fn describe(dom: &virt::domain::Domain, name: &str, uri: &str) -> Result<DomainInfo, LibvirtError> {
     let err = |e: virt::error::Error| LibvirtError::Domain { domain: name.to_string(), msg: e.message().to_string() };
     let xml = dom.xml_desc(0).map_err(err)?;
     let active = dom.is_active().map_err(err)?;
     let (disks, interfaces) = parse_domain_xml(&xml)?;
-    Ok(DomainInfo { name: name.to_string(), uri, active, disks, interfaces })
+    Ok(DomainInfo { name: name.to_string(), uri: uri.to_string(), active, disks, interfaces })
 }
 
 fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, tag: &str) -> Option<roxmltree::Node<'a, 'i>> {

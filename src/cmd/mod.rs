@@ -38,6 +38,7 @@ pub mod customize;
 mod guestops;
 pub mod install;
 pub mod peek;
+mod progress;
 
 use std::ffi::OsString;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};

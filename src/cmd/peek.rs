@@ -9,8 +9,10 @@ use serde::Serialize;
 use super::EXIT_USAGE;
 use crate::check::{CheckResult, check};
 use crate::guestconf::{self, ConfiguredNic, LinkKind, Unreadable};
-use crate::inspect::{self, Disk, OsInfo};
+use crate::inspect::{self, Disk, OsInfo, ReaderUsed};
 use crate::libvirt::{self, DomainInfo, DomainInterface};
+
+mod audit;
 
 const ME: &str = "rejviz-peek";
 
@@ -26,16 +28,28 @@ fn cli() -> Command {
              name interfaces by MAC (backups like *.bak, *.orig, *.rpmnew, *~ are skipped). Files are\n\
              parsed as data, never run. A file that cannot be parsed is reported with the reason; the\n\
              rest are still shown.\n\n\
-             By default (--reader auto) an image with ext2/3/4 filesystems is read directly, in\n\
-             milliseconds and with no appliance: raw from the file, qcow2 or any other format qemu\n\
-             reads through a read-only qemu-nbd; anything the direct reader cannot read with\n\
-             certainty (LVM, LUKS, XFS, btrfs, ...) is read by the appliance.",
+             By default (--reader auto) an image with ext2/3/4 or XFS filesystems is read directly,\n\
+             in milliseconds and with no appliance: raw from the file, qcow2 or any other format\n\
+             qemu reads through a read-only qemu-nbd; anything the direct reader cannot read with\n\
+             certainty (LVM, LUKS, btrfs, ...) is read by the appliance.\n\n\
+             --all-domains audits every domain of the connection (defined or transient, running or\n\
+             not), in name order, each read as -d reads it (--reader applies to each): one table with\n\
+             a row per domain interface and the image config that claims it, and a row per config\n\
+             that claims none (or one JSON document with --json); with --check each domain's verdict\n\
+             and problems. A domain that cannot be read (missing disk, no OS found, ...) is a row with\n\
+             the reason, and the audit goes on. On a terminal, once the audit takes more than a\n\
+             second, one line on stderr says which domain is being read; it is erased at the end.",
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
              rejviz-peek --reader direct -v -a vm1.img\n  \
-             rejviz-peek -c qemu:///system -d vm1 --check\n\n\
-             Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).",
+             rejviz-peek -c qemu:///system -d vm1 --check\n  \
+             rejviz-peek -c qemu:///system --all-domains --check\n\n\
+             Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).\n\
+             With --all-domains: 1 when any domain could not be read (its disk is missing, no OS\n\
+             found, ...; it is a row with the reason, and the others are still read) or, with\n\
+             --check, any domain's check found problems; 0 otherwise; 2 when the domains cannot\n\
+             be listed.",
         )
         .arg(
             Arg::new("add")
@@ -63,11 +77,17 @@ fn cli() -> Command {
                 .help("A libvirt domain: its disks (read-only, running or not) and its interfaces"),
         )
         .arg(
+            Arg::new("all-domains")
+                .long("all-domains")
+                .action(ArgAction::SetTrue)
+                .help("Every domain of the connection (running or not), in name order, in one table"),
+        )
+        .arg(
             Arg::new("connect")
                 .short('c')
                 .long("connect")
                 .value_name("URI")
-                .requires("domain")
+                .requires("libvirt")
                 .help("libvirt URI (default: LIBVIRT_DEFAULT_URI, then libvirt's default)"),
         )
         .arg(
@@ -93,16 +113,32 @@ fn cli() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Check that image configs and domain interfaces agree on MACs; exit 1 if not"),
         )
-        .group(clap::ArgGroup::new("source").args(["add", "domain"]).required(true))
+        .group(clap::ArgGroup::new("source").args(["add", "domain", "all-domains"]).required(true))
+        .group(clap::ArgGroup::new("libvirt").args(["domain", "all-domains"]))
 }
 
-/// Parses the command line; `--check` needs `-d` (clap's `requires` does not apply to flags).
+/// Parses the command line; `--check` needs `-d` or `--all-domains` (clap's `requires`
+/// does not apply to flags).
 fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatches, clap::Error> {
     let m = cli().try_get_matches_from(args)?;
-    if m.get_flag("check") && !m.contains_id("domain") {
-        return Err(cli().error(clap::error::ErrorKind::MissingRequiredArgument, "--check needs a domain (-d DOMAIN)"));
+    if m.get_flag("check") && !m.contains_id("domain") && !m.get_flag("all-domains") {
+        return Err(cli().error(
+            clap::error::ErrorKind::MissingRequiredArgument,
+            "--check needs a domain (-d DOMAIN or --all-domains)",
+        ));
     }
     Ok(m)
+}
+
+/// A usage error as one line, like every other message of ours: clap's message and its
+/// list of possible values or tip, without the usage block (which `--help` shows).
+fn usage_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let end = ["\n\nUsage:", "\n\nFor more information"].iter().filter_map(|m| text.find(m)).min();
+    let body = end.and_then(|i| text.get(..i)).unwrap_or(text).trim_end();
+    let body = body.replace("\n\n  tip: ", "; tip: ").replace("\n  ", " ");
+    format!("{ME}: {body} (see {ME} --help)")
 }
 
 /// The disks of `-a`, each with the `--format` given last before it.
@@ -174,69 +210,108 @@ pub struct InterfaceReport {
     pub iface: DomainInterface,
     /// The image config claiming this interface (see `check`), if any.
     pub config: Option<String>,
+    /// That config, as an index into [`Report::nics`].
+    #[serde(skip)]
+    pub claimed: Option<usize>,
 }
 
-fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
-    let domain: Option<DomainInfo> = match m.get_one::<String>("domain") {
-        Some(name) => {
-            let conn = libvirt::connect(m.get_one::<String>("connect").map(String::as_str))?;
-            Some(libvirt::domain(&conn, name)?)
+/// How each guest is read and reported (the options every read shares).
+#[derive(Debug, Clone, Copy)]
+struct ReadOptions {
+    reader: inspect::Reader,
+    /// `--all`: loopback and non-Ethernet configs too.
+    all: bool,
+    /// `--check`: the report carries the check.
+    check: bool,
+}
+
+impl ReadOptions {
+    fn from(m: &ArgMatches) -> ReadOptions {
+        ReadOptions {
+            reader: m.get_one::<String>("reader").and_then(|r| r.parse().ok()).unwrap_or_default(),
+            all: m.get_flag("all"),
+            check: m.get_flag("check"),
         }
-        None => None,
-    };
-    let disks = match &domain {
-        Some(d) => d.disks.clone(),
-        None => disks_from(m),
-    };
-    let reader = m.get_one::<String>("reader").and_then(|r| r.parse().ok()).unwrap_or_default();
-    let (snap, used) = inspect::read_guest(&disks, &guestconf::want(), reader)?;
-    if m.get_flag("verbose") {
-        say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
     }
-    let (mut nics, unreadable) = guestconf::configs_in(&snap);
-    let ethernet: Vec<ConfiguredNic> = nics.iter().filter(|n| n.kind == LinkKind::Ethernet).cloned().collect();
+}
+
+/// The report of the guest on `disks`, and of `domain` when it is the guest's domain (its
+/// interfaces paired with the configs, and checked): the one path every report takes.
+fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<(Report, ReaderUsed), PeekError> {
+    let (snap, used) = inspect::read_guest(disks, &guestconf::want(), o.reader)?;
+    let (all, unreadable) = guestconf::configs_in(&snap);
+    // The check sees the Ethernet configs, `all[at[k]]`; the report shows them, or all.
+    let at: Vec<usize> = (0..all.len()).filter(|&i| all.get(i).is_some_and(|n| n.kind == LinkKind::Ethernet)).collect();
+    let ethernet: Vec<ConfiguredNic> = at.iter().filter_map(|&i| all.get(i).cloned()).collect();
     let checked = domain.as_ref().map(|d| check(&ethernet, &d.interfaces, &d.name));
-    if !m.get_flag("all") {
-        nics = ethernet;
-    }
+    let nics = if o.all { all } else { ethernet };
     let domain = domain.map(|d| DomainReport {
         interfaces: d
             .interfaces
             .iter()
             .enumerate()
-            .map(|(i, iface)| InterfaceReport {
-                iface: iface.clone(),
-                config: checked.as_ref().and_then(|c| c.claimed_by.get(i).cloned().flatten()),
+            .map(|(i, iface)| {
+                // The config that claims interface i, as an index into `nics`.
+                let k = checked.as_ref().and_then(|c| c.claimed_by.get(i).copied().flatten());
+                let claimed = if o.all { k.and_then(|k| at.get(k).copied()) } else { k };
+                InterfaceReport {
+                    iface: iface.clone(),
+                    config: claimed.and_then(|k| nics.get(k)).map(|n| n.name.clone()),
+                    claimed,
+                }
             })
             .collect(),
         name: d.name,
         uri: d.uri,
         active: d.active,
     });
-    Ok(Report {
-        os: OsReport::from(&snap.os),
-        nics,
-        unreadable,
-        domain,
-        check: if m.get_flag("check") { checked } else { None },
-    })
+    let report =
+        Report { os: OsReport::from(&snap.os), nics, unreadable, domain, check: if o.check { checked } else { None } };
+    Ok((report, used))
 }
 
-/// Left-aligned columns, two spaces apart.
+/// The report of domain `d`: its disks, read as its XML says, and its interfaces.
+fn domain_report(d: DomainInfo, o: ReadOptions) -> Result<(Report, ReaderUsed), PeekError> {
+    let disks = d.disks.clone();
+    report(Some(d), &disks, o)
+}
+
+/// `-a` or `-d`: the report of one guest.
+fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
+    let o = ReadOptions::from(m);
+    let (report, used) = match m.get_one::<String>("domain") {
+        Some(name) => {
+            // The connection is closed before the guest is read.
+            let d = libvirt::domain(&libvirt::connect(m.get_one::<String>("connect").map(String::as_str))?, name)?;
+            domain_report(d, o)?
+        }
+        None => report(None, &disks_from(m), o)?,
+    };
+    if m.get_flag("verbose") {
+        say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
+    }
+    Ok(report)
+}
+
+/// Left-aligned columns, two spaces apart (widths in characters, which is how `format!`
+/// pads: a non-ASCII name does not shift the columns after it).
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.len());
+            match w.get_mut(i) {
+                Some(w) => *w = (*w).max(c.chars().count()),
+                None => w.push(c.chars().count()),
+            }
         }
     }
     let line = |cells: Vec<&str>| {
         let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
+        for (i, (c, width)) in cells.iter().zip(&w).enumerate() {
             if i + 1 == cells.len() {
                 s.push_str(c);
             } else {
-                s.push_str(&format!("{c:<width$}  ", width = w[i]));
+                s.push_str(&format!("{c:<width$}  "));
             }
         }
         s.push('\n');
@@ -330,30 +405,62 @@ pub fn render_text(r: &Report) -> String {
     out
 }
 
+/// What a run found: one guest, or every domain.
+enum Found {
+    One(Box<Report>),
+    All(audit::Audit),
+}
+
+impl Found {
+    fn text(&self, json: bool) -> String {
+        // Serializing plain data cannot fail.
+        let to_json = |r: Result<String, serde_json::Error>| r.unwrap_or_default() + "\n";
+        match (self, json) {
+            (Found::One(r), true) => to_json(serde_json::to_string_pretty(r)),
+            (Found::All(a), true) => to_json(serde_json::to_string_pretty(a)),
+            // Names and paths come from the guest: no control character reaches the terminal.
+            (Found::One(r), false) => super::escape_controls(&render_text(r), true).into_owned(),
+            (Found::All(a), false) => super::escape_controls(&audit::render_text(a), true).into_owned(),
+        }
+    }
+
+    /// The exit status of a run that printed this.
+    fn status(&self) -> i32 {
+        let passed = match self {
+            Found::One(r) => r.check.as_ref().is_none_or(|c| c.ok),
+            Found::All(a) => a.passed(),
+        };
+        i32::from(!passed)
+    }
+}
+
 pub fn main() -> ! {
     // Ctrl-C while the appliance reads the guest: it is stopped, libguestfs cleans up when
     // the handle is dropped, and we end by the signal without a message.
     let guard = super::signal_guard(ME);
-    let m = parse(std::env::args_os()).unwrap_or_else(|e| e.exit()); // 2 on bad usage, 0 for --help
-    let report = build_report(&m);
+    let m = match parse(std::env::args_os()) {
+        Ok(m) => m,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version: exit 0
+        Err(e) => {
+            say!("{}", usage_line(&e));
+            std::process::exit(EXIT_USAGE)
+        }
+    };
+    let found = if m.get_flag("all-domains") {
+        let uri = m.get_one::<String>("connect").map(String::as_str);
+        audit::run(uri, ReadOptions::from(&m), m.get_flag("verbose"), &guard).map(Found::All)
+    } else {
+        build_report(&m).map(|r| Found::One(Box::new(r)))
+    };
     if let Some(sig) = guard.received() {
-        drop(report);
+        drop(found);
         crate::proxy::exit(crate::proxy::Outcome::Signaled(sig));
     }
-    let code = match report {
-        Ok(report) => {
-            let text = if m.get_flag("json") {
-                // Serializing plain data cannot fail.
-                serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
-            } else {
-                // Names and paths come from the guest: no control character reaches the terminal.
-                super::escape_controls(&render_text(&report), true).into_owned()
-            };
-            match super::emit(ME, &text) {
-                crate::proxy::Outcome::Exited(0) => i32::from(report.check.as_ref().is_some_and(|c| !c.ok)),
-                failed_write => crate::proxy::exit(failed_write),
-            }
-        }
+    let code = match found {
+        Ok(found) => match super::emit(ME, &found.text(m.get_flag("json"))) {
+            crate::proxy::Outcome::Exited(0) => found.status(),
+            failed_write => crate::proxy::exit(failed_write),
+        },
         Err(e) => {
             say!("{ME}: {e}");
             EXIT_USAGE

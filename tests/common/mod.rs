@@ -51,6 +51,13 @@ impl Sandbox {
         self.dir.path().join(rel)
     }
 
+    /// This sandbox's unique id (the random part of its directory's name): a prefix for
+    /// names a test makes outside the sandbox (libvirt domains), unique among concurrent tests.
+    pub fn id(&self) -> String {
+        let name = self.dir.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        name.trim_start_matches("rejviz-test.").to_string()
+    }
+
     /// `program` with the offline, isolated environment.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut c = Command::new(program);
@@ -180,7 +187,12 @@ impl TestDomain {
     /// Defines `name` (made unique per process) with one disk and interfaces given as
     /// (MAC, network) pairs.
     pub fn define(name: &str, disk: &Path, format: &str, nics: &[(&str, &str)]) -> TestDomain {
-        let name = format!("rejviz-test-{name}-{}", std::process::id());
+        Self::define_named(&format!("rejviz-test-{name}-{}", std::process::id()), disk, format, nics)
+    }
+
+    /// Like [`TestDomain::define`] with the exact name given.
+    pub fn define_named(name: &str, disk: &Path, format: &str, nics: &[(&str, &str)]) -> TestDomain {
+        let name = name.to_string();
         let ifaces: String = nics
             .iter()
             .map(|(mac, net)| format!("<interface type='network'><mac address='{mac}'/><source network='{net}'/><model type='virtio'/></interface>"))
