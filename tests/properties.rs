@@ -24,8 +24,8 @@ use std::process::Command;
 use common::read_back;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, LinkKind, shellvars};
-use rejviz::nic::{Ipv4Config, Ipv6Config, MaskStyle, Nic, StaticWord, parse_nics};
+use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, shellvars};
+use rejviz::nic::{Ipv4Config, Ipv6Config, MaskStyle, MasterKind, Nic, NicKind, StaticWord, parse_nics};
 
 // ---------------------------------------------------------------------------------------
 // Generating valid --nic values
@@ -336,8 +336,12 @@ fn parser_accepts_every_valid_value_and_means_it() {
         for (s, n) in specs.iter().zip(nics) {
             prop_assert_eq!(&n.name, &s.name);
             match s.mac {
-                Some((o, _, _)) => prop_assert_eq!((n.hwaddr.octets(), n.hwaddr_generated), (o, false)),
-                None => prop_assert!(n.hwaddr_generated && n.hwaddr.octets()[..3] == rejviz::nic::KVM_OUI),
+                Some((o, _, _)) => {
+                    prop_assert_eq!((n.hwaddr.map(|m| m.octets()), n.hwaddr_generated), (Some(o), false))
+                }
+                None => prop_assert!(
+                    n.hwaddr_generated && n.hwaddr.is_some_and(|m| m.octets()[..3] == rejviz::nic::KVM_OUI)
+                ),
             }
             prop_assert_eq!(&n.dns, &[s.dns1, s.dns2].into_iter().flatten().collect::<Vec<_>>());
             prop_assert_eq!(n.mtu, s.mtu);
@@ -375,30 +379,7 @@ fn parser_accepts_every_valid_value_and_means_it() {
 
 /// What our reader should find for `n` written in `format`.
 fn expected(n: &Nic, format: Format) -> ConfiguredNic {
-    let mut c = ConfiguredNic::new(&n.name, &guestconf::config_path(format, &n.name), format);
-    c.hwaddr = Some(n.hwaddr);
-    c.onboot = n.onboot;
-    c.mtu = n.mtu;
-    c.ipv6 = n.ipv6;
-    c.dns = n.dns.clone();
-    match &n.ipv4 {
-        Ipv4Config::Dhcp => c.bootproto = rejviz::guestconf::Bootproto::Dhcp,
-        Ipv4Config::Static(s) => {
-            // ifcfg keeps the word the user wrote (BOOTPROTO=none); the others say static.
-            c.bootproto = if format == Format::Ifcfg && s.word == StaticWord::None {
-                rejviz::guestconf::Bootproto::None
-            } else {
-                rejviz::guestconf::Bootproto::Static
-            };
-            c.ipv4 = Some(s.addr);
-            c.gateway = s.gateway;
-        }
-    }
-    // The readers call an interface named lo the loopback, whatever the file says.
-    if n.name == "lo" && matches!(format, Format::Ifcfg | Format::Netplan | Format::Networkd) {
-        c.kind = LinkKind::Loopback;
-    }
-    c
+    common::expected(n, format, &guestconf::write(n, format).unwrap_or_default())
 }
 
 fn round_trip(format: Format) {
@@ -465,11 +446,49 @@ fn ifcfg_vars(n: &Nic) -> BTreeMap<String, String> {
     };
     set("DEVICE", n.name.clone());
     set("NAME", n.name.clone());
-    set("TYPE", "Ethernet".into());
+    set(
+        "TYPE",
+        ["Ethernet", "Vlan", "Bond", "Bridge"]
+            [["ethernet", "vlan", "bond", "bridge"].iter().position(|k| *k == n.kind.word()).unwrap()]
+        .into(),
+    );
     set("ONBOOT", if n.onboot { "yes" } else { "no" }.into());
-    set("HWADDR", n.hwaddr.to_string());
+    match &n.kind {
+        NicKind::Ethernet => {}
+        NicKind::Vlan(v) => {
+            set("VLAN", "yes".into());
+            set("PHYSDEV", v.link.clone());
+            set("VLAN_ID", v.id.to_string());
+        }
+        NicKind::Bond(b) => {
+            let o = &b.options;
+            let mut opts = vec![format!("mode={}", o.mode)];
+            opts.extend(o.miimon.map(|m| format!("miimon={m}")));
+            opts.extend(o.primary.as_ref().map(|p| format!("primary={p}")));
+            opts.extend(o.lacp_rate.map(|r| format!("lacp_rate={r}")));
+            opts.extend(o.xmit_hash_policy.map(|x| format!("xmit_hash_policy={x}")));
+            set("BONDING_MASTER", "yes".into());
+            set("BONDING_OPTS", opts.join(" "));
+        }
+        NicKind::Bridge(b) => set("STP", if b.stp { "yes" } else { "no" }.into()),
+    }
+    match &n.master {
+        Some(m) if m.kind == MasterKind::Bond => {
+            set("MASTER", m.name.clone());
+            set("SLAVE", "yes".into());
+        }
+        Some(m) => set("BRIDGE", m.name.clone()),
+        None => {}
+    }
+    if !n.search.is_empty() {
+        set("DOMAIN", n.search.join(" "));
+    }
+    if let Some(mac) = n.hwaddr {
+        set("HWADDR", mac.to_string());
+    }
     match &n.ipv4 {
         Ipv4Config::Dhcp => set("BOOTPROTO", "dhcp".into()),
+        Ipv4Config::NoAddress => set("BOOTPROTO", "none".into()),
         Ipv4Config::Static(s) => {
             set("BOOTPROTO", if s.word == StaticWord::None { "none" } else { "static" }.into());
             set("IPADDR", s.address().to_string());
@@ -589,7 +608,10 @@ fn netplan_files_are_yaml_saying_the_nics_strings() {
             let (id, v) = eths.iter().next().unwrap();
             prop_assert_eq!(id, &Yaml::String(n.name.clone()), "{}", f.content);
             prop_assert_eq!(&v["set-name"], &Yaml::String(n.name.clone()), "{}", f.content);
-            prop_assert_eq!(&v["match"]["macaddress"], &Yaml::String(n.hwaddr.to_string()));
+            prop_assert_eq!(
+                &v["match"]["macaddress"],
+                &Yaml::String(n.hwaddr.map(|m| m.to_string()).unwrap_or_default())
+            );
             prop_assert_eq!(&v["dhcp4"], &Yaml::Boolean(n.ipv4 == Ipv4Config::Dhcp));
         }
         Ok(())
@@ -627,7 +649,9 @@ fn netplan_generate_accepts_every_file() {
             let network = root.path().join(format!("run/systemd/network/10-netplan-{}.network", n.name));
             let unit =
                 std::fs::read_to_string(&network).map_err(|e| TestCaseError::fail(format!("{network:?}: {e}")))?;
-            prop_assert!(unit.contains(&format!("MACAddress={}", n.hwaddr)), "{}", unit);
+            if let Some(mac) = n.hwaddr {
+                prop_assert!(unit.contains(&format!("MACAddress={mac}")), "{}", unit);
+            }
             if let Ipv4Config::Static(s) = &n.ipv4 {
                 prop_assert!(unit.contains(&format!("Address={}/{}", s.address(), s.prefix())), "{}", unit);
             }
