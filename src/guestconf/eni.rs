@@ -22,19 +22,37 @@ pub const SOURCE_LINE: &str = "source /etc/network/interfaces.d/*";
 pub const DEDUPE_SOURCE_EDIT: &str = "$rejviz_n++ if m{^\\s*(source\\s+/etc/network/interfaces\\.d/\\*|source-directory\\s+/etc/network/interfaces\\.d/?)\\s*$}; \
 $_ = \"\" if $rejviz_n > 1 && $_ eq \"source /etc/network/interfaces.d/*\\n\"";
 
+/// [`DEDUPE_SOURCE_EDIT`] when a file name of ours holds a `.` (a VLAN named `LINK.ID`):
+/// `source-directory` skips such names (run-parts' rules), so only a `source .../*` line
+/// counts as sourcing them. (Both lines may then stand: ifupdown reads a file twice
+/// without complaint.)
+pub const DEDUPE_SOURCE_EDIT_DOTTED: &str = "$rejviz_n++ if m{^\\s*source\\s+/etc/network/interfaces\\.d/\\*\\s*$}; \
+$_ = \"\" if $rejviz_n > 1 && $_ eq \"source /etc/network/interfaces.d/*\\n\"";
+
 /// Whether `content` (an interfaces file) sources every file of the interfaces.d folder: a
-/// line `source /etc/network/interfaces.d/*` or `source-directory /etc/network/interfaces.d`
-/// (not `.../*.cfg`, which skips our files), as [`DEDUPE_SOURCE_EDIT`] tests it in the guest
-/// (a test runs both on the same files).
-pub fn sources_interfaces_d(content: &str) -> bool {
+/// line `source /etc/network/interfaces.d/*` or, unless a file name holds a `.` (`dotted`),
+/// `source-directory /etc/network/interfaces.d` (not `.../*.cfg`, which skips our files), as
+/// [`DEDUPE_SOURCE_EDIT`] (and [`DEDUPE_SOURCE_EDIT_DOTTED`]) test it in the guest (a test
+/// runs both on the same files).
+pub fn sources_interfaces_d(content: &str, dotted: bool) -> bool {
     content.lines().any(|l| {
         let words: Vec<&str> = l.split_whitespace().collect();
-        matches!(
-            words.as_slice(),
-            ["source", "/etc/network/interfaces.d/*"]
-                | ["source-directory", "/etc/network/interfaces.d" | "/etc/network/interfaces.d/"]
-        )
+        match words.as_slice() {
+            ["source", "/etc/network/interfaces.d/*"] => true,
+            ["source-directory", "/etc/network/interfaces.d" | "/etc/network/interfaces.d/"] => !dotted,
+            _ => false,
+        }
     })
+}
+
+/// The edit for [`sources_interfaces_d`] with `dotted`.
+pub fn dedupe_source_edit(dotted: bool) -> &'static str {
+    if dotted { DEDUPE_SOURCE_EDIT_DOTTED } else { DEDUPE_SOURCE_EDIT }
+}
+
+/// Whether a file of `files` goes into interfaces.d with a `.` in its name.
+pub fn writes_dotted(files: &[GuestFile]) -> bool {
+    files.iter().any(|f| super::file_in(&f.path, super::ENI_DIR).is_some_and(|n| n.contains('.')))
 }
 
 /// Why `name` cannot name an ifupdown interface, if it cannot. ifupdown runs its methods'
@@ -73,6 +91,19 @@ pub fn kind_name_problem(name: &str, kind: &NicKind) -> Option<String> {
 
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let n = &nic.name;
+    // An Ethernet NIC's MTU is set by its .link file; a VLAN, bond or bridge has none, and
+    // ifupdown's dhcp method has no mtu option.
+    let mtu_option = nic.mtu.filter(|_| nic.hwaddr.is_none());
+    if mtu_option.is_some() && nic.ipv4 == Ipv4Config::Dhcp {
+        return Err(crate::nic::NicError {
+            nic: n.clone(),
+            key: Some("mtu".into()),
+            problem: crate::nic::NicProblem::Unsupported {
+                format: Format::Eni,
+                what: format!("mtu= on a {} with DHCP (ifupdown's dhcp method has no mtu)", nic.kind.word()),
+            },
+        });
+    }
     let mut s = String::from("# Written by rejviz\n");
     if nic.onboot {
         s.push_str(&format!("auto {n}\n"));
@@ -88,6 +119,9 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
         }
     }
     let mut opt = |k: &str, v: &str| s.push_str(&format!("    {k} {v}\n"));
+    if let Some(mtu) = mtu_option {
+        opt("mtu", &mtu.to_string());
+    }
     match &nic.kind {
         NicKind::Ethernet => {}
         NicKind::Vlan(v) => opt("vlan-raw-device", &v.link),
@@ -478,11 +512,11 @@ mod tests {
             "source-directory /etc/network/interfaces.d/\n",
             "",
         ];
-        for f in files {
+        for (f, dotted) in files.iter().flat_map(|f| [(f, false), (f, true)]) {
             let sep = if f.is_empty() || f.ends_with('\n') { "" } else { "\n" };
             let appended = format!("{f}{sep}{SOURCE_LINE}\n");
             let out = std::process::Command::new("perl")
-                .args(["-pe", DEDUPE_SOURCE_EDIT])
+                .args(["-pe", dedupe_source_edit(dotted)])
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .spawn()
@@ -494,8 +528,8 @@ mod tests {
                 .expect("perl");
             let result = String::from_utf8_lossy(&out.stdout).into_owned();
             let kept = result.len() == appended.len();
-            assert_eq!(kept, !sources_interfaces_d(f), "{f:?} -> {result:?}");
-            assert!(sources_interfaces_d(&result), "{f:?} -> {result:?}");
+            assert_eq!(kept, !sources_interfaces_d(f, dotted), "{f:?} {dotted} -> {result:?}");
+            assert!(sources_interfaces_d(&result, dotted), "{f:?} {dotted} -> {result:?}");
         }
     }
 

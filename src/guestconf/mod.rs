@@ -93,6 +93,10 @@ pub enum Part {
     Netdev,
     /// Only routes (ifcfg `route-NAME`, `route6-NAME`): nothing without the main file.
     Routes,
+    /// Only names the interface for a reference (netplan: a VLAN by its id and link, as
+    /// rejviz declares a bridge's VLAN member in the bridge's file): adds nothing to a config
+    /// of it; stands on its own when there is none.
+    Declaration,
 }
 
 /// How a config gets its IPv4 address, as its file says.
@@ -233,6 +237,7 @@ impl ConfiguredNic {
     /// Takes `part`'s say about the same interface (see [`Part`]).
     fn merge(&mut self, part: ConfiguredNic) {
         match part.part {
+            Part::Declaration => return,
             Part::Netdev => {
                 self.kind = part.kind;
                 self.link = part.link.or(self.link.take());
@@ -300,7 +305,9 @@ fn consolidate(all: Vec<ConfiguredNic>) -> Vec<ConfiguredNic> {
     for p in parts {
         match nics.iter_mut().find(|n| n.name == p.name && n.format == p.format) {
             Some(n) => n.merge(p),
-            None if p.part == Part::Netdev => nics.push(ConfiguredNic { part: Part::Whole, ..p }),
+            None if matches!(p.part, Part::Netdev | Part::Declaration) => {
+                nics.push(ConfiguredNic { part: Part::Whole, ..p })
+            }
             // Routes of an interface nothing else configures: no tool applies them.
             None => {}
         }
@@ -487,6 +494,33 @@ pub fn check_name(nic: &Nic, format: Format) -> Result<(), NicError> {
 pub fn write(nic: &Nic, format: Format) -> Result<Vec<GuestFile>, NicError> {
     check_name(nic, format)?;
     (ops(format).write)(nic)
+}
+
+/// Refuses a topology split across formats: a member and its master, a VLAN and its link are
+/// written in one format (`formats[i]` is the format of `nics[i]`), since each format's
+/// files name the others by its own means.
+pub fn check_topology_formats(nics: &[Nic], formats: &[Format]) -> Result<(), NicError> {
+    let format_of = |name: &str| nics.iter().zip(formats).find(|(n, _)| n.name == name).map(|(_, f)| *f);
+    for (n, f) in nics.iter().zip(formats) {
+        let (key, other) = match (&n.master, &n.kind) {
+            (Some(m), _) => ("format", m.name.as_str()),
+            (None, NicKind::Vlan(v)) => ("format", v.link.as_str()),
+            _ => continue,
+        };
+        if let Some(of) = format_of(other).filter(|of| of != f) {
+            return Err(NicError {
+                nic: n.name.clone(),
+                key: Some(key.into()),
+                problem: NicProblem::MixedFormats {
+                    nic: n.name.clone(),
+                    format: *f,
+                    other: other.to_string(),
+                    other_format: of,
+                },
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A config file that could not be read, and why.

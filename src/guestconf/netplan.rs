@@ -32,6 +32,16 @@ pub fn name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// The netplan section of an interface of `type=` `kind`.
+fn section_of(kind: &str) -> &'static str {
+    match kind {
+        "vlan" => "vlans",
+        "bond" => "bonds",
+        "bridge" => "bridges",
+        _ => "ethernets",
+    }
+}
+
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
     if !nic.onboot {
         return Err(NicError {
@@ -48,12 +58,12 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
         eth.push(("match", map(vec![("macaddress", text(&mac.to_string()))])));
         eth.push(("set-name", text(&nic.name)));
     }
-    let section = match &nic.kind {
-        NicKind::Ethernet => "ethernets",
+    let section = section_of(nic.kind.word());
+    match &nic.kind {
+        NicKind::Ethernet => {}
         NicKind::Vlan(v) => {
             eth.push(("id", Yaml::Integer(i64::from(v.id))));
             eth.push(("link", text(&v.link)));
-            "vlans"
         }
         NicKind::Bond(b) => {
             let o = &b.options;
@@ -73,14 +83,12 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
             }
             eth.push(("interfaces", list(&b.members)));
             eth.push(("parameters", map(params)));
-            "bonds"
         }
         NicKind::Bridge(b) => {
             eth.push(("interfaces", list(&b.members)));
             eth.push(("parameters", map(vec![("stp", Yaml::Boolean(b.stp))])));
-            "bridges"
         }
-    };
+    }
     eth.push(("dhcp4", Yaml::Boolean(nic.ipv4 == Ipv4Config::Dhcp)));
     match &nic.ipv6 {
         Some(Ipv6Config::Dhcp) => eth.push(("dhcp6", Yaml::Boolean(true))),
@@ -128,8 +136,25 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
     if !nameservers.is_empty() {
         eth.push(("nameservers", map(nameservers)));
     }
-    let devices = map(vec![(nic.name.as_str(), map(eth))]);
-    let doc = map(vec![("network", map(vec![("version", Yaml::Integer(2)), (section, devices)]))]);
+    let mut network = vec![("version", Yaml::Integer(2)), (section, map(vec![(nic.name.as_str(), map(eth))]))];
+    // netplan takes a bond's or bridge's members and a VLAN's link only once defined, in
+    // this file or an earlier one: each is declared here too, empty (netplan merges it with
+    // its own file's definition, whichever file comes first).
+    // A VLAN is declared with its id and link (netplan requires them), and its link too.
+    for lower in &nic.lower {
+        let stub_section = section_of(lower.kind);
+        let stub = match &lower.vlan {
+            Some(v) => map(vec![("id", Yaml::Integer(i64::from(v.id))), ("link", text(&v.link))]),
+            None => Yaml::Hash(Default::default()),
+        };
+        match network.iter_mut().find(|(s, _)| *s == stub_section) {
+            Some((_, Yaml::Hash(h))) => {
+                h.insert(text(&lower.name), stub);
+            }
+            _ => network.push((stub_section, map(vec![(lower.name.as_str(), stub)]))),
+        }
+    }
+    let doc = map(vec![("network", map(network))]);
     // The emitter quotes and escapes every string that needs it, whatever the name holds.
     let mut yaml = String::new();
     // Infallible: writing to a String.
@@ -170,9 +195,19 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> 
     ] {
         let Some(map) = network[section].as_hash() else { continue };
         for (id, v) in map {
+            // An empty definition only declares the id for a reference (see `write`); so does
+            // a VLAN's with nothing but its id and link, unless nothing else defines it.
+            if v.is_null() || v.as_hash().is_some_and(|h| h.is_empty()) {
+                continue;
+            }
+            let declaration = kind == Some(LinkKind::Vlan)
+                && v.as_hash().is_some_and(|h| h.keys().all(|k| matches!(k.as_str(), Some("id" | "link"))));
             let id = text(id).ok_or(ReadError::Missing("an interface id that is a string"))?;
             let name = text(&v["set-name"]).or_else(|| text(&v["match"]["name"])).unwrap_or_else(|| id.clone());
             let mut c = ConfiguredNic::new(&name, path, Format::Netplan);
+            if declaration {
+                c.part = super::Part::Declaration;
+            }
             c.kind = match kind.clone() {
                 Some(k) => k,
                 None if name == "lo" => LinkKind::Loopback,

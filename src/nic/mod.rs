@@ -20,8 +20,8 @@ pub use ifname::{IfNameError, validate_ifname};
 pub use mac::{KVM_OUI, MacAddr, MacError};
 pub use parse::{NIC_KEYS, NicError, NicProblem, Role, Special, parse_nics, parse_nics_beside};
 pub use topology::{
-    Bond, BondMode, BondOptions, Bridge, LacpRate, Master, MasterKind, NicKind, ONLINK, Route, Vlan, XmitHashPolicy,
-    domain_problem,
+    Bond, BondMode, BondOptions, Bridge, LacpRate, Lower, Master, MasterKind, NicKind, ONLINK, Route, Vlan,
+    XmitHashPolicy, domain_problem,
 };
 
 /// A user or guest value as error messages print it: on one line, with control and other
@@ -65,6 +65,9 @@ pub struct Nic {
     pub master: Option<Master>,
     /// The VLANs of the call whose `link=` is this NIC, in the order given.
     pub vlans: Vec<String>,
+    /// The NICs this one stands on (a bond's or bridge's members, a VLAN's link), and the
+    /// links of those that are VLANs.
+    pub lower: Vec<Lower>,
     pub ipv4: Ipv4Config,
     /// Name servers, in order (`dns1`, `dns2`).
     pub dns: Vec<Ipv4Addr>,

@@ -10,8 +10,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net, ipv4_mask_to_prefix};
 
 use super::{
-    Bond, BondMode, BondOptions, Bridge, IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Master,
-    MasterKind, Nic, NicKind, ONLINK, Route, StaticIpv4, StaticWord, Vlan, domain_problem, shown, validate_ifname,
+    Bond, BondMode, BondOptions, Bridge, IfNameError, Ipv4Config, Ipv6Config, Lower, MacAddr, MacError, MaskStyle,
+    Master, MasterKind, Nic, NicKind, ONLINK, Route, StaticIpv4, StaticWord, Vlan, domain_problem, shown,
+    validate_ifname,
 };
 use crate::format::Format;
 use crate::optlist::{Key, OptList, OptListError};
@@ -315,7 +316,24 @@ pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[&str]) -> Result<
     let given: Vec<Option<MacAddr>> = drafts.iter().filter(|d| ethernet(d)).map(|d| d.hwaddr).collect();
     let mut macs = MacAddr::given_or_random(&given, &[]).into_iter();
     let mut nics = Vec::with_capacity(drafts.len());
-    for (d, (master, vlans)) in drafts.into_iter().zip(links) {
+    let lower_of = |name: &String| {
+        let d = drafts.iter().find(|o| &o.name == name);
+        let vlan = d.and_then(|d| if let NicKind::Vlan(v) = &d.kind { Some(v.clone()) } else { None });
+        Lower { name: name.clone(), kind: d.map_or("ethernet", |d| d.kind.word()), vlan }
+    };
+    let lower: Vec<Vec<Lower>> = drafts
+        .iter()
+        .map(|d| {
+            let mut names: Vec<&String> = d.kind.members().iter().collect();
+            if let NicKind::Vlan(v) = &d.kind {
+                names.push(&v.link);
+            }
+            let direct: Vec<Lower> = names.into_iter().map(lower_of).collect();
+            let links: Vec<Lower> = direct.iter().filter_map(|l| l.vlan.as_ref()).map(|v| lower_of(&v.link)).collect();
+            direct.into_iter().chain(links).collect()
+        })
+        .collect();
+    for ((d, (master, vlans)), lower) in drafts.into_iter().zip(links).zip(lower) {
         let (hwaddr, hwaddr_generated) = match ethernet(&d).then(|| macs.next()).flatten() {
             Some((mac, generated)) => (Some(mac), generated),
             None => (None, false),
@@ -327,6 +345,7 @@ pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[&str]) -> Result<
             hwaddr_generated,
             master,
             vlans,
+            lower,
             ipv4: d.ipv4,
             dns: d.dns,
             mtu: d.mtu,

@@ -198,6 +198,16 @@ pub struct Master {
     pub primary: bool,
 }
 
+/// A NIC another stands on (a member, a link), as far as the call knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lower {
+    pub name: String,
+    /// Its `type=` word (`ethernet` for an interface of the guest).
+    pub kind: &'static str,
+    /// A VLAN's link and id.
+    pub vlan: Option<Vlan>,
+}
+
 /// A static route: `DEST/PREFIX@GATEWAY[@onlink]` in `routes=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Route {
