@@ -248,6 +248,7 @@ pub mod bodies {
             assert_eq!(back, vars, "{again:?}");
         }
         let _ = ifcfg::read("/etc/sysconfig/network-scripts/ifcfg-eth0", s).map_err(|e| e.to_string());
+        let _ = ifcfg::read_routes("/etc/sysconfig/network-scripts/route-eth0", "eth0", s).map_err(|e| e.to_string());
     }
 
     /// INI text: a file parsed, written back, parses to the same sections.
@@ -313,6 +314,12 @@ pub mod bodies {
         let Some((links, s)) = with_links(data) else { return };
         ini_round_trip(s);
         let _ = networkd::read("/etc/systemd/network/50-x.network", s, &links);
+        let _ = networkd::read_netdev("/etc/systemd/network/50-x.netdev", s);
+        // And through the whole reading, with its merging of parts and memberships.
+        let _ = rejviz::guestconf::configs_in_files([
+            ("/etc/systemd/network/50-x.network", s.as_bytes()),
+            ("/etc/systemd/network/50-x.netdev", s.as_bytes()),
+        ]);
     }
 
     /// systemd .link files.
