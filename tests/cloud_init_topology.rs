@@ -79,7 +79,10 @@ fn view_of(
     m.insert("gateway", gateway.unwrap_or_default());
     m.insert("routes", routes.join(" "));
     m.insert("search", search.join(" "));
-    m.insert("bond", bond.map(|o| format!("{} miimon={:?} primary={:?}", o.mode, o.miimon, o.primary)).unwrap_or_default());
+    m.insert(
+        "bond",
+        bond.map(|o| format!("{} miimon={:?} primary={:?}", o.mode, o.miimon, o.primary)).unwrap_or_default(),
+    );
     m
 }
 
@@ -167,11 +170,16 @@ fn compare(kind: &str, distro: &str, lost: &[(&str, &str)]) {
     for n in &nics {
         let want = asked(n);
         // By name, else by MAC (a config that does not name its interface).
-        let found = configs.iter().find(|c| c.name == n.name).or_else(|| {
-            n.hwaddr.and_then(|m| configs.iter().find(|c| c.hwaddr == Some(m)))
-        });
+        let found = configs
+            .iter()
+            .find(|c| c.name == n.name)
+            .or_else(|| n.hwaddr.and_then(|m| configs.iter().find(|c| c.hwaddr == Some(m))));
         let Some(c) = found else {
-            problems.push(format!("{kind}: {} not read from {:?}", n.name, files.iter().map(|f| &f.path).collect::<Vec<_>>()));
+            problems.push(format!(
+                "{kind}: {} not read from {:?}",
+                n.name,
+                files.iter().map(|f| &f.path).collect::<Vec<_>>()
+            ));
             continue;
         };
         let got = read(c);
@@ -180,7 +188,9 @@ fn compare(kind: &str, distro: &str, lost: &[(&str, &str)]) {
             let g = got.get(fact).cloned().unwrap_or_default();
             match (is_lost, g == *w) {
                 (false, false) => problems.push(format!("{kind}: {} {fact}: read {g:?}, asked {w:?}", n.name)),
-                (true, true) => problems.push(format!("{kind}: {} {fact}: cloud-init renders it now: drop it from lost", n.name)),
+                (true, true) => {
+                    problems.push(format!("{kind}: {} {fact}: cloud-init renders it now: drop it from lost", n.name))
+                }
                 _ => {}
             }
         }
