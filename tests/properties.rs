@@ -77,6 +77,8 @@ struct Spec {
     onboot: Option<String>,
     v6: Option<V6>,
     format: Option<Format>,
+    /// `search=` domains (distinct), in order.
+    search: Vec<String>,
     /// Permutation seed for the order of the keys.
     order: Vec<usize>,
 }
@@ -148,6 +150,9 @@ impl Spec {
         }
         if let Some(f) = self.format {
             kv.push(("format", f.to_string()));
+        }
+        if !self.search.is_empty() {
+            kv.push(("search", self.search.join("+")));
         }
         // A generated permutation of the keys: order must not matter.
         let mut idx: Vec<usize> = (0..kv.len()).collect();
@@ -258,10 +263,10 @@ fn spec(name: BoxedStrategy<String>) -> impl Strategy<Value = Spec> {
         proptest::option::of(prop_oneof![68u32..=65535, Just(68u32), Just(65535u32), Just(1500u32), Just(9000u32)]),
         proptest::option::of(prop_oneof![casing("yes"), casing("no")]),
         proptest::option::of(v6()),
-        format,
+        (format, proptest::collection::btree_set("[a-z][a-z0-9-]{0,8}[a-z0-9](\\.[a-z]{2,6}){0,2}", 0..=3)),
         proptest::collection::vec(any::<usize>(), 16),
     )
-        .prop_map(|(name, mac, (explicit_dhcp, v4), (dns1, dns2), mtu, onboot, v6, format, order)| Spec {
+        .prop_map(|(name, mac, (explicit_dhcp, v4), (dns1, dns2), mtu, onboot, v6, (format, search), order)| Spec {
             name,
             mac,
             explicit_dhcp,
@@ -272,6 +277,7 @@ fn spec(name: BoxedStrategy<String>) -> impl Strategy<Value = Spec> {
             onboot,
             v6,
             format,
+            search: search.into_iter().collect(),
             order,
         })
         // The parser's address rules (no loopback, multicast, link-local, unspecified or
@@ -347,6 +353,7 @@ fn parser_accepts_every_valid_value_and_means_it() {
             prop_assert_eq!(n.mtu, s.mtu);
             prop_assert_eq!(n.onboot, s.onboot());
             prop_assert_eq!(n.format, s.format);
+            prop_assert_eq!(&n.search, &s.search);
             match (&s.v4, &n.ipv4) {
                 (None, Ipv4Config::Dhcp) => {}
                 (Some(v4), Ipv4Config::Static(st)) => {
