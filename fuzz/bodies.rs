@@ -15,7 +15,7 @@ pub mod bodies {
 
     use rejviz::guestconf::link::{self, LinkMap};
     use rejviz::guestconf::{eni, ifcfg, ini::Ini, keyfile, netplan, networkd, shellvars};
-    use rejviz::nic::{Ipv4Config, MaskStyle, NIC_KEYS, Nic, StaticWord, parse_nics};
+    use rejviz::nic::{Ipv4Config, MaskStyle, NIC_KEYS, Nic, NicKind, StaticWord, parse_nics};
     use rejviz::optlist::{Key, OptList};
     use rejviz::proxy::{self, Item, OurOption, ToolSpec};
 
@@ -56,9 +56,49 @@ pub mod bodies {
         std::str::from_utf8(data).ok()
     }
 
-    /// A `--nic` value that means `n` (its MAC given, so no longer generated).
+    /// A `--nic` value that means `n` among the NICs of its call (its MAC given, so no longer
+    /// generated).
     pub fn nic_value(n: &Nic) -> String {
-        let mut kv = vec![format!("name={}", n.name), format!("hwaddr={}", n.hwaddr)];
+        let mut kv = vec![format!("name={}", n.name)];
+        if let Some(mac) = n.hwaddr {
+            kv.push(format!("hwaddr={mac}"));
+        }
+        kv.push(format!("type={}", n.kind.word()));
+        match &n.kind {
+            NicKind::Ethernet => {}
+            NicKind::Vlan(v) => kv.push(format!("link={},id={}", v.link, v.id)),
+            NicKind::Bond(b) => {
+                let o = &b.options;
+                kv.push(format!("members={},mode={}", b.members.join("+"), o.mode));
+                if let Some(m) = o.miimon {
+                    kv.push(format!("miimon={m}"));
+                }
+                if let Some(p) = &o.primary {
+                    kv.push(format!("primary={p}"));
+                }
+                if let Some(r) = o.lacp_rate {
+                    kv.push(format!("lacp-rate={r}"));
+                }
+                if let Some(x) = o.xmit_hash_policy {
+                    kv.push(format!("xmit-hash-policy={x}"));
+                }
+            }
+            NicKind::Bridge(b) => {
+                if !b.members.is_empty() {
+                    kv.push(format!("members={}", b.members.join("+")));
+                }
+                kv.push(format!("stp={}", if b.stp { "yes" } else { "no" }));
+            }
+        }
+        if n.ipv4 == Ipv4Config::NoAddress {
+            kv.push("bootproto=none".into());
+        }
+        if !n.routes.is_empty() {
+            kv.push(format!("routes={}", n.routes.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("+")));
+        }
+        if !n.search.is_empty() {
+            kv.push(format!("search={}", n.search.join("+")));
+        }
         if let Ipv4Config::Static(s) = &n.ipv4 {
             match s.mask_style {
                 MaskStyle::Prefix => kv.push(format!("ipaddr={}/{}", s.address(), s.prefix())),
@@ -88,8 +128,8 @@ pub mod bodies {
         kv.join(",")
     }
 
-    /// `--nic` values, one per line: parse; a NIC parsed is written back as a value that
-    /// parses to the same NIC, and every writer takes it.
+    /// `--nic` values, one per line: parse; the NICs parsed are written back as values that
+    /// parse to the same NICs, and every writer takes each (or refuses it with an error).
     pub fn nic_parser(data: &[u8]) {
         let Some(s) = text(data) else { return };
         let values: Vec<&str> = s.split('\n').collect();
@@ -99,11 +139,12 @@ pub mod bodies {
             }
             Ok(nics) => {
                 assert_eq!(nics.len(), values.len());
+                // The set as a whole: members and links refer to the other NICs.
+                let again: Vec<String> = nics.iter().map(nic_value).collect();
+                let back = parse_nics(&again).unwrap_or_else(|e| panic!("{again:?}: {e}"));
+                let want: Vec<Nic> = nics.iter().map(|n| Nic { hwaddr_generated: false, ..n.clone() }).collect();
+                assert_eq!(back, want, "{again:?}");
                 for n in &nics {
-                    let again = nic_value(n);
-                    let back = parse_nics(&[&again]).unwrap_or_else(|e| panic!("{again:?}: {e}"));
-                    let want = Nic { hwaddr_generated: false, ..n.clone() };
-                    assert_eq!(back, [want], "{again:?}");
                     for f in rejviz::guestconf::Format::ALL {
                         let _ = rejviz::guestconf::write(n, f);
                     }
@@ -207,6 +248,7 @@ pub mod bodies {
             assert_eq!(back, vars, "{again:?}");
         }
         let _ = ifcfg::read("/etc/sysconfig/network-scripts/ifcfg-eth0", s).map_err(|e| e.to_string());
+        let _ = ifcfg::read_routes("/etc/sysconfig/network-scripts/route-eth0", "eth0", s).map_err(|e| e.to_string());
     }
 
     /// INI text: a file parsed, written back, parses to the same sections.
@@ -272,6 +314,12 @@ pub mod bodies {
         let Some((links, s)) = with_links(data) else { return };
         ini_round_trip(s);
         let _ = networkd::read("/etc/systemd/network/50-x.network", s, &links);
+        let _ = networkd::read_netdev("/etc/systemd/network/50-x.netdev", s);
+        // And through the whole reading, with its merging of parts and memberships.
+        let _ = rejviz::guestconf::configs_in_files([
+            ("/etc/systemd/network/50-x.network", s.as_bytes()),
+            ("/etc/systemd/network/50-x.netdev", s.as_bytes()),
+        ]);
     }
 
     /// systemd .link files.

@@ -31,7 +31,11 @@ fn bad_nic_exits_2_with_one_line_and_never_runs_virt_builder() {
         ),
         (
             &["--nic", "name=eth0,colour=blue"],
-            "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)",
+            "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw routes search type link id members mode miimon primary lacp-rate xmit-hash-policy stp format)",
+        ),
+        (
+            &["--nic", "name=eth1", "--nic", "name=eth2", "--nic", "name=b,type=bond,members=eth1", "--nic", "name=br,type=bridge,members=eth1+eth2"],
+            "rejviz-builder: --nic br: members: eth1 is already a member of b; a NIC has one master",
         ),
         (
             &["--nic", "name=eth0,hwaddr=01:00:00:00:00:01"],

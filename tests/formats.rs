@@ -9,7 +9,7 @@ use common::read_back;
 use std::process::Command;
 
 use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile};
-use rejviz::nic::{Ipv4Config, Nic, parse_nics};
+use rejviz::nic::{Nic, parse_nics};
 
 /// DHCP; static IPv4 with gateway and DNS; static IPv6; MTU with IPv6 autoconf.
 const SET: &[&str] = &[
@@ -20,8 +20,36 @@ const SET: &[&str] = &[
     "name=ens4,hwaddr=52:54:00:00:00:a4,ipaddr=10.1.2.3/16,ipv6=dhcp",
 ];
 
+/// A lab topology: a VLAN on a NIC without an address, an active-backup bond, an 802.3ad
+/// bond with DHCP, a bridge with the default gateway, a bridge over a VLAN of a bond, a
+/// bridge over a VLAN named vlanID (whose netplan file comes before its VLAN's), static
+/// routes of both families (one on-link), DNS search domains.
+const TOPOLOGY: &[&str] = &[
+    "name=eth1,hwaddr=52:54:00:00:01:01,bootproto=none",
+    "name=eth1.100,type=vlan,link=eth1,id=100,ipaddr=172.16.100.5/24,mtu=1400",
+    "name=eth2,hwaddr=52:54:00:00:01:02",
+    "name=eth3,hwaddr=52:54:00:00:01:03",
+    "name=bond0,type=bond,members=eth2+eth3,mode=active-backup,miimon=100,primary=eth2,ipaddr=10.0.0.5/24",
+    "name=eth4,hwaddr=52:54:00:00:01:04",
+    "name=br0,type=bridge,members=eth4,ipaddr=192.168.50.2/24,gateway=192.168.50.1",
+    "name=eth5,hwaddr=52:54:00:00:01:05,ipaddr=10.9.0.5/24,ipv6=2001:db8:9::5/64,\
+     routes=10.10.0.0/16@10.9.0.1+10.11.0.0/16@10.9.0.2+10.12.0.0/16@192.0.2.1@onlink+2001:db8:a::/48@2001:db8:9::1",
+    "name=eth6,hwaddr=52:54:00:00:01:06,dns1=10.0.0.2,search=lab.example.com+example.com",
+    "name=eth7,hwaddr=52:54:00:00:01:07",
+    "name=eth8,hwaddr=52:54:00:00:01:08",
+    "name=bond1,type=bond,members=eth7+eth8,mode=802.3ad,lacp-rate=fast,xmit-hash-policy=layer3+4",
+    "name=bond1.20,type=vlan,link=bond1,id=20,bootproto=none",
+    "name=br1,type=bridge,members=bond1.20,stp=yes,ipaddr=10.20.0.2/24,search=lab.example.com",
+    "name=br2,type=bridge,members=vlan30",
+    "name=vlan30,type=vlan,link=eth6,id=30,bootproto=none",
+];
+
 fn nics() -> Vec<Nic> {
     parse_nics(SET).expect("NIC set")
+}
+
+fn topology() -> Vec<Nic> {
+    parse_nics(TOPOLOGY).expect("topology")
 }
 
 fn files(format: Format, nics: &[Nic]) -> Vec<GuestFile> {
@@ -35,27 +63,10 @@ fn render(files: &[GuestFile]) -> String {
 #[test]
 fn golden_files_per_format() {
     for format in Format::ALL {
-        common::golden(&format!("format-{format}.txt"), &render(&files(format, &nics())));
+        let both =
+            format!("{}\n######## topology\n{}", render(&files(format, &nics())), render(&files(format, &topology())));
+        common::golden(&format!("format-{format}.txt"), &both);
     }
-}
-
-/// What a reader should find for `n`.
-fn expected(n: &Nic, format: Format, file: &str) -> ConfiguredNic {
-    let mut c = ConfiguredNic::new(&n.name, file, format);
-    c.hwaddr = Some(n.hwaddr);
-    c.onboot = n.onboot;
-    c.mtu = n.mtu;
-    c.ipv6 = n.ipv6;
-    c.dns = n.dns.clone();
-    match &n.ipv4 {
-        Ipv4Config::Dhcp => c.bootproto = rejviz::guestconf::Bootproto::Dhcp,
-        Ipv4Config::Static(s) => {
-            c.bootproto = rejviz::guestconf::Bootproto::Static;
-            c.ipv4 = Some(s.addr);
-            c.gateway = s.gateway;
-        }
-    }
-    c
 }
 
 #[test]
@@ -72,14 +83,117 @@ fn round_trip_through_our_readers() {
         let mut want: Vec<ConfiguredNic> = nics
             .iter()
             .map(|n| {
-                let primary = guestconf::write(n, format).unwrap().remove(0).path;
-                assert_eq!(primary, guestconf::config_path(format, &n.name));
-                expected(n, format, &primary)
+                let files = guestconf::write(n, format).unwrap();
+                assert_eq!(files[0].path, guestconf::config_path(format, &n.name));
+                common::expected(n, format, &files)
             })
             .collect();
         want.sort_by(|a, b| rejviz::nic::natural_cmp(&a.name, &b.name));
         assert_eq!(read, want, "{format}");
     }
+}
+
+/// The topology reads back as written, in every format: kinds, members on both sides,
+/// VLAN links and ids, bond options, STP, routes and search domains.
+#[test]
+fn topology_round_trip_through_our_readers() {
+    for format in Format::ALL {
+        let nics = topology();
+        let written = files(format, &nics);
+        let (mut read, bad) = read_back(&written);
+        assert!(bad.is_empty(), "{format}: {bad:?}");
+        read.sort_by(|a, b| rejviz::nic::natural_cmp(&a.name, &b.name));
+        let mut want: Vec<ConfiguredNic> =
+            nics.iter().map(|n| common::expected(n, format, &guestconf::write(n, format).unwrap())).collect();
+        want.sort_by(|a, b| rejviz::nic::natural_cmp(&a.name, &b.name));
+        for (r, w) in read.iter().zip(&want) {
+            assert_eq!(r, w, "{format} {}", w.name);
+        }
+        assert_eq!(read.len(), want.len(), "{format}");
+    }
+}
+
+/// A topology is written in one format; a key a format cannot express is refused naming it.
+#[test]
+fn topology_refusals_name_the_format() {
+    let nics = parse_nics(&["name=eth1", "name=v5,type=vlan,link=eth1,id=5"]).unwrap();
+    assert_eq!(
+        guestconf::write(&nics[1], Format::Eni).unwrap_err().to_string(),
+        "--nic v5: name: eni cannot express the interface name 'v5' (a VLAN named otherwise than eth1.5 or vlan5: \
+         ifupdown makes those); choose another format (format= or --nic-format)"
+    );
+    let nics = parse_nics(&["name=eth1", "name=vlan5,type=vlan,link=eth1,id=5,mtu=9000"]).unwrap();
+    assert_eq!(
+        guestconf::write(&nics[1], Format::Eni).unwrap_err().to_string(),
+        "--nic vlan5: mtu: eni cannot express mtu= on a vlan with DHCP (ifupdown's dhcp method has no mtu); \
+         choose another format (format= or --nic-format)"
+    );
+    let nics = parse_nics(&["name=eth1,format=ifcfg", "name=b,type=bond,members=eth1"]).unwrap();
+    assert_eq!(
+        guestconf::check_topology_formats(&nics, &[Format::Ifcfg, Format::Keyfile]).unwrap_err().to_string(),
+        "--nic eth1: format: eth1 is written as ifcfg and b as keyfile: a topology is written in one format"
+    );
+}
+
+/// Foreign spellings: the formats' other ways of saying the same (default routes however
+/// written, NetworkManager's UUIDs and new key names, net-tools routes, numbered modes).
+#[test]
+fn topology_read_from_foreign_spellings() {
+    let files: &[(&str, &str)] = &[
+        (
+            "/etc/systemd/network/10-a.network",
+            "[Match]\nName=a\n[Network]\nAddress=10.1.0.5/24\nAddress=2001:db8::5/64\n\
+             [Route]\nGateway=10.1.0.1\n[Route]\nGateway=2001:db8::1\n[Route]\nDestination=10.7.0.0/16\nGateway=10.1.0.9\n",
+        ),
+        (
+            "/etc/sysconfig/network-scripts/ifcfg-b",
+            "DEVICE=b\nBOOTPROTO=none\nIPADDR=10.2.0.5\nPREFIX=24\nIPV6INIT=yes\nIPV6ADDR=2001:db8:2::5/64\n",
+        ),
+        ("/etc/sysconfig/network-scripts/route-b", "default via 10.2.0.1 dev b\n10.8.0.0/16 via 10.2.0.2\n"),
+        ("/etc/sysconfig/network-scripts/route6-b", "default via 2001:db8:2::1 dev b\n"),
+        ("/etc/sysconfig/network-scripts/route-c", "ADDRESS0=10.9.0.0\nNETMASK0=255.255.0.0\nGATEWAY0=10.3.0.1\n"),
+        ("/etc/sysconfig/network-scripts/ifcfg-c", "DEVICE=c\nIPADDR=10.3.0.5\nPREFIX=24\n"),
+        (
+            "/etc/NetworkManager/system-connections/bd.nmconnection",
+            "[connection]\nid=bd\nuuid=11111111-2222-3333-4444-555555555555\ntype=bond\ninterface-name=bd\n\
+             [bond]\nmode=1\n[ipv4]\nmethod=manual\naddress1=10.4.0.5/24\nroute1=0.0.0.0/0,10.4.0.1\n",
+        ),
+        (
+            "/etc/NetworkManager/system-connections/p.nmconnection",
+            "[connection]\nid=p\ntype=ethernet\ninterface-name=p\ncontroller=11111111-2222-3333-4444-555555555555\n\
+             port-type=bond\n",
+        ),
+        (
+            "/etc/netplan/01.yaml",
+            "network:\n  version: 2\n  ethernets:\n    n:\n      addresses: [10.5.0.5/24]\n      routes:\n\
+             \x20       - {to: default, via: 10.5.0.1}\n        - {to: 10.6.0.0/16, via: 10.5.0.7, on-link: true}\n",
+        ),
+        (
+            "/etc/network/interfaces",
+            "auto e\niface e inet static\n    address 10.6.0.5/24\n    post-up route add -net 10.66.0.0 netmask 255.255.0.0 gw 10.6.0.1 || true\n\
+             \x20   up ip route add default via 10.6.0.254\n",
+        ),
+    ];
+    let (read, bad, _) = rejviz::guestconf::configs_in_files(files.iter().map(|(p, c)| (*p, c.as_bytes())));
+    assert!(bad.is_empty(), "{bad:?}");
+    let by = |n: &str| read.iter().find(|c| c.name == n).unwrap_or_else(|| panic!("{n} in {read:#?}"));
+    let routes = |n: &str| by(n).routes.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    assert_eq!(by("a").gateway.map(|g| g.to_string()).as_deref(), Some("10.1.0.1"));
+    assert_eq!(by("a").ipv6.and_then(|v| v.gateway()).map(|g| g.to_string()).as_deref(), Some("2001:db8::1"));
+    assert_eq!(routes("a"), ["10.7.0.0/16@10.1.0.9"]);
+    assert_eq!(by("b").gateway.map(|g| g.to_string()).as_deref(), Some("10.2.0.1"));
+    assert_eq!(by("b").ipv6.and_then(|v| v.gateway()).map(|g| g.to_string()).as_deref(), Some("2001:db8:2::1"));
+    assert_eq!(routes("b"), ["10.8.0.0/16@10.2.0.2"]);
+    assert_eq!(by("b").also.len(), 2);
+    assert_eq!(routes("c"), ["10.9.0.0/16@10.3.0.1"]);
+    assert_eq!(by("bd").gateway.map(|g| g.to_string()).as_deref(), Some("10.4.0.1"));
+    assert_eq!(by("bd").bond.as_ref().map(|o| o.mode.name()), Some("active-backup"));
+    assert_eq!(by("bd").members, ["p"]);
+    assert_eq!(by("p").master.as_deref(), Some("bd"));
+    assert_eq!(by("n").gateway.map(|g| g.to_string()).as_deref(), Some("10.5.0.1"));
+    assert_eq!(routes("n"), ["10.6.0.0/16@10.5.0.7@onlink"]);
+    assert_eq!(routes("e"), ["10.66.0.0/16@10.6.0.1"]);
+    assert_eq!(by("e").gateway.map(|g| g.to_string()).as_deref(), Some("10.6.0.254"));
 }
 
 #[test]
@@ -126,6 +240,110 @@ fn netplan_generate_accepts_them() {
     assert!(eth2.contains("Address=2001:db8:5::7/64") && eth2.contains("Gateway=2001:db8:5::1"), "{eth2}");
     let ens3 = std::fs::read_to_string(dir.path().join("run/systemd/network/10-netplan-ens3.link")).unwrap();
     assert!(ens3.contains("MTUBytes=9000"), "{ens3}");
+}
+
+/// netplan generate takes the topology and makes networkd's .netdev files and the
+/// memberships, routes and search domains of it.
+#[test]
+fn netplan_generate_accepts_the_topology() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in files(Format::Netplan, &topology()) {
+        put(dir.path(), &f);
+    }
+    let out = Command::new("netplan").arg("generate").arg("--root-dir").arg(dir.path()).output().expect("netplan");
+    assert!(out.status.success(), "netplan generate: {}", String::from_utf8_lossy(&out.stderr));
+    let unit = |name: &str| {
+        let p = dir.path().join("run/systemd/network").join(name);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let has = |name: &str, lines: &[&str]| {
+        let u = unit(name);
+        for l in lines {
+            assert!(u.lines().any(|x| x == *l), "{l} not in {name}:\n{u}");
+        }
+    };
+    has("10-netplan-bond0.netdev", &["Kind=bond", "Mode=active-backup", "MIIMonitorSec=100ms"]);
+    has("10-netplan-bond1.netdev", &["Mode=802.3ad", "LACPTransmitRate=fast", "TransmitHashPolicy=layer3+4"]);
+    has("10-netplan-eth1.100.netdev", &["Kind=vlan", "Id=100"]);
+    has("10-netplan-br0.netdev", &["Kind=bridge", "STP=false"]);
+    has("10-netplan-br1.netdev", &["STP=true"]);
+    has("10-netplan-eth1.network", &["VLAN=eth1.100"]);
+    has("10-netplan-eth2.network", &["Bond=bond0", "PrimarySlave=true"]);
+    has("10-netplan-eth4.network", &["Bridge=br0"]);
+    has("10-netplan-bond1.20.network", &["Bridge=br1"]);
+    has("10-netplan-br0.network", &["Address=192.168.50.2/24", "Gateway=192.168.50.1"]);
+    has(
+        "10-netplan-eth5.network",
+        &["Destination=10.10.0.0/16", "Gateway=10.9.0.1", "GatewayOnLink=true", "Destination=2001:db8:a::/48"],
+    );
+    has("10-netplan-eth6.network", &["Domains=lab.example.com example.com"]);
+}
+
+fn put(root: &std::path::Path, f: &GuestFile) {
+    use std::os::unix::fs::PermissionsExt;
+    let p = root.join(f.path.trim_start_matches('/'));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, &f.content).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
+}
+
+/// ifup --no-act -a brings the whole topology up from our files (through the source line),
+/// each interface with the commands ifupdown runs itself (the VLAN it makes, addresses,
+/// routes); and every option we write for a hook is one that the hooks of ifenslave,
+/// bridge-utils and vlan read (IF_OPTION, `-` as `_`).
+#[test]
+fn ifup_no_act_brings_up_the_topology() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("interfaces.d");
+    std::fs::create_dir(&d).unwrap();
+    let written = files(Format::Eni, &topology());
+    for f in written.iter().filter(|f| f.path.starts_with(guestconf::ENI_DIR)) {
+        std::fs::write(d.join(f.path.rsplit('/').next().unwrap()), &f.content).unwrap();
+    }
+    let main = dir.path().join("interfaces");
+    std::fs::write(&main, format!("auto lo\niface lo inet loopback\nsource {}/*\n", d.display())).unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    let out = Command::new("ifup")
+        .args(["--no-act", "--verbose", "--force", "-a", "-i"])
+        .arg(&main)
+        .arg(format!("--state-dir={}", state.display()))
+        .output()
+        .expect("ifup (ifupdown)");
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "ifup --no-act -a: {all}");
+    for n in topology() {
+        assert!(all.contains(&format!("configuring interface {0}={0} (inet)", n.name)), "{}: {all}", n.name);
+    }
+    for line in [
+        "ip link add link eth1 name eth1.100 type vlan id 100",
+        "ip link add link bond1 name bond1.20 type vlan id 20",
+        "configuring interface vlan30=vlan30 (inet)",
+        "ip addr add 10.0.0.5/255.255.255.0",
+        "ip route add 10.10.0.0/16 via 10.9.0.1 dev eth5",
+        "ip route add 10.12.0.0/16 via 192.0.2.1 dev eth5 onlink",
+        "ip route add 2001:db8:a::/48 via 2001:db8:9::1 dev eth5",
+        "ip route add default via 192.168.50.1",
+    ] {
+        assert!(all.contains(line), "no {line:?} in:\n{all}");
+    }
+    // The hooks' variables: ifupdown exports option foo-bar as IF_FOO_BAR.
+    let hooks: String = ["/etc/network/if-pre-up.d", "/etc/network/if-up.d", "/etc/network/if-post-down.d"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    let builtin = ["address", "gateway", "mtu", "up", "dns-nameservers", "dns-search"];
+    for f in written.iter().filter(|f| f.path.starts_with(guestconf::ENI_DIR)) {
+        for l in f.content.lines().filter(|l| l.starts_with("    ")) {
+            let opt = l.split_whitespace().next().unwrap();
+            if builtin.contains(&opt) || opt.starts_with("dns-") {
+                continue;
+            }
+            let var = format!("IF_{}", opt.replace('-', "_").to_ascii_uppercase());
+            assert!(hooks.contains(&var), "{opt} ({var}) is read by no hook of ifenslave, bridge-utils or vlan");
+        }
+    }
 }
 
 /// `ifup --no-act` (ifupdown) accepts each stanza file and would run the right commands.
@@ -220,7 +438,7 @@ fn hostile_interface_names_per_format() {
                 (Ok(files), true) => {
                     let (read, bad) = read_back(&files);
                     let names: Vec<&str> = read.iter().map(|c| c.name.as_str()).collect();
-                    if names != [*name] || !bad.is_empty() || read[0].hwaddr != Some(nics[0].hwaddr) {
+                    if names != [*name] || !bad.is_empty() || read[0].hwaddr != nics[0].hwaddr {
                         wrong.push(format!("{format} {name:?}: read back as {names:?} {bad:?}"));
                     }
                 }
@@ -292,6 +510,6 @@ fn hostile_names_through_real_parsers() {
         let link = root.join(format!("run/systemd/network/10-netplan-{}.link", nic.name));
         let link = std::fs::read_to_string(&link).unwrap_or_else(|e| panic!("{}: {e}", link.display()));
         assert!(link.contains(&format!("\nName={}\n", nic.name)), "{}: {link}", nic.name);
-        assert!(link.contains(&format!("MACAddress={}", nic.hwaddr)), "{}: {link}", nic.name);
+        assert!(link.contains(&format!("MACAddress={}", nic.hwaddr.unwrap())), "{}: {link}", nic.name);
     }
 }

@@ -76,9 +76,10 @@ fn meaning(v: &BTreeMap<String, String>) -> BTreeMap<&'static str, String> {
 fn asked(n: &Nic) -> BTreeMap<&'static str, String> {
     let mut m = BTreeMap::new();
     m.insert("device", n.name.clone());
-    m.insert("hwaddr", n.hwaddr.to_string());
+    m.insert("hwaddr", n.hwaddr.map(|m| m.to_string()).unwrap_or_default());
     let (v4, gw) = match &n.ipv4 {
         Ipv4Config::Dhcp => ("dhcp".to_string(), String::new()),
+        Ipv4Config::NoAddress => ("none".to_string(), String::new()),
         Ipv4Config::Static(s) => {
             (format!("{}/{}", s.address(), s.prefix()), s.gateway.map(|g| g.to_string()).unwrap_or_default())
         }
@@ -124,6 +125,7 @@ fn cloud_init_v1(n: &Nic) -> serde_json::Value {
     let control = if n.onboot { "auto" } else { "manual" };
     match &n.ipv4 {
         Ipv4Config::Dhcp => subnets.push(json!({"type": "dhcp4", "control": control})),
+        Ipv4Config::NoAddress => {}
         Ipv4Config::Static(s) => {
             let mut sub = json!({"type": "static", "control": control,
                                  "address": format!("{}/{}", s.address(), s.prefix())});
@@ -148,7 +150,8 @@ fn cloud_init_v1(n: &Nic) -> serde_json::Value {
             subnets.push(sub);
         }
     }
-    let mut phys = json!({"type": "physical", "name": n.name, "mac_address": n.hwaddr.to_string(), "subnets": subnets});
+    let mut phys =
+        json!({"type": "physical", "name": n.name, "mac_address": n.hwaddr.map(|m| m.to_string()), "subnets": subnets});
     if let Some(m) = n.mtu {
         phys["mtu"] = json!(m);
     }

@@ -24,8 +24,8 @@ use std::process::Command;
 use common::read_back;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, LinkKind, shellvars};
-use rejviz::nic::{Ipv4Config, Ipv6Config, MaskStyle, Nic, StaticWord, parse_nics};
+use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, shellvars};
+use rejviz::nic::{Ipv4Config, Ipv6Config, MaskStyle, MasterKind, Nic, NicKind, StaticWord, parse_nics};
 
 // ---------------------------------------------------------------------------------------
 // Generating valid --nic values
@@ -77,6 +77,8 @@ struct Spec {
     onboot: Option<String>,
     v6: Option<V6>,
     format: Option<Format>,
+    /// `search=` domains (distinct), in order.
+    search: Vec<String>,
     /// Permutation seed for the order of the keys.
     order: Vec<usize>,
 }
@@ -148,6 +150,9 @@ impl Spec {
         }
         if let Some(f) = self.format {
             kv.push(("format", f.to_string()));
+        }
+        if !self.search.is_empty() {
+            kv.push(("search", self.search.join("+")));
         }
         // A generated permutation of the keys: order must not matter.
         let mut idx: Vec<usize> = (0..kv.len()).collect();
@@ -258,10 +263,10 @@ fn spec(name: BoxedStrategy<String>) -> impl Strategy<Value = Spec> {
         proptest::option::of(prop_oneof![68u32..=65535, Just(68u32), Just(65535u32), Just(1500u32), Just(9000u32)]),
         proptest::option::of(prop_oneof![casing("yes"), casing("no")]),
         proptest::option::of(v6()),
-        format,
+        (format, proptest::collection::btree_set("[a-z][a-z0-9-]{0,8}[a-z0-9](\\.[a-z]{2,6}){0,2}", 0..=3)),
         proptest::collection::vec(any::<usize>(), 16),
     )
-        .prop_map(|(name, mac, (explicit_dhcp, v4), (dns1, dns2), mtu, onboot, v6, format, order)| Spec {
+        .prop_map(|(name, mac, (explicit_dhcp, v4), (dns1, dns2), mtu, onboot, v6, (format, search), order)| Spec {
             name,
             mac,
             explicit_dhcp,
@@ -272,6 +277,7 @@ fn spec(name: BoxedStrategy<String>) -> impl Strategy<Value = Spec> {
             onboot,
             v6,
             format,
+            search: search.into_iter().collect(),
             order,
         })
         // The parser's address rules (no loopback, multicast, link-local, unspecified or
@@ -336,13 +342,18 @@ fn parser_accepts_every_valid_value_and_means_it() {
         for (s, n) in specs.iter().zip(nics) {
             prop_assert_eq!(&n.name, &s.name);
             match s.mac {
-                Some((o, _, _)) => prop_assert_eq!((n.hwaddr.octets(), n.hwaddr_generated), (o, false)),
-                None => prop_assert!(n.hwaddr_generated && n.hwaddr.octets()[..3] == rejviz::nic::KVM_OUI),
+                Some((o, _, _)) => {
+                    prop_assert_eq!((n.hwaddr.map(|m| m.octets()), n.hwaddr_generated), (Some(o), false))
+                }
+                None => prop_assert!(
+                    n.hwaddr_generated && n.hwaddr.is_some_and(|m| m.octets()[..3] == rejviz::nic::KVM_OUI)
+                ),
             }
             prop_assert_eq!(&n.dns, &[s.dns1, s.dns2].into_iter().flatten().collect::<Vec<_>>());
             prop_assert_eq!(n.mtu, s.mtu);
             prop_assert_eq!(n.onboot, s.onboot());
             prop_assert_eq!(n.format, s.format);
+            prop_assert_eq!(&n.search, &s.search);
             match (&s.v4, &n.ipv4) {
                 (None, Ipv4Config::Dhcp) => {}
                 (Some(v4), Ipv4Config::Static(st)) => {
@@ -375,30 +386,7 @@ fn parser_accepts_every_valid_value_and_means_it() {
 
 /// What our reader should find for `n` written in `format`.
 fn expected(n: &Nic, format: Format) -> ConfiguredNic {
-    let mut c = ConfiguredNic::new(&n.name, &guestconf::config_path(format, &n.name), format);
-    c.hwaddr = Some(n.hwaddr);
-    c.onboot = n.onboot;
-    c.mtu = n.mtu;
-    c.ipv6 = n.ipv6;
-    c.dns = n.dns.clone();
-    match &n.ipv4 {
-        Ipv4Config::Dhcp => c.bootproto = rejviz::guestconf::Bootproto::Dhcp,
-        Ipv4Config::Static(s) => {
-            // ifcfg keeps the word the user wrote (BOOTPROTO=none); the others say static.
-            c.bootproto = if format == Format::Ifcfg && s.word == StaticWord::None {
-                rejviz::guestconf::Bootproto::None
-            } else {
-                rejviz::guestconf::Bootproto::Static
-            };
-            c.ipv4 = Some(s.addr);
-            c.gateway = s.gateway;
-        }
-    }
-    // The readers call an interface named lo the loopback, whatever the file says.
-    if n.name == "lo" && matches!(format, Format::Ifcfg | Format::Netplan | Format::Networkd) {
-        c.kind = LinkKind::Loopback;
-    }
-    c
+    common::expected(n, format, &guestconf::write(n, format).unwrap_or_default())
 }
 
 fn round_trip(format: Format) {
@@ -465,11 +453,49 @@ fn ifcfg_vars(n: &Nic) -> BTreeMap<String, String> {
     };
     set("DEVICE", n.name.clone());
     set("NAME", n.name.clone());
-    set("TYPE", "Ethernet".into());
+    set(
+        "TYPE",
+        ["Ethernet", "Vlan", "Bond", "Bridge"]
+            [["ethernet", "vlan", "bond", "bridge"].iter().position(|k| *k == n.kind.word()).unwrap()]
+        .into(),
+    );
     set("ONBOOT", if n.onboot { "yes" } else { "no" }.into());
-    set("HWADDR", n.hwaddr.to_string());
+    match &n.kind {
+        NicKind::Ethernet => {}
+        NicKind::Vlan(v) => {
+            set("VLAN", "yes".into());
+            set("PHYSDEV", v.link.clone());
+            set("VLAN_ID", v.id.to_string());
+        }
+        NicKind::Bond(b) => {
+            let o = &b.options;
+            let mut opts = vec![format!("mode={}", o.mode)];
+            opts.extend(o.miimon.map(|m| format!("miimon={m}")));
+            opts.extend(o.primary.as_ref().map(|p| format!("primary={p}")));
+            opts.extend(o.lacp_rate.map(|r| format!("lacp_rate={r}")));
+            opts.extend(o.xmit_hash_policy.map(|x| format!("xmit_hash_policy={x}")));
+            set("BONDING_MASTER", "yes".into());
+            set("BONDING_OPTS", opts.join(" "));
+        }
+        NicKind::Bridge(b) => set("STP", if b.stp { "yes" } else { "no" }.into()),
+    }
+    match &n.master {
+        Some(m) if m.kind == MasterKind::Bond => {
+            set("MASTER", m.name.clone());
+            set("SLAVE", "yes".into());
+        }
+        Some(m) => set("BRIDGE", m.name.clone()),
+        None => {}
+    }
+    if !n.search.is_empty() {
+        set("DOMAIN", n.search.join(" "));
+    }
+    if let Some(mac) = n.hwaddr {
+        set("HWADDR", mac.to_string());
+    }
     match &n.ipv4 {
         Ipv4Config::Dhcp => set("BOOTPROTO", "dhcp".into()),
+        Ipv4Config::NoAddress => set("BOOTPROTO", "none".into()),
         Ipv4Config::Static(s) => {
             set("BOOTPROTO", if s.word == StaticWord::None { "none" } else { "static" }.into());
             set("IPADDR", s.address().to_string());
@@ -589,7 +615,10 @@ fn netplan_files_are_yaml_saying_the_nics_strings() {
             let (id, v) = eths.iter().next().unwrap();
             prop_assert_eq!(id, &Yaml::String(n.name.clone()), "{}", f.content);
             prop_assert_eq!(&v["set-name"], &Yaml::String(n.name.clone()), "{}", f.content);
-            prop_assert_eq!(&v["match"]["macaddress"], &Yaml::String(n.hwaddr.to_string()));
+            prop_assert_eq!(
+                &v["match"]["macaddress"],
+                &Yaml::String(n.hwaddr.map(|m| m.to_string()).unwrap_or_default())
+            );
             prop_assert_eq!(&v["dhcp4"], &Yaml::Boolean(n.ipv4 == Ipv4Config::Dhcp));
         }
         Ok(())
@@ -627,7 +656,9 @@ fn netplan_generate_accepts_every_file() {
             let network = root.path().join(format!("run/systemd/network/10-netplan-{}.network", n.name));
             let unit =
                 std::fs::read_to_string(&network).map_err(|e| TestCaseError::fail(format!("{network:?}: {e}")))?;
-            prop_assert!(unit.contains(&format!("MACAddress={}", n.hwaddr)), "{}", unit);
+            if let Some(mac) = n.hwaddr {
+                prop_assert!(unit.contains(&format!("MACAddress={mac}")), "{}", unit);
+            }
             if let Ipv4Config::Static(s) = &n.ipv4 {
                 prop_assert!(unit.contains(&format!("Address={}/{}", s.address(), s.prefix())), "{}", unit);
             }

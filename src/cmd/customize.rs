@@ -248,19 +248,25 @@ fn pair_with_domain(
     image.sort_by(|a, b| natural_cmp(&a.name, &b.name));
     image.dedup_by(|a, b| a.name == b.name && a.hwaddr == b.hwaddr);
     let mut all: Vec<Config<'_>> = image.iter().map(|c| Config { name: &c.name, mac: c.hwaddr }).collect();
-    all.extend(nics.iter().map(|n| Config { name: &n.name, mac: (!n.hwaddr_generated).then_some(n.hwaddr) }));
+    // Only Ethernet NICs take a domain interface (VLANs, bonds and bridges have no MAC).
+    let ethernet = |n: &&mut crate::nic::Nic| n.kind == crate::nic::NicKind::Ethernet;
+    all.extend(
+        nics.iter()
+            .filter(|n| n.kind == crate::nic::NicKind::Ethernet)
+            .map(|n| Config { name: &n.name, mac: n.hwaddr.filter(|_| !n.hwaddr_generated) }),
+    );
     let ifaces: Vec<Option<MacAddr>> = d.interfaces.iter().map(|i| i.mac).collect();
     let pairs = pair(&all, &ifaces, if sync { Stale::Repair } else { Stale::Unpaired });
     let mac_of = |p: Option<(usize, crate::pairing::Why)>| p.and_then(|(i, _)| ifaces.get(i).copied().flatten());
     let (image_pairs, nic_pairs) = pairs.split_at(image.len());
-    for (n, p) in nics.iter_mut().zip(nic_pairs) {
+    for (n, p) in nics.iter_mut().filter(ethernet).zip(nic_pairs) {
         if !n.hwaddr_generated {
             continue;
         }
         let Some(mac) = mac_of(*p) else {
             return Err(MappingError::NoDomainMac { nic: n.name.clone(), domain: d.name.clone() }.into());
         };
-        n.hwaddr = mac;
+        n.hwaddr = Some(mac);
         n.hwaddr_generated = false;
     }
     let mut edits = Vec::new();
@@ -470,7 +476,10 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!(nics.iter().map(|n| n.hwaddr.to_string()).collect::<Vec<_>>(), [c, b]);
+        assert_eq!(
+            nics.iter().map(|n| n.hwaddr.map(|m| m.to_string()).unwrap_or_default()).collect::<Vec<_>>(),
+            [c, b]
+        );
         assert!(nics.iter().all(|n| !n.hwaddr_generated));
         // After a clone (new MACs A', B', C'), --sync-macs re-pins eth2 to C', eth0 to A'.
         let mut eth2 = ConfiguredNic::new("eth2", "/n/ifcfg-eth2", Format::Ifcfg);

@@ -127,11 +127,13 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     };
     let mut files: Vec<GuestFile> = work.rewrites.clone();
     let mut eni = false;
-    for nic in work.nics {
-        let format = format_of(nic, work.format)?;
+    let formats = work.nics.iter().map(|n| format_of(n, work.format)).collect::<Result<Vec<_>, _>>()?;
+    guestconf::check_topology_formats(work.nics, &formats)?;
+    for (nic, format) in work.nics.iter().zip(formats) {
         eni |= format == Format::Eni;
         files.extend(guestconf::write(nic, format)?);
     }
+    let dotted = eni::writes_dotted(&files);
     // A .link file of an older rejviz in /etc/systemd/network would hide ours (same name)
     // and go into the initramfs: it goes, whether or not the guest was read.
     let legacy = work.nics.iter().filter(|n| files.iter().any(|f| f.path == link::path(&n.name)));
@@ -143,7 +145,7 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     }
     if eni
         && let Some(f) = files.iter_mut().find(|f| f.path == guestconf::ENI_FILE)
-        && !eni::sources_interfaces_d(&f.content)
+        && !eni::sources_interfaces_d(&f.content, dotted)
     {
         f.content.push_str(eni::SOURCE_LINE);
         f.content.push('\n');
@@ -162,7 +164,7 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     if eni && eni_rewrite.is_none() {
         // Appended (the file is made if missing), then dropped again if already sourced.
         push("--append-line", format!("{}:{}", guestconf::ENI_FILE, eni::SOURCE_LINE));
-        push("--edit", format!("{}:{}", guestconf::ENI_FILE, eni::DEDUPE_SOURCE_EDIT));
+        push("--edit", format!("{}:{}", guestconf::ENI_FILE, eni::dedupe_source_edit(dotted)));
     }
     // virt-builder/virt-customize 1.48 relabel only when asked; without it, files written
     // into an SELinux guest stay unlabelled and NetworkManager cannot read them. (A no-op

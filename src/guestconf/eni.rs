@@ -5,7 +5,7 @@
 use super::link::{self, LinkMap};
 use super::{Bootproto, ReadError};
 use super::{ConfiguredNic, ENI_DIR, Format, GuestFile, LinkKind};
-use crate::nic::{Ipv4Config, Ipv6Config, Nic};
+use crate::nic::{BondMode, BondOptions, Ipv4Config, Ipv6Config, MasterKind, Nic, NicKind};
 
 pub fn path(name: &str) -> String {
     format!("{ENI_DIR}/{name}")
@@ -22,19 +22,37 @@ pub const SOURCE_LINE: &str = "source /etc/network/interfaces.d/*";
 pub const DEDUPE_SOURCE_EDIT: &str = "$rejviz_n++ if m{^\\s*(source\\s+/etc/network/interfaces\\.d/\\*|source-directory\\s+/etc/network/interfaces\\.d/?)\\s*$}; \
 $_ = \"\" if $rejviz_n > 1 && $_ eq \"source /etc/network/interfaces.d/*\\n\"";
 
+/// [`DEDUPE_SOURCE_EDIT`] when a file name of ours holds a `.` (a VLAN named `LINK.ID`):
+/// `source-directory` skips such names (run-parts' rules), so only a `source .../*` line
+/// counts as sourcing them. (Both lines may then stand: ifupdown reads a file twice
+/// without complaint.)
+pub const DEDUPE_SOURCE_EDIT_DOTTED: &str = "$rejviz_n++ if m{^\\s*source\\s+/etc/network/interfaces\\.d/\\*\\s*$}; \
+$_ = \"\" if $rejviz_n > 1 && $_ eq \"source /etc/network/interfaces.d/*\\n\"";
+
 /// Whether `content` (an interfaces file) sources every file of the interfaces.d folder: a
-/// line `source /etc/network/interfaces.d/*` or `source-directory /etc/network/interfaces.d`
-/// (not `.../*.cfg`, which skips our files), as [`DEDUPE_SOURCE_EDIT`] tests it in the guest
-/// (a test runs both on the same files).
-pub fn sources_interfaces_d(content: &str) -> bool {
+/// line `source /etc/network/interfaces.d/*` or, unless a file name holds a `.` (`dotted`),
+/// `source-directory /etc/network/interfaces.d` (not `.../*.cfg`, which skips our files), as
+/// [`DEDUPE_SOURCE_EDIT`] (and [`DEDUPE_SOURCE_EDIT_DOTTED`]) test it in the guest (a test
+/// runs both on the same files).
+pub fn sources_interfaces_d(content: &str, dotted: bool) -> bool {
     content.lines().any(|l| {
         let words: Vec<&str> = l.split_whitespace().collect();
-        matches!(
-            words.as_slice(),
-            ["source", "/etc/network/interfaces.d/*"]
-                | ["source-directory", "/etc/network/interfaces.d" | "/etc/network/interfaces.d/"]
-        )
+        match words.as_slice() {
+            ["source", "/etc/network/interfaces.d/*"] => true,
+            ["source-directory", "/etc/network/interfaces.d" | "/etc/network/interfaces.d/"] => !dotted,
+            _ => false,
+        }
     })
+}
+
+/// The edit for [`sources_interfaces_d`] with `dotted`.
+pub fn dedupe_source_edit(dotted: bool) -> &'static str {
+    if dotted { DEDUPE_SOURCE_EDIT_DOTTED } else { DEDUPE_SOURCE_EDIT }
+}
+
+/// Whether a file of `files` goes into interfaces.d with a `.` in its name.
+pub fn writes_dotted(files: &[GuestFile]) -> bool {
+    files.iter().any(|f| super::file_in(&f.path, super::ENI_DIR).is_some_and(|n| n.contains('.')))
 }
 
 /// Why `name` cannot name an ifupdown interface, if it cannot. ifupdown runs its methods'
@@ -58,14 +76,41 @@ pub fn name_problem(name: &str) -> Option<String> {
     link::name_problem(name)
 }
 
+/// [`name_problem`] for an interface of `kind`: a VLAN is named as ifupdown makes VLANs,
+/// `LINK.ID` (ifupdown itself) or `vlanID` (the vlan package, with `vlan-raw-device`).
+pub fn kind_name_problem(name: &str, kind: &NicKind) -> Option<String> {
+    let NicKind::Vlan(v) = kind else { return name_problem(name) };
+    if name == format!("{}.{}", v.link, v.id) {
+        return name_problem(&v.link);
+    }
+    if name != format!("vlan{}", v.id) {
+        return Some(format!("a VLAN named otherwise than {}.{} or vlan{}: ifupdown makes those", v.link, v.id, v.id));
+    }
+    name_problem(name)
+}
+
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let n = &nic.name;
+    // An Ethernet NIC's MTU is set by its .link file; a VLAN, bond or bridge has none, and
+    // ifupdown's dhcp method has no mtu option.
+    let mtu_option = nic.mtu.filter(|_| nic.hwaddr.is_none());
+    if mtu_option.is_some() && nic.ipv4 == Ipv4Config::Dhcp {
+        return Err(crate::nic::NicError {
+            nic: n.clone(),
+            key: Some("mtu".into()),
+            problem: crate::nic::NicProblem::Unsupported {
+                format: Format::Eni,
+                what: format!("mtu= on a {} with DHCP (ifupdown's dhcp method has no mtu)", nic.kind.word()),
+            },
+        });
+    }
     let mut s = String::from("# Written by rejviz\n");
     if nic.onboot {
         s.push_str(&format!("auto {n}\n"));
     }
     match &nic.ipv4 {
         Ipv4Config::Dhcp => s.push_str(&format!("iface {n} inet dhcp\n")),
+        Ipv4Config::NoAddress => s.push_str(&format!("iface {n} inet manual\n")),
         Ipv4Config::Static(st) => {
             s.push_str(&format!("iface {n} inet static\n    address {}/{}\n", st.address(), st.prefix()));
             if let Some(gw) = st.gateway {
@@ -73,10 +118,53 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
             }
         }
     }
+    let mut opt = |k: &str, v: &str| s.push_str(&format!("    {k} {v}\n"));
+    if let Some(mtu) = mtu_option {
+        opt("mtu", &mtu.to_string());
+    }
+    match &nic.kind {
+        NicKind::Ethernet => {}
+        NicKind::Vlan(v) => opt("vlan-raw-device", &v.link),
+        // ifenslave's options: the bond lists its members and each member names its master.
+        NicKind::Bond(b) => {
+            let o = &b.options;
+            opt("bond-slaves", &b.members.join(" "));
+            opt("bond-mode", o.mode.name());
+            if let Some(m) = o.miimon {
+                opt("bond-miimon", &m.to_string());
+            }
+            if let Some(p) = &o.primary {
+                opt("bond-primary", p);
+            }
+            if let Some(r) = o.lacp_rate {
+                opt("bond-lacp-rate", r.name());
+            }
+            if let Some(x) = o.xmit_hash_policy {
+                opt("bond-xmit-hash-policy", x.name());
+            }
+        }
+        // bridge-utils' options (bridge-utils-interfaces(5)).
+        NicKind::Bridge(b) => {
+            opt("bridge_ports", &if b.members.is_empty() { "none".to_string() } else { b.members.join(" ") });
+            opt("bridge_stp", if b.stp { "on" } else { "off" });
+        }
+    }
+    if let Some(m) = &nic.master
+        && m.kind == MasterKind::Bond
+    {
+        opt("bond-master", &m.name);
+    }
     if !nic.dns.is_empty() {
         let dns: Vec<String> = nic.dns.iter().map(|d| d.to_string()).collect();
-        s.push_str(&format!("    dns-nameservers {}\n", dns.join(" ")));
+        opt("dns-nameservers", &dns.join(" "));
     }
+    if !nic.search.is_empty() {
+        opt("dns-search", &nic.search.join(" "));
+    }
+    let route = |r: &crate::nic::Route| {
+        format!("    up ip route add {} via {} dev {n}{}\n", r.to, r.via, if r.onlink { " onlink" } else { "" })
+    };
+    s.extend(nic.routes.iter().filter(|r| r.via.is_ipv4()).map(route));
     match &nic.ipv6 {
         None => {}
         Some(Ipv6Config::Auto) => s.push_str(&format!("iface {n} inet6 auto\n")),
@@ -88,7 +176,34 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
             }
         }
     }
-    Ok(vec![GuestFile { path: path(n), mode: 0o644, content: s }, link::write(nic, true)])
+    s.extend(nic.routes.iter().filter(|r| r.via.is_ipv6()).map(route));
+    Ok([GuestFile { path: path(n), mode: 0o644, content: s }].into_iter().chain(link::write(nic, true)).collect())
+}
+
+/// A route that an `up` command adds: `ip [-4|-6] route add DEST via GW [dev D] [onlink]
+/// ...`, or net-tools' `route add [-net|-host] DEST [netmask M] gw GW` (cloud-init's).
+fn route_command(words: &[&str]) -> Option<(ipnet::IpNet, std::net::IpAddr, bool)> {
+    let words: Vec<&str> = words.iter().copied().filter(|w| !matches!(*w, "-4" | "-6")).collect();
+    let after = |key: &str| words.iter().position(|w| *w == key).and_then(|i| words.get(i + 1)).copied();
+    match words.as_slice() {
+        ["ip" | "/sbin/ip" | "/bin/ip" | "/usr/sbin/ip", "route" | "r" | "ro", "add" | "a" | "replace", dest, ..] => {
+            let via: std::net::IpAddr = after("via")?.parse().ok()?;
+            let to = super::ifcfg::parse_dest(dest, via.is_ipv6())?;
+            Some((to, via, words.contains(&"onlink")))
+        }
+        ["route" | "/sbin/route", "add", rest @ ..] => {
+            let rest: Vec<&str> = rest.iter().copied().filter(|w| !matches!(*w, "-net" | "-host")).collect();
+            let dest = *rest.first()?;
+            let via: std::net::IpAddr = after("gw")?.parse().ok()?;
+            let mut to = super::ifcfg::parse_dest(dest, via.is_ipv6())?;
+            if let Some(m) = after("netmask") {
+                let prefix = ipnet::ipv4_mask_to_prefix(m.parse().ok()?).ok()?;
+                to = ipnet::IpNet::new(to.addr(), prefix).ok()?;
+            }
+            Some((to, via, false))
+        }
+        _ => None,
+    }
 }
 
 /// `content` without the stanzas of `names` (their `iface` blocks, and their names in
@@ -216,6 +331,7 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                     (_, "loopback") => c.kind = LinkKind::Loopback,
                     ("inet", "dhcp" | "bootp") => c.bootproto = Bootproto::Dhcp,
                     ("inet", "static") => c.bootproto = Bootproto::Static,
+                    ("inet", "manual") => c.bootproto = Bootproto::None,
                     ("inet", m) => c.bootproto = Bootproto::Other(m.to_string()),
                     ("inet6", "auto") => c.ipv6 = Some(Ipv6Config::Auto),
                     ("inet6", "dhcp") => c.ipv6 = Some(Ipv6Config::Dhcp),
@@ -230,9 +346,66 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
                 let Some((i, family)) = &current else {
                     return Err(ReadError::Stanza { line: line.clone(), what: "an option outside an iface stanza" });
                 };
-                let c = &mut nics[*i];
+                let Some(c) = nics.get_mut(*i) else { continue };
                 let value = words.get(1).copied().unwrap_or("");
-                let bad = |what: &'static str| ReadError::value(format!("iface {}: {opt}", c.name), value, what);
+                let rest = words.get(1..).unwrap_or_default();
+                let who = format!("iface {}: {opt}", c.name);
+                let bad = |what: &'static str| ReadError::value(who.clone(), value, what);
+                // ifupdown hands options to hooks as IF_OPTION: `-` and `_` are one.
+                let norm = opt.replace('_', "-");
+                let bond = |c: &mut ConfiguredNic| {
+                    c.kind = LinkKind::Bond;
+                    c.bond.get_or_insert_with(|| BondOptions::new(BondMode::BalanceRr)).clone()
+                };
+                match norm.as_str() {
+                    "vlan-raw-device" => {
+                        c.kind = LinkKind::Vlan;
+                        c.link = Some(value.to_string());
+                    }
+                    "vlan-id" => {
+                        c.kind = LinkKind::Vlan;
+                        c.id = Some(value.parse().map_err(|_| bad("a VLAN id"))?);
+                    }
+                    "bond-slaves" | "slaves" => {
+                        bond(c);
+                        c.members.extend(rest.iter().filter(|w| !matches!(**w, "none" | "all")).map(|w| w.to_string()));
+                    }
+                    "bond-master" => c.master = Some(value.to_string()),
+                    "bond-mode" | "bond-miimon" | "bond-primary" | "bond-lacp-rate" | "bond-xmit-hash-policy" => {
+                        let mut o = bond(c);
+                        match norm.as_str() {
+                            "bond-mode" => o.mode = value.parse().map_err(|_| bad("a bonding mode"))?,
+                            "bond-miimon" => o.miimon = Some(value.parse().map_err(|_| bad("a number"))?),
+                            "bond-primary" => o.primary = Some(value.to_string()),
+                            "bond-lacp-rate" => o.lacp_rate = Some(value.parse().map_err(|_| bad("slow or fast"))?),
+                            _ => o.xmit_hash_policy = Some(value.parse().map_err(|_| bad("a hash policy"))?),
+                        }
+                        c.bond = Some(o);
+                    }
+                    "bridge-ports" => {
+                        c.kind = LinkKind::Bridge;
+                        c.stp = c.stp.or(Some(false));
+                        c.members.extend(rest.iter().filter(|w| !matches!(**w, "none" | "all")).map(|w| w.to_string()));
+                    }
+                    "bridge-stp" => {
+                        c.stp = Some(matches!(value.to_ascii_lowercase().as_str(), "on" | "yes" | "true" | "1"))
+                    }
+                    "dns-search" => c.search.extend(rest.iter().map(|w| w.to_string())),
+                    "up" | "post-up" => {
+                        if let Some((to, via, onlink)) = route_command(rest) {
+                            match c.add_route(to, via, onlink) {
+                                Some(std::net::IpAddr::V4(g)) => c.gateway = c.gateway.or(Some(g)),
+                                Some(std::net::IpAddr::V6(g)) => {
+                                    if let Some(Ipv6Config::Static { gateway, .. }) = &mut c.ipv6 {
+                                        gateway.get_or_insert(g);
+                                    }
+                                }
+                                None => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
                 match (family.as_str(), opt) {
                     ("inet", "address") => {
                         c.ipv4 = Some(match value.parse() {
@@ -287,6 +460,21 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
         if c.bootproto == Bootproto::Static && c.ipv4.is_none() {
             c.bootproto = Bootproto::None;
         }
+        // ifupdown makes NAME.ID a VLAN of NAME by itself.
+        let (link, id) = super::vlan_of_name(&c.name);
+        if c.kind == LinkKind::Vlan || (c.kind == LinkKind::Ethernet && link.is_some()) {
+            c.kind = LinkKind::Vlan;
+            c.link = c.link.take().or(link);
+            c.id = c.id.or(id);
+        }
+        if c.kind == LinkKind::Bridge {
+            c.stp = c.stp.or(Some(false));
+        }
+        // A member may repeat its bond's options (cloud-init's do): it is no bond for that.
+        if c.kind == LinkKind::Bond && c.master.is_some() && c.members.is_empty() {
+            c.kind = LinkKind::Ethernet;
+            c.bond = None;
+        }
     }
     Ok(nics)
 }
@@ -295,7 +483,7 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Eni,
     path,
-    name_problem,
+    name_problem: kind_name_problem,
     write,
     claims: |p| p == super::ENI_FILE || super::file_in(p, super::ENI_DIR).is_some(),
     read,
@@ -324,11 +512,11 @@ mod tests {
             "source-directory /etc/network/interfaces.d/\n",
             "",
         ];
-        for f in files {
+        for (f, dotted) in files.iter().flat_map(|f| [(f, false), (f, true)]) {
             let sep = if f.is_empty() || f.ends_with('\n') { "" } else { "\n" };
             let appended = format!("{f}{sep}{SOURCE_LINE}\n");
             let out = std::process::Command::new("perl")
-                .args(["-pe", DEDUPE_SOURCE_EDIT])
+                .args(["-pe", dedupe_source_edit(dotted)])
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .spawn()
@@ -340,8 +528,8 @@ mod tests {
                 .expect("perl");
             let result = String::from_utf8_lossy(&out.stdout).into_owned();
             let kept = result.len() == appended.len();
-            assert_eq!(kept, !sources_interfaces_d(f), "{f:?} -> {result:?}");
-            assert!(sources_interfaces_d(&result), "{f:?} -> {result:?}");
+            assert_eq!(kept, !sources_interfaces_d(f, dotted), "{f:?} {dotted} -> {result:?}");
+            assert!(sources_interfaces_d(&result, dotted), "{f:?} {dotted} -> {result:?}");
         }
     }
 

@@ -3,14 +3,17 @@
 //! NetworkManager's ifcfg-rh plugin (which parses the same shell subset).
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
-use ipnet::{Ipv4Net, ipv4_mask_to_prefix};
+use ipnet::{IpNet, Ipv4Net, ipv4_mask_to_prefix};
 
 use super::ReadError;
 use super::shellvars;
-use super::{ConfiguredNic, Format, GuestFile, LinkKind};
-use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, MaskStyle, Nic, StaticWord, validate_ifname};
+use super::{ConfiguredNic, Format, GuestFile, LinkKind, Part};
+use crate::nic::{
+    BondMode, BondOptions, Ipv4Config, Ipv6Config, MacAddr, MaskStyle, Master, MasterKind, Nic, NicKind, Route,
+    StaticWord, validate_ifname,
+};
 
 pub const DIR: &str = "/etc/sysconfig/network-scripts";
 
@@ -20,7 +23,8 @@ pub fn path(name: &str) -> String {
 }
 
 /// The ifcfg file for `nic`, mode 0644 (initscripts and NetworkManager read it as root,
-/// but tools such as `ifup` as a user and `nmcli` expect it world-readable).
+/// but tools such as `ifup` as a user and `nmcli` expect it world-readable), and its
+/// `route-NAME`/`route6-NAME` files when it has static routes.
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     let mut s = String::from("# Written by rejviz\n");
     let mut kv = |k: &str, v: &str| {
@@ -29,10 +33,19 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     };
     kv("DEVICE", &nic.name);
     kv("NAME", &nic.name);
-    kv("TYPE", "Ethernet");
+    kv(
+        "TYPE",
+        match nic.kind {
+            NicKind::Ethernet => "Ethernet",
+            NicKind::Vlan(_) => "Vlan",
+            NicKind::Bond(_) => "Bond",
+            NicKind::Bridge(_) => "Bridge",
+        },
+    );
     kv("ONBOOT", if nic.onboot { "yes" } else { "no" });
     match &nic.ipv4 {
         Ipv4Config::Dhcp => kv("BOOTPROTO", "dhcp"),
+        Ipv4Config::NoAddress => kv("BOOTPROTO", "none"),
         Ipv4Config::Static(st) => kv(
             "BOOTPROTO",
             match st.word {
@@ -41,7 +54,30 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
             },
         ),
     }
-    kv("HWADDR", &nic.hwaddr.to_string());
+    if let Some(mac) = nic.hwaddr {
+        kv("HWADDR", &mac.to_string());
+    }
+    match &nic.kind {
+        NicKind::Ethernet => {}
+        NicKind::Vlan(v) => {
+            kv("VLAN", "yes");
+            kv("PHYSDEV", &v.link);
+            kv("VLAN_ID", &v.id.to_string());
+        }
+        NicKind::Bond(b) => {
+            kv("BONDING_MASTER", "yes");
+            kv("BONDING_OPTS", &bonding_opts(&b.options));
+        }
+        NicKind::Bridge(b) => kv("STP", if b.stp { "yes" } else { "no" }),
+    }
+    match &nic.master {
+        None => {}
+        Some(Master { name, kind: MasterKind::Bond, .. }) => {
+            kv("MASTER", name);
+            kv("SLAVE", "yes");
+        }
+        Some(Master { name, kind: MasterKind::Bridge, .. }) => kv("BRIDGE", name),
+    }
     if let Ipv4Config::Static(st) = &nic.ipv4 {
         kv("IPADDR", &st.address().to_string());
         match st.mask_style {
@@ -56,6 +92,9 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
     }
     for (i, dns) in nic.dns.iter().enumerate() {
         kv(&format!("DNS{}", i + 1), &dns.to_string());
+    }
+    if !nic.search.is_empty() {
+        kv("DOMAIN", &nic.search.join(" "));
     }
     if let Some(mtu) = nic.mtu {
         kv("MTU", &mtu.to_string());
@@ -81,7 +120,123 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, crate::nic::NicError> {
             }
         }
     }
-    Ok(vec![GuestFile { path: path(&nic.name), mode: 0o644, content: s }])
+    let mut files = vec![GuestFile { path: path(&nic.name), mode: 0o644, content: s }];
+    // One `ip route add` argument list a line, as initscripts' ifup-routes and NetworkManager
+    // read them (`dev` is needed for onlink; the line is split into words, never evaluated).
+    for (v6, file) in [(false, route_path(&nic.name, false)), (true, route_path(&nic.name, true))] {
+        let lines: String = nic
+            .routes
+            .iter()
+            .filter(|r| r.via.is_ipv6() == v6)
+            .map(|r| format!("{} via {} dev {}{}\n", r.to, r.via, nic.name, if r.onlink { " onlink" } else { "" }))
+            .collect();
+        if !lines.is_empty() {
+            files.push(GuestFile { path: file, mode: 0o644, content: format!("# Written by rejviz\n{lines}") });
+        }
+    }
+    Ok(files)
+}
+
+/// `BONDING_OPTS`: the bonding driver's own `key=value` options.
+fn bonding_opts(o: &BondOptions) -> String {
+    let mut v = vec![format!("mode={}", o.mode)];
+    if let Some(m) = o.miimon {
+        v.push(format!("miimon={m}"));
+    }
+    if let Some(p) = &o.primary {
+        v.push(format!("primary={p}"));
+    }
+    if let Some(r) = o.lacp_rate {
+        v.push(format!("lacp_rate={r}"));
+    }
+    if let Some(x) = o.xmit_hash_policy {
+        v.push(format!("xmit_hash_policy={x}"));
+    }
+    v.join(" ")
+}
+
+/// [`BONDING_OPTS`]'s options, as the driver reads them (names or numbers).
+fn read_bonding_opts(v: &str) -> Result<BondOptions, ReadError> {
+    let mut o = BondOptions::new(BondMode::BalanceRr);
+    let bad = |what| ReadError::value("BONDING_OPTS", v, what);
+    for item in v.split_whitespace() {
+        let Some((k, val)) = item.split_once('=') else { continue };
+        match k {
+            "mode" => o.mode = val.parse().map_err(|_| bad("bonding options with a known mode"))?,
+            "miimon" => o.miimon = Some(val.parse().map_err(|_| bad("bonding options with a numeric miimon"))?),
+            "primary" => o.primary = Some(val.to_string()),
+            "lacp_rate" => o.lacp_rate = Some(val.parse().map_err(|_| bad("bonding options with a known lacp_rate"))?),
+            "xmit_hash_policy" => {
+                o.xmit_hash_policy =
+                    Some(val.parse().map_err(|_| bad("bonding options with a known xmit_hash_policy"))?)
+            }
+            _ => {}
+        }
+    }
+    Ok(o)
+}
+
+/// Path of the `route-NAME` (`route6-NAME`) file of interface `name`.
+pub fn route_path(name: &str, v6: bool) -> String {
+    format!("{DIR}/route{}-{name}", if v6 { "6" } else { "" })
+}
+
+/// The interface name of a `route-NAME` or `route6-NAME` file name.
+pub fn route_name(file_name: &str) -> Option<&str> {
+    let name = file_name.strip_prefix("route-").or_else(|| file_name.strip_prefix("route6-"))?;
+    if super::has_backup_suffix(name) || validate_ifname(name).is_err() {
+        return None;
+    }
+    Some(name)
+}
+
+/// What a `route-NAME`/`route6-NAME` file says (a [`Part::Routes`] of the interface): either
+/// `ip route` argument lines (`DEST via GW [dev D] [onlink] ...`, `default via GW`) or the
+/// older `ADDRESSn=`/`NETMASKn=`/`GATEWAYn=` variables.
+pub fn read_routes(path: &str, name: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
+    let mut c = ConfiguredNic::new(name, path, Format::Ifcfg);
+    // Default routes too: the merge makes them the gateway of their family.
+    c.part = Part::Routes;
+    let is_vars = content.lines().any(|l| l.trim_start().starts_with("ADDRESS") && l.contains('='));
+    if is_vars {
+        let vars = shellvars::parse(content)?;
+        for i in 0..256 {
+            let key = |k: &str| format!("{k}{i}");
+            let Some(a) = shellvars::get(&vars, &key("ADDRESS")) else { break };
+            let a: Ipv4Addr = a.parse().map_err(|_| ReadError::value(key("ADDRESS"), a, "an IPv4 address"))?;
+            let prefix = match shellvars::get(&vars, &key("NETMASK")) {
+                Some(m) => m
+                    .parse()
+                    .ok()
+                    .and_then(|m| ipv4_mask_to_prefix(m).ok())
+                    .ok_or_else(|| ReadError::value(key("NETMASK"), m, "a contiguous netmask"))?,
+                None => 32,
+            };
+            let Some(g) = shellvars::get(&vars, &key("GATEWAY")) else { continue };
+            let g: Ipv4Addr = g.parse().map_err(|_| ReadError::value(key("GATEWAY"), g, "an IPv4 address"))?;
+            let to = Ipv4Net::new(a, prefix).map_err(|_| ReadError::value(key("NETMASK"), "", "a prefix"))?;
+            c.routes.push(Route { to: to.into(), via: g.into(), onlink: false });
+        }
+    } else {
+        for line in content.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let Some(dest) = words.first() else { continue };
+            let Some(via) = words.iter().position(|w| *w == "via").and_then(|i| words.get(i + 1)) else { continue };
+            let via: IpAddr = via.parse().map_err(|_| ReadError::value("via", *via, "an IP address"))?;
+            let to = parse_dest(dest, via.is_ipv6()).ok_or_else(|| ReadError::value("route", *dest, "a network"))?;
+            c.routes.push(Route { to, via, onlink: words.contains(&"onlink") });
+        }
+    }
+    Ok(c)
+}
+
+/// A route destination as `ip route` takes it: `default`, `NET/PREFIX` or a host address.
+pub(crate) fn parse_dest(dest: &str, v6: bool) -> Option<IpNet> {
+    if dest == "default" {
+        return Some(if v6 { IpNet::V6(ipnet::Ipv6Net::default()) } else { IpNet::V4(Ipv4Net::default()) });
+    }
+    dest.parse::<IpNet>().ok().or_else(|| dest.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// A value for a file that `sh` sources (and NetworkManager's ifcfg reader reads).
@@ -142,11 +297,13 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
         .map(str::to_string)
         .or_else(|| config_name(file_name).map(str::to_string))
         .unwrap_or_else(|| file_name.trim_start_matches("ifcfg-").to_string());
+    let yes = |k: &str| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
     let kind = match get("TYPE") {
         _ if name == "lo" => LinkKind::Loopback,
+        _ if yes("VLAN") => LinkKind::Vlan,
+        _ if yes("BONDING_MASTER") => LinkKind::Bond,
         None => LinkKind::Ethernet,
-        Some(t) if t.eq_ignore_ascii_case("ethernet") => LinkKind::Ethernet,
-        Some(t) => LinkKind::Other(t.to_string()),
+        Some(t) => LinkKind::from_word(t),
     };
     let hwaddr = get("HWADDR")
         .map(|v| v.parse::<MacAddr>().map_err(|_| bad("HWADDR", v, "a unicast MAC address")))
@@ -173,7 +330,6 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
             dns.push(ip(key, v)?);
         }
     }
-    let yes = |k: &str| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
     let ipv6 = if !yes("IPV6INIT") {
         None
     } else if let Some(a) = get("IPV6ADDR") {
@@ -206,6 +362,29 @@ pub fn read(path: &str, content: &str) -> Result<ConfiguredNic, ReadError> {
     c.onboot = !get("ONBOOT").is_some_and(|v| v.eq_ignore_ascii_case("no"));
     c.mtu = mtu;
     c.ipv6 = ipv6;
+    // A member names its master: MASTER= (bond, with SLAVE=yes) or BRIDGE=.
+    c.master = get("MASTER")
+        .filter(|_| !get("SLAVE").is_some_and(|v| v.eq_ignore_ascii_case("no")))
+        .or(get("BRIDGE"))
+        .map(str::to_string);
+    // cloud-init also lists a bond's members on the bond.
+    c.members = (0..64).filter_map(|i| get(&format!("BONDING_SLAVE{i}")).map(str::to_string)).collect();
+    match &c.kind {
+        LinkKind::Vlan => {
+            let (link, id) = super::vlan_of_name(&name);
+            c.link = get("PHYSDEV").map(str::to_string).or(link);
+            c.id = match get("VLAN_ID") {
+                Some(v) => Some(v.parse().map_err(|_| bad("VLAN_ID", v, "a VLAN id"))?),
+                None => id,
+            };
+        }
+        LinkKind::Bond => c.bond = Some(read_bonding_opts(get("BONDING_OPTS").unwrap_or(""))?),
+        LinkKind::Bridge => {
+            c.stp = Some(get("STP").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "yes" | "on")))
+        }
+        _ => {}
+    }
+    c.search = get("DOMAIN").map(|d| d.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
     Ok(c)
 }
 
@@ -221,10 +400,13 @@ fn classful_prefix(a: Ipv4Addr) -> u8 {
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Ifcfg,
     path,
-    name_problem,
+    name_problem: |n, _| name_problem(n),
     write,
-    claims: |p| super::file_in(p, DIR).and_then(config_name).is_some(),
-    read: |p, c, _| read(p, c).map(|n| vec![n]),
+    claims: |p| super::file_in(p, DIR).is_some_and(|n| config_name(n).is_some() || route_name(n).is_some()),
+    read: |p, c, _| match super::file_in(p, DIR).and_then(route_name) {
+        Some(name) => read_routes(p, name, c).map(|n| vec![n]),
+        None => read(p, c).map(|n| vec![n]),
+    },
 };
 
 #[cfg(test)]
@@ -262,7 +444,7 @@ mod tests {
             (r0.name.as_str(), r0.bootproto.as_str(), r0.ipv4, r0.kind.clone()),
             ("eth0", "dhcp", None, LinkKind::Ethernet)
         );
-        assert_eq!(r0.hwaddr, Some(nics[0].hwaddr));
+        assert_eq!(r0.hwaddr, nics[0].hwaddr);
         let r2 = read("/x/ifcfg-eth2", &write(&nics[1]).unwrap()[0].content).unwrap();
         assert_eq!(r2.ipv4.unwrap().to_string(), "10.0.5.7/16");
         assert_eq!(r2.gateway, Some(Ipv4Addr::new(10, 0, 0, 1)));
@@ -286,7 +468,8 @@ mod tests {
         let classful = read("/x/ifcfg-eth9", "IPADDR=10.1.2.3\n").unwrap();
         assert_eq!(classful.ipv4.unwrap().to_string(), "10.1.2.3/8");
         assert_eq!(read("/x/ifcfg-lo", "DEVICE=lo\n").unwrap().kind, LinkKind::Loopback);
-        assert_eq!(read("/x/ifcfg-br0", "TYPE=Bridge\n").unwrap().kind, LinkKind::Other("Bridge".into()));
+        assert_eq!(read("/x/ifcfg-br0", "TYPE=Bridge\n").unwrap().kind, LinkKind::Bridge);
+        assert_eq!(read("/x/ifcfg-tun0", "TYPE=Tunnel\n").unwrap().kind, LinkKind::Other("Tunnel".into()));
     }
 
     #[test]

@@ -48,13 +48,15 @@ pub fn legacy_path(name: &str) -> String {
     format!("{NETWORKD_DIR}/10-rejviz-{name}.link")
 }
 
-/// The `.link` file naming `nic` (and setting its MTU when `with_mtu`).
-pub fn write(nic: &Nic, with_mtu: bool) -> GuestFile {
-    let mut s = format!("# Written by rejviz\n[Match]\nMACAddress={}\n\n[Link]\nName={}\n", nic.hwaddr, nic.name);
+/// The `.link` file naming `nic` by its MAC (and setting its MTU when `with_mtu`); none for
+/// a NIC without a MAC of its own (a VLAN, bond or bridge: its config names it).
+pub fn write(nic: &Nic, with_mtu: bool) -> Option<GuestFile> {
+    let mac = nic.hwaddr?;
+    let mut s = format!("# Written by rejviz\n[Match]\nMACAddress={mac}\n\n[Link]\nName={}\n", nic.name);
     if let (true, Some(mtu)) = (with_mtu, nic.mtu) {
         s.push_str(&format!("MTUBytes={mtu}\n"));
     }
-    GuestFile { path: path(&nic.name), mode: 0o644, content: s }
+    Some(GuestFile { path: path(&nic.name), mode: 0o644, content: s })
 }
 
 /// What a `.link` file says: the MAC it matches, the name it gives, the MTU it sets.

@@ -12,14 +12,14 @@ pub mod netplan;
 pub mod networkd;
 pub mod shellvars;
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use serde::Serialize;
 
 pub use crate::format::Format;
 use crate::inspect::{Snapshot, Want};
-use crate::nic::{Ipv6Config, MacAddr, Nic, NicError, NicProblem, natural_cmp};
+use crate::nic::{BondOptions, Ipv6Config, MacAddr, Nic, NicError, NicKind, NicProblem, Route, natural_cmp};
 pub use error::{IniProblem, ReadError};
 
 /// A file to put into the guest.
@@ -48,9 +48,55 @@ impl GuestFile {
 pub enum LinkKind {
     Ethernet,
     Loopback,
-    /// Anything else (bridge, bond, vlan, ...), with the type as the config names it.
+    Vlan,
+    Bond,
+    Bridge,
+    /// Anything else (wifi, team, tun, ...), with the type as the config names it.
     #[serde(untagged)]
     Other(String),
+}
+
+impl LinkKind {
+    /// The kind a config's own type word names (ifcfg `TYPE=`, keyfile `type=`, networkd
+    /// `Kind=`), in any case.
+    pub fn from_word(word: &str) -> LinkKind {
+        match word.to_ascii_lowercase().as_str() {
+            "ethernet" | "802-3-ethernet" | "ether" => LinkKind::Ethernet,
+            "loopback" => LinkKind::Loopback,
+            "vlan" => LinkKind::Vlan,
+            "bond" | "bonding" => LinkKind::Bond,
+            "bridge" => LinkKind::Bridge,
+            _ => LinkKind::Other(word.to_string()),
+        }
+    }
+
+    /// The kind of interface `nic` is.
+    pub fn of(nic: &Nic) -> LinkKind {
+        match nic.kind {
+            NicKind::Ethernet => LinkKind::Ethernet,
+            NicKind::Vlan(_) => LinkKind::Vlan,
+            NicKind::Bond(_) => LinkKind::Bond,
+            NicKind::Bridge(_) => LinkKind::Bridge,
+        }
+    }
+}
+
+/// Whether a config file says all there is about its interface, or only adds to the config
+/// of the same name in the same format in another file (a networkd `.netdev`, an ifcfg
+/// `route-NAME`): [`configs_in_files`] merges such parts into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Part {
+    #[default]
+    Whole,
+    /// Defines the interface (networkd `.netdev`): stands on its own when nothing else
+    /// configures the interface.
+    Netdev,
+    /// Only routes (ifcfg `route-NAME`, `route6-NAME`): nothing without the main file.
+    Routes,
+    /// Only names the interface for a reference (netplan: a VLAN by its id and link, as
+    /// rejviz declares a bridge's VLAN member in the bridge's file): adds nothing to a config
+    /// of it; stands on its own when there is none.
+    Declaration,
 }
 
 /// How a config gets its IPv4 address, as its file says.
@@ -110,6 +156,37 @@ pub struct ConfiguredNic {
     pub onboot: bool,
     pub mtu: Option<u32>,
     pub ipv6: Option<Ipv6Config>,
+    /// The bond or bridge this interface is a member of.
+    pub master: Option<String>,
+    /// A bond's or bridge's members, in natural order (whichever side the files name them on).
+    pub members: Vec<String>,
+    /// A VLAN's link and id.
+    pub link: Option<String>,
+    pub id: Option<u16>,
+    /// A bond's options.
+    pub bond: Option<BondOptions>,
+    /// A bridge's spanning tree.
+    pub stp: Option<bool>,
+    /// Static routes other than the default ones (those are `gateway` and the IPv6 gateway).
+    pub routes: Vec<Route>,
+    /// DNS search domains.
+    pub search: Vec<String>,
+    /// The other files that configure this interface with `file` (a networkd `.netdev`, an
+    /// ifcfg `route-NAME`).
+    #[serde(skip)]
+    pub also: Vec<String>,
+    #[serde(skip)]
+    pub(crate) part: Part,
+    /// networkd: the VLANs a `.network` puts on its interface (`VLAN=`), whose link it is.
+    #[serde(skip)]
+    pub(crate) vlans: Vec<String>,
+    /// networkd: this member is its bond's primary (`PrimarySlave=`).
+    #[serde(skip)]
+    pub(crate) primary: bool,
+    /// keyfile: the connection's UUID, by which other keyfiles may name it (resolved to
+    /// names, then dropped, by [`configs_in_files`]).
+    #[serde(skip)]
+    pub(crate) uuid: Option<String>,
 }
 
 impl ConfiguredNic {
@@ -128,8 +205,168 @@ impl ConfiguredNic {
             onboot: true,
             mtu: None,
             ipv6: None,
+            master: None,
+            members: Vec::new(),
+            link: None,
+            id: None,
+            bond: None,
+            stp: None,
+            routes: Vec::new(),
+            search: Vec::new(),
+            also: Vec::new(),
+            part: Part::Whole,
+            vlans: Vec::new(),
+            primary: false,
+            uuid: None,
         }
     }
+
+    /// A route as a file gives it: a default route (`/0`) is returned for the caller to take
+    /// as the gateway of its family; any other is added to `routes`.
+    pub(crate) fn add_route(&mut self, to: IpNet, via: IpAddr, onlink: bool) -> Option<IpAddr> {
+        if to.prefix_len() == 0 {
+            return Some(via);
+        }
+        let r = Route { to, via, onlink };
+        if !self.routes.contains(&r) {
+            self.routes.push(r);
+        }
+        None
+    }
+
+    /// Takes `part`'s say about the same interface (see [`Part`]).
+    fn merge(&mut self, part: ConfiguredNic) {
+        match part.part {
+            Part::Declaration => return,
+            Part::Netdev => {
+                self.kind = part.kind;
+                self.link = part.link.or(self.link.take());
+                self.id = part.id.or(self.id);
+                self.bond = part.bond.or(self.bond.take());
+                self.stp = part.stp.or(self.stp);
+                self.mtu = self.mtu.or(part.mtu);
+            }
+            Part::Routes | Part::Whole => {
+                for r in part.routes {
+                    match self.add_route(r.to, r.via, r.onlink) {
+                        Some(IpAddr::V4(g)) => {
+                            self.gateway.get_or_insert(g);
+                        }
+                        Some(IpAddr::V6(g)) => {
+                            if let Some(Ipv6Config::Static { gateway, .. }) = &mut self.ipv6 {
+                                gateway.get_or_insert(g);
+                            }
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.also.push(part.file);
+    }
+}
+
+/// The link and id a VLAN's name implies, as ifupdown and initscripts read them: `LINK.ID`,
+/// or `vlanID` (whose link is given elsewhere).
+pub fn vlan_of_name(name: &str) -> (Option<String>, Option<u16>) {
+    let id = |s: &str| s.parse::<u16>().ok().filter(|n| (1..=4094).contains(n));
+    if let Some((link, n)) = name.rsplit_once('.')
+        && !link.is_empty()
+        && let Some(n) = id(n)
+    {
+        return (Some(link.to_string()), Some(n));
+    }
+    (None, name.strip_prefix("vlan").and_then(id))
+}
+
+/// A time span as systemd (`100ms`, `2s`, `1min`) and netplan write it, in milliseconds;
+/// a bare number is milliseconds when `bare_ms` (netplan), else seconds (systemd).
+pub(crate) fn milliseconds(v: &str, bare_ms: bool) -> Option<u32> {
+    let v = v.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (n, unit) = v.split_at(split);
+    let n: u32 = n.parse().ok()?;
+    let factor = match unit.trim() {
+        "" if bare_ms => 1,
+        "" | "s" | "sec" => 1000,
+        "ms" | "msec" => 1,
+        "min" | "m" => 60_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+/// What several files say together: parts merged into their interface's config, keyfile
+/// UUIDs resolved to names, and bond and bridge membership filled in on both sides (a
+/// master's members, each member's master), within each format.
+fn consolidate(all: Vec<ConfiguredNic>) -> Vec<ConfiguredNic> {
+    let (parts, mut nics): (Vec<ConfiguredNic>, Vec<ConfiguredNic>) =
+        all.into_iter().partition(|n| n.part != Part::Whole);
+    for p in parts {
+        match nics.iter_mut().find(|n| n.name == p.name && n.format == p.format) {
+            Some(n) => n.merge(p),
+            None if matches!(p.part, Part::Netdev | Part::Declaration) => {
+                nics.push(ConfiguredNic { part: Part::Whole, ..p })
+            }
+            // Routes of an interface nothing else configures: no tool applies them.
+            None => {}
+        }
+    }
+    let uuids: Vec<(String, String)> =
+        nics.iter().filter_map(|n| Some((n.uuid.clone()?.to_ascii_lowercase(), n.name.clone()))).collect();
+    let name_of = |r: &mut Option<String>| {
+        if let Some(v) = r
+            && let Some((_, name)) = uuids.iter().find(|(u, _)| u.eq_ignore_ascii_case(v))
+        {
+            *v = name.clone();
+        }
+    };
+    for n in &mut nics {
+        name_of(&mut n.master);
+        name_of(&mut n.link);
+        n.uuid = None;
+    }
+    // networkd names a VLAN's link on the link (VLAN=), and a bond's primary on the member.
+    let links: Vec<(String, Format, String)> = nics
+        .iter_mut()
+        .flat_map(|n| {
+            std::mem::take(&mut n.vlans).into_iter().map(|v| (v, n.format, n.name.clone())).collect::<Vec<_>>()
+        })
+        .collect();
+    let primaries: Vec<(String, Format, String)> = nics
+        .iter_mut()
+        .filter_map(|n| std::mem::take(&mut n.primary).then(|| Some((n.master.clone()?, n.format, n.name.clone())))?)
+        .collect();
+    for n in &mut nics {
+        if n.link.is_none()
+            && let Some((_, _, link)) = links.iter().find(|(v, f, _)| *v == n.name && *f == n.format)
+        {
+            n.link = Some(link.clone());
+        }
+        if let Some(o) = &mut n.bond
+            && o.primary.is_none()
+            && let Some((_, _, p)) = primaries.iter().find(|(m, f, _)| *m == n.name && *f == n.format)
+        {
+            o.primary = Some(p.clone());
+        }
+    }
+    let claims: Vec<(String, Format, String)> =
+        nics.iter().filter_map(|n| Some((n.master.clone()?, n.format, n.name.clone()))).collect();
+    let listed: Vec<(String, Format, String)> =
+        nics.iter().flat_map(|n| n.members.iter().map(move |m| (n.name.clone(), n.format, m.clone()))).collect();
+    for n in &mut nics {
+        if matches!(n.kind, LinkKind::Bond | LinkKind::Bridge) {
+            n.members.extend(claims.iter().filter(|(m, f, _)| *m == n.name && *f == n.format).map(|c| c.2.clone()));
+            n.members.sort_by(|a, b| natural_cmp(a, b));
+            n.members.dedup();
+        }
+        if n.master.is_none()
+            && let Some((master, _, _)) = listed.iter().find(|(_, f, m)| *m == n.name && *f == n.format)
+        {
+            n.master = Some(master.clone());
+        }
+    }
+    nics
 }
 
 impl ConfiguredNic {
@@ -189,7 +426,7 @@ pub struct FormatOps {
     /// The main file (the one that is not a `.link`) configuring interface `name`.
     pub path: fn(&str) -> String,
     /// Why the format cannot carry the interface name (one `validate_ifname` accepted).
-    pub name_problem: fn(&str) -> Option<String>,
+    pub name_problem: fn(&str, &NicKind) -> Option<String>,
     /// The files that configure a NIC, [`FormatOps::path`] first.
     pub write: fn(&Nic) -> Result<Vec<GuestFile>, NicError>,
     /// Whether a guest file at this path is one of the format's configs.
@@ -230,15 +467,20 @@ pub fn config_path(format: Format, name: &str) -> String {
 /// glob(3) with `GLOB_BRACE`): a name with `*`, `?`, `[`, `{` or `\` would take other NICs'
 /// files with it.
 pub fn name_problem(format: Format, name: &str) -> Option<String> {
+    kind_name_problem(format, name, &NicKind::Ethernet)
+}
+
+/// [`name_problem`] for an interface of `kind` (ifupdown names VLANs after their link).
+pub fn kind_name_problem(format: Format, name: &str, kind: &NicKind) -> Option<String> {
     if let Some(c) = name.chars().find(|c| matches!(c, '*' | '?' | '[' | '{' | '\\')) {
         return Some(format!("'{c}': a later run deletes its files with virt-customize --delete, which globs"));
     }
-    (ops(format).name_problem)(name)
+    (ops(format).name_problem)(name, kind)
 }
 
-/// [`name_problem`], as the error `--nic` reports (a key the format cannot express).
+/// [`kind_name_problem`], as the error `--nic` reports (a key the format cannot express).
 pub fn check_name(nic: &Nic, format: Format) -> Result<(), NicError> {
-    match name_problem(format, &nic.name) {
+    match kind_name_problem(format, &nic.name, &nic.kind) {
         None => Ok(()),
         Some(why) => Err(NicError {
             nic: nic.name.clone(),
@@ -252,6 +494,33 @@ pub fn check_name(nic: &Nic, format: Format) -> Result<(), NicError> {
 pub fn write(nic: &Nic, format: Format) -> Result<Vec<GuestFile>, NicError> {
     check_name(nic, format)?;
     (ops(format).write)(nic)
+}
+
+/// Refuses a topology split across formats: a member and its master, a VLAN and its link are
+/// written in one format (`formats[i]` is the format of `nics[i]`), since each format's
+/// files name the others by its own means.
+pub fn check_topology_formats(nics: &[Nic], formats: &[Format]) -> Result<(), NicError> {
+    let format_of = |name: &str| nics.iter().zip(formats).find(|(n, _)| n.name == name).map(|(_, f)| *f);
+    for (n, f) in nics.iter().zip(formats) {
+        let (key, other) = match (&n.master, &n.kind) {
+            (Some(m), _) => ("format", m.name.as_str()),
+            (None, NicKind::Vlan(v)) => ("format", v.link.as_str()),
+            _ => continue,
+        };
+        if let Some(of) = format_of(other).filter(|of| of != f) {
+            return Err(NicError {
+                nic: n.name.clone(),
+                key: Some(key.into()),
+                problem: NicProblem::MixedFormats {
+                    nic: n.name.clone(),
+                    format: *f,
+                    other: other.to_string(),
+                    other_format: of,
+                },
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A config file that could not be read, and why.
@@ -347,6 +616,7 @@ pub fn configs_in_files<'a>(
             Err(e) => bad.push(Unreadable { file: path.to_string(), reason: e.to_string() }),
         }
     }
+    let mut nics = consolidate(nics);
     nics.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.file.cmp(&b.file)));
     (nics, bad, links)
 }

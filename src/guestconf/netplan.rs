@@ -2,13 +2,13 @@
 //! can read). Each NIC matches its MAC and gets its name with `set-name`. The YAML is built
 //! as a tree and written by yaml-rust2's emitter, never by formatting strings.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 
 use super::ReadError;
 use super::{ConfiguredNic, Format, GuestFile, LinkKind, NETPLAN_DIR};
-use crate::nic::{Ipv4Config, Ipv6Config, MacAddr, Nic, NicError, NicProblem};
+use crate::nic::{BondMode, BondOptions, Ipv4Config, Ipv6Config, MacAddr, Nic, NicError, NicKind, NicProblem};
 
 pub fn path(name: &str) -> String {
     format!("{NETPLAN_DIR}/50-rejviz-{name}.yaml")
@@ -32,6 +32,16 @@ pub fn name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// The netplan section of an interface of `type=` `kind`.
+fn section_of(kind: &str) -> &'static str {
+    match kind {
+        "vlan" => "vlans",
+        "bond" => "bonds",
+        "bridge" => "bridges",
+        _ => "ethernets",
+    }
+}
+
 pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
     if !nic.onboot {
         return Err(NicError {
@@ -42,11 +52,44 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
     }
     let text = |s: &str| Yaml::String(s.to_string());
     let map = |pairs: Vec<(&str, Yaml)>| Yaml::Hash(pairs.into_iter().map(|(k, v)| (text(k), v)).collect());
-    let mut eth: Vec<(&str, Yaml)> = vec![
-        ("match", map(vec![("macaddress", text(&nic.hwaddr.to_string()))])),
-        ("set-name", text(&nic.name)),
-        ("dhcp4", Yaml::Boolean(nic.ipv4 == Ipv4Config::Dhcp)),
-    ];
+    let list = |items: &[String]| Yaml::Array(items.iter().map(|i| text(i)).collect());
+    let mut eth: Vec<(&str, Yaml)> = Vec::new();
+    if let Some(mac) = nic.hwaddr {
+        eth.push(("match", map(vec![("macaddress", text(&mac.to_string()))])));
+        eth.push(("set-name", text(&nic.name)));
+    }
+    let section = section_of(nic.kind.word());
+    match &nic.kind {
+        NicKind::Ethernet => {}
+        NicKind::Vlan(v) => {
+            eth.push(("id", Yaml::Integer(i64::from(v.id))));
+            eth.push(("link", text(&v.link)));
+        }
+        NicKind::Bond(b) => {
+            let o = &b.options;
+            let mut params = vec![("mode", text(o.mode.name()))];
+            if let Some(m) = o.miimon {
+                // Milliseconds: netplan passes the value on to networkd's MIIMonitorSec=.
+                params.push(("mii-monitor-interval", text(&format!("{m}ms"))));
+            }
+            if let Some(p) = &o.primary {
+                params.push(("primary", text(p)));
+            }
+            if let Some(r) = o.lacp_rate {
+                params.push(("lacp-rate", text(r.name())));
+            }
+            if let Some(x) = o.xmit_hash_policy {
+                params.push(("transmit-hash-policy", text(x.name())));
+            }
+            eth.push(("interfaces", list(&b.members)));
+            eth.push(("parameters", map(params)));
+        }
+        NicKind::Bridge(b) => {
+            eth.push(("interfaces", list(&b.members)));
+            eth.push(("parameters", map(vec![("stp", Yaml::Boolean(b.stp))])));
+        }
+    }
+    eth.push(("dhcp4", Yaml::Boolean(nic.ipv4 == Ipv4Config::Dhcp)));
     match &nic.ipv6 {
         Some(Ipv6Config::Dhcp) => eth.push(("dhcp6", Yaml::Boolean(true))),
         Some(Ipv6Config::Auto) => eth.push(("accept-ra", Yaml::Boolean(true))),
@@ -73,15 +116,45 @@ pub fn write(nic: &Nic) -> Result<Vec<GuestFile>, NicError> {
     if !addresses.is_empty() {
         eth.push(("addresses", Yaml::Array(addresses)));
     }
+    for r in &nic.routes {
+        let mut route = vec![("to", text(&r.to.to_string())), ("via", text(&r.via.to_string()))];
+        if r.onlink {
+            route.push(("on-link", Yaml::Boolean(true)));
+        }
+        routes.push(map(route));
+    }
     if !routes.is_empty() {
         eth.push(("routes", Yaml::Array(routes)));
     }
+    let mut nameservers = Vec::new();
     if !nic.dns.is_empty() {
-        let dns = nic.dns.iter().map(|d| text(&d.to_string())).collect();
-        eth.push(("nameservers", map(vec![("addresses", Yaml::Array(dns))])));
+        nameservers.push(("addresses", Yaml::Array(nic.dns.iter().map(|d| text(&d.to_string())).collect())));
     }
-    let ethernets = map(vec![(nic.name.as_str(), map(eth))]);
-    let doc = map(vec![("network", map(vec![("version", Yaml::Integer(2)), ("ethernets", ethernets)]))]);
+    if !nic.search.is_empty() {
+        nameservers.push(("search", list(&nic.search)));
+    }
+    if !nameservers.is_empty() {
+        eth.push(("nameservers", map(nameservers)));
+    }
+    let mut network = vec![("version", Yaml::Integer(2)), (section, map(vec![(nic.name.as_str(), map(eth))]))];
+    // netplan takes a bond's or bridge's members and a VLAN's link only once defined, in
+    // this file or an earlier one: each is declared here too, empty (netplan merges it with
+    // its own file's definition, whichever file comes first).
+    // A VLAN is declared with its id and link (netplan requires them), and its link too.
+    for lower in &nic.lower {
+        let stub_section = section_of(lower.kind);
+        let stub = match &lower.vlan {
+            Some(v) => map(vec![("id", Yaml::Integer(i64::from(v.id))), ("link", text(&v.link))]),
+            None => Yaml::Hash(Default::default()),
+        };
+        match network.iter_mut().find(|(s, _)| *s == stub_section) {
+            Some((_, Yaml::Hash(h))) => {
+                h.insert(text(&lower.name), stub);
+            }
+            _ => network.push((stub_section, map(vec![(lower.name.as_str(), stub)]))),
+        }
+    }
+    let doc = map(vec![("network", map(network))]);
     // The emitter quotes and escapes every string that needs it, whatever the name holds.
     let mut yaml = String::new();
     // Infallible: writing to a String.
@@ -114,19 +187,65 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> 
     let Some(doc) = docs.first() else { return Ok(Vec::new()) };
     let network = &doc["network"];
     let mut out = Vec::new();
-    for (section, kind) in
-        [("ethernets", None), ("bonds", Some("bond")), ("bridges", Some("bridge")), ("vlans", Some("vlan"))]
-    {
+    for (section, kind) in [
+        ("ethernets", None),
+        ("bonds", Some(LinkKind::Bond)),
+        ("bridges", Some(LinkKind::Bridge)),
+        ("vlans", Some(LinkKind::Vlan)),
+    ] {
         let Some(map) = network[section].as_hash() else { continue };
         for (id, v) in map {
+            // An empty definition only declares the id for a reference (see `write`); so does
+            // a VLAN's with nothing but its id and link, unless nothing else defines it.
+            if v.is_null() || v.as_hash().is_some_and(|h| h.is_empty()) {
+                continue;
+            }
+            let declaration = kind == Some(LinkKind::Vlan)
+                && v.as_hash().is_some_and(|h| h.keys().all(|k| matches!(k.as_str(), Some("id" | "link"))));
             let id = text(id).ok_or(ReadError::Missing("an interface id that is a string"))?;
             let name = text(&v["set-name"]).or_else(|| text(&v["match"]["name"])).unwrap_or_else(|| id.clone());
             let mut c = ConfiguredNic::new(&name, path, Format::Netplan);
-            c.kind = match kind {
-                Some(k) => LinkKind::Other(k.into()),
+            if declaration {
+                c.part = super::Part::Declaration;
+            }
+            c.kind = match kind.clone() {
+                Some(k) => k,
                 None if name == "lo" => LinkKind::Loopback,
                 None => LinkKind::Ethernet,
             };
+            let params = &v["parameters"];
+            match c.kind {
+                LinkKind::Vlan => {
+                    let (_, named) = super::vlan_of_name(&name);
+                    c.link = text(&v["link"]);
+                    c.id = v["id"].as_i64().and_then(|i| u16::try_from(i).ok()).or(named);
+                }
+                LinkKind::Bond => {
+                    let bad = |k: &str, val: &str| {
+                        ReadError::value(format!("{id}: parameters: {k}"), val, "a bonding option")
+                    };
+                    let word = |k: &str| text(&params[k]);
+                    let mut o = BondOptions::new(match word("mode") {
+                        Some(m) => m.parse().map_err(|_| bad("mode", &m))?,
+                        None => BondMode::BalanceRr,
+                    });
+                    o.miimon = word("mii-monitor-interval")
+                        .map(|m| super::milliseconds(&m, true).ok_or_else(|| bad("mii-monitor-interval", &m)))
+                        .transpose()?;
+                    o.primary = word("primary");
+                    o.lacp_rate = word("lacp-rate").map(|r| r.parse().map_err(|_| bad("lacp-rate", &r))).transpose()?;
+                    o.xmit_hash_policy = word("transmit-hash-policy")
+                        .map(|x| x.parse().map_err(|_| bad("transmit-hash-policy", &x)))
+                        .transpose()?;
+                    c.bond = Some(o);
+                }
+                // netplan's default is on.
+                LinkKind::Bridge => c.stp = Some(params["stp"].is_badvalue() || truthy(&params["stp"])),
+                _ => {}
+            }
+            if matches!(c.kind, LinkKind::Bond | LinkKind::Bridge) {
+                c.members = v["interfaces"].as_vec().into_iter().flatten().filter_map(text).collect();
+            }
             c.hwaddr = text(&v["match"]["macaddress"])
                 .map(|m| {
                     m.parse::<MacAddr>().map_err(|_| ReadError::value(format!("{id}: macaddress"), m, "a MAC address"))
@@ -137,12 +256,13 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> 
             let mut gw4: Option<Ipv4Addr> = text(&v["gateway4"]).and_then(|g| g.parse().ok());
             let mut gw6: Option<Ipv6Addr> = text(&v["gateway6"]).and_then(|g| g.parse().ok());
             for r in v["routes"].as_vec().into_iter().flatten() {
-                let to = text(&r["to"]).unwrap_or_default();
-                let via = text(&r["via"]).unwrap_or_default();
-                match to.as_str() {
-                    "0.0.0.0/0" | "default" if !via.contains(':') => gw4 = via.parse().ok(),
-                    "::/0" | "default" => gw6 = via.parse().ok(),
-                    _ => {}
+                let (Some(to), Some(via)) = (text(&r["to"]), text(&r["via"])) else { continue };
+                let Ok(via) = via.parse::<IpAddr>() else { continue };
+                let Some(to) = super::ifcfg::parse_dest(&to, via.is_ipv6()) else { continue };
+                match c.add_route(to, via, truthy(&r["on-link"])) {
+                    Some(IpAddr::V4(g)) => gw4 = Some(g),
+                    Some(IpAddr::V6(g)) => gw6 = Some(g),
+                    None => {}
                 }
             }
             for a in v["addresses"].as_vec().into_iter().flatten() {
@@ -158,6 +278,7 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> 
                     c.dns.push(d);
                 }
             }
+            c.search = v["nameservers"]["search"].as_vec().into_iter().flatten().filter_map(text).collect();
             out.push(c);
         }
     }
@@ -168,7 +289,7 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> 
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Netplan,
     path,
-    name_problem,
+    name_problem: |n, _| name_problem(n),
     write,
     claims: |p| super::file_in(p, super::NETPLAN_DIR).is_some_and(|n| n.ends_with(".yaml")),
     read: |p, c, _| read(p, c),

@@ -7,6 +7,7 @@
 mod ifname;
 mod mac;
 mod parse;
+mod topology;
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -17,7 +18,11 @@ use crate::format::Format;
 
 pub use ifname::{IfNameError, validate_ifname};
 pub use mac::{KVM_OUI, MacAddr, MacError};
-pub use parse::{NIC_KEYS, NicError, NicProblem, Role, Special, parse_nics};
+pub use parse::{NIC_KEYS, NicError, NicProblem, Role, Special, parse_nics, parse_nics_beside};
+pub use topology::{
+    Bond, BondMode, BondOptions, Bridge, LacpRate, Lower, Master, MasterKind, NicKind, ONLINK, Route, Vlan,
+    XmitHashPolicy, domain_problem,
+};
 
 /// A user or guest value as error messages print it: on one line, with control and other
 /// invisible characters escaped as Rust does (`\n`, `\u{1b}`) and `\` doubled, so that a
@@ -49,9 +54,20 @@ impl fmt::Display for Shown<'_> {
 pub struct Nic {
     /// Kernel interface name (validated by [`validate_ifname`]).
     pub name: String,
-    pub hwaddr: MacAddr,
+    /// What the interface is (`type=`, with its own keys).
+    pub kind: NicKind,
+    /// The MAC an Ethernet NIC is bound to; `None` for the other kinds, which have no MAC of
+    /// their own to bind (a VLAN's is its link's, a bond's a member's).
+    pub hwaddr: Option<MacAddr>,
     /// True when `hwaddr` was generated because the user gave none.
     pub hwaddr_generated: bool,
+    /// The bond or bridge this NIC is a member of (from the master's `members=`).
+    pub master: Option<Master>,
+    /// The VLANs of the call whose `link=` is this NIC, in the order given.
+    pub vlans: Vec<String>,
+    /// The NICs this one stands on (a bond's or bridge's members, a VLAN's link), and the
+    /// links of those that are VLANs.
+    pub lower: Vec<Lower>,
     pub ipv4: Ipv4Config,
     /// Name servers, in order (`dns1`, `dns2`).
     pub dns: Vec<Ipv4Addr>,
@@ -59,8 +75,19 @@ pub struct Nic {
     /// Bring the interface up at boot (`onboot=`, default yes).
     pub onboot: bool,
     pub ipv6: Option<Ipv6Config>,
+    /// Static routes (`routes=`), in the order given.
+    pub routes: Vec<Route>,
+    /// DNS search domains (`search=`), in the order given.
+    pub search: Vec<String>,
     /// The format this NIC's config is written in (`format=`); `None`: the call's.
     pub format: Option<Format>,
+}
+
+impl Nic {
+    /// Whether the NIC has an IPv4 address of its own, or gets one (DHCP).
+    pub fn has_ipv4(&self) -> bool {
+        !matches!(self.ipv4, Ipv4Config::NoAddress)
+    }
 }
 
 /// IPv6 configuration (`ipv6=auto|dhcp|ADDR/PREFIX`, `ipv6gw=`).
@@ -100,6 +127,9 @@ impl fmt::Display for Ipv6Config {
 pub enum Ipv4Config {
     Dhcp,
     Static(StaticIpv4),
+    /// No IPv4 address (`bootproto=none` without `ipaddr=`, or a member of a bond or
+    /// bridge): the interface is brought up without one.
+    NoAddress,
 }
 
 /// The word used for a static configuration: initscripts and NetworkManager treat

@@ -7,10 +7,11 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::{Ipv4Net, Ipv6Net, ipv4_mask_to_prefix};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net, ipv4_mask_to_prefix};
 
 use super::{
-    IfNameError, Ipv4Config, Ipv6Config, MacAddr, MacError, MaskStyle, Nic, StaticIpv4, StaticWord, shown,
+    Bond, BondMode, BondOptions, Bridge, IfNameError, Ipv4Config, Ipv6Config, Lower, MacAddr, MacError, MaskStyle,
+    Master, MasterKind, Nic, NicKind, ONLINK, Route, StaticIpv4, StaticWord, Vlan, domain_problem, shown,
     validate_ifname,
 };
 use crate::format::Format;
@@ -21,7 +22,7 @@ use crate::optlist::{Key, OptList, OptListError};
 pub const NIC_KEYS: &[Key] = &[
     Key { name: "name", value: "NAME", help: "the interface's name (required)" },
     Key { name: "hwaddr", value: "MAC", help: "its MAC (default: random 52:54:00:..; with -d: the domain's)" },
-    Key { name: "bootproto", value: "dhcp|static|none", help: "static and none need ipaddr=; dhcp forbids it" },
+    Key { name: "bootproto", value: "dhcp|static|none", help: "static needs ipaddr=; none without it: no address; dhcp forbids it" },
     Key { name: "ipaddr", value: "A[/N]", help: "static IPv4 address; prefix from /N, else netmask=, else /24" },
     Key { name: "network", value: "A", help: "network address (computed, or checked when given)" },
     Key { name: "netmask", value: "M", help: "the netmask (contiguous; checked against /N)" },
@@ -33,6 +34,30 @@ pub const NIC_KEYS: &[Key] = &[
     Key { name: "onboot", value: "yes|no", help: "bring the interface up at boot (default yes)" },
     Key { name: "ipv6", value: "auto|dhcp|ADDR/PREFIX", help: "IPv6: router advertisements, DHCPv6, or static" },
     Key { name: "ipv6gw", value: "ADDR", help: "IPv6 default gateway (with a static ipv6=)" },
+    Key {
+        name: "routes",
+        value: "NET/N@GW[@onlink][+...]",
+        help: "static routes; GW in the NIC's subnet unless @onlink",
+    },
+    Key { name: "search", value: "DOMAIN[+DOMAIN]...", help: "DNS search domains" },
+    Key { name: "type", value: "ethernet|vlan|bond|bridge", help: "what the interface is (default ethernet)" },
+    Key { name: "link", value: "NAME", help: "type=vlan: the --nic it runs on" },
+    Key { name: "id", value: "1..4094", help: "type=vlan: the VLAN id" },
+    Key { name: "members", value: "NAME[+NAME]...", help: "type=bond|bridge: its --nics (they get no address)" },
+    Key {
+        name: "mode",
+        value: "balance-rr|active-backup|balance-xor|broadcast|802.3ad|balance-tlb|balance-alb",
+        help: "type=bond: the bonding mode (default balance-rr)",
+    },
+    Key { name: "miimon", value: "MS", help: "type=bond: link monitoring interval, milliseconds" },
+    Key { name: "primary", value: "NAME", help: "type=bond: the preferred member (active-backup, balance-tlb|alb)" },
+    Key { name: "lacp-rate", value: "slow|fast", help: "type=bond, mode=802.3ad: LACPDU rate" },
+    Key {
+        name: "xmit-hash-policy",
+        value: "layer2|layer2+3|layer3+4|encap2+3|encap3+4|vlan+srcmac",
+        help: "type=bond: balance-xor, 802.3ad, balance-tlb",
+    },
+    Key { name: "stp", value: "yes|no", help: "type=bridge: spanning tree (default no)" },
     Key { name: "format", value: "ifcfg|keyfile|netplan|eni|networkd", help: "this NIC's format (else --nic-format)" },
 ];
 
@@ -115,6 +140,50 @@ pub enum NicProblem {
     DuplicateName(String),
     #[error("{mac} is already used by --nic {}", shown(.other))]
     DuplicateMac { mac: MacAddr, other: String },
+    #[error("'{}' is not one of ethernet, vlan, bond, bridge", shown(.0))]
+    Kind(String),
+    #[error("only for type={0}")]
+    OnlyFor(&'static str),
+    #[error("type={0} needs {1}")]
+    Needs(&'static str, &'static str),
+    #[error("a {0} has no MAC of its own to bind ({1})")]
+    NoOwnMac(&'static str, &'static str),
+    #[error("'{}' is not a VLAN id from 1 to 4094 (without leading zeros)", shown(.0))]
+    VlanId(String),
+    #[error("'{}' is not one of {}", shown(.0), crate::nic::BondMode::names(", "))]
+    BondMode(String),
+    #[error("'{}' is not one of {}", shown(.0), crate::nic::LacpRate::names(", "))]
+    LacpRate(String),
+    #[error("'{}' is not one of {}", shown(.0), crate::nic::XmitHashPolicy::names(", "))]
+    XmitHashPolicy(String),
+    #[error("'{}' is not a number of milliseconds", shown(.0))]
+    Miimon(String),
+    #[error("means nothing in mode {mode} (only in {modes})")]
+    NotInMode { mode: crate::nic::BondMode, modes: &'static str },
+    #[error("{} is not one of the bond's members", shown(.0))]
+    PrimaryNotMember(String),
+    #[error("{} is named twice", shown(.0))]
+    Twice(String),
+    #[error("'{}': {why}", shown(.value))]
+    BadItem { value: String, why: String },
+    #[error("{} is not a --nic of this call", shown(.0))]
+    NotInCall(String),
+    #[error("{} is already a member of {}; a NIC has one master", shown(.member), shown(.other))]
+    TwoMasters { member: String, other: String },
+    #[error("{} is a {kind}; a {master}'s members are {takes}", shown(.member))]
+    MemberKind { member: String, kind: &'static str, master: &'static str, takes: &'static str },
+    #[error("{} is a {kind}; a VLAN runs on an Ethernet NIC, a bond or a bridge", shown(.link))]
+    LinkKind { link: String, kind: &'static str },
+    #[error("{} is a member of {}; put the VLAN on {} instead", shown(.link), shown(.master), shown(.master))]
+    LinkIsMember { link: String, master: String },
+    #[error("VLAN {id} on {} is already --nic {}", shown(.link), shown(.other))]
+    VlanTwice { id: u16, link: String, other: String },
+    #[error("loop: {}", shown(.0))]
+    Loop(String),
+    #[error("{} is a member of {}, which brings it up: it has no address of its own (drop {key}=)", shown(.nic), shown(.master))]
+    MemberAddress { nic: String, master: String, key: &'static str },
+    #[error("{} is written as {format} and {} as {other_format}: a topology is written in one format", shown(.nic), shown(.other))]
+    MixedFormats { nic: String, format: Format, other: String, other_format: Format },
 }
 
 /// Addresses that are not an ordinary unicast address, by what makes them so.
@@ -214,8 +283,18 @@ fn parse_prefix(p: &str, max: u8) -> Option<u8> {
 }
 
 /// Parses every `--nic` value of one call, in order, into NICs with unique names and MACs.
-/// NICs without `hwaddr` get a random `52:54:00:xx:xx:xx` address unused by the others.
+/// Ethernet NICs without `hwaddr` get a random `52:54:00:xx:xx:xx` address unused by the
+/// others. The topology is checked across the NICs (see [`parse_nics_beside`]).
 pub fn parse_nics<S: AsRef<str>>(values: &[S]) -> Result<Vec<Nic>, NicError> {
+    parse_nics_beside(values, &[])
+}
+
+/// [`parse_nics`] for a guest that already configures the interfaces `guest`: a bond's or
+/// bridge's member and a VLAN's link must be a NIC of the call or one of these. (The
+/// commands pass none yet: naming an interface of the guest needs its config rewritten as a
+/// member, which is a later step; with `guest` empty, every member and link is a NIC of the
+/// call.)
+pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[&str]) -> Result<Vec<Nic>, NicError> {
     let mut drafts: Vec<Draft> = Vec::with_capacity(values.len());
     for (i, value) in values.iter().enumerate() {
         let d = parse_one(i, value.as_ref())?;
@@ -230,34 +309,200 @@ pub fn parse_nics<S: AsRef<str>>(values: &[S]) -> Result<Vec<Nic>, NicError> {
         }
         drafts.push(d);
     }
+    let links = check_topology(&mut drafts, guest)?;
     // Random MACs last, so that they avoid every address the user gave, whatever the order.
-    let macs = MacAddr::given_or_random(&drafts.iter().map(|d| d.hwaddr).collect::<Vec<_>>(), &[]);
+    // Only Ethernet NICs are bound to a MAC.
+    let ethernet = |d: &Draft| d.kind == NicKind::Ethernet;
+    let given: Vec<Option<MacAddr>> = drafts.iter().filter(|d| ethernet(d)).map(|d| d.hwaddr).collect();
+    let mut macs = MacAddr::given_or_random(&given, &[]).into_iter();
     let mut nics = Vec::with_capacity(drafts.len());
-    for (d, (hwaddr, hwaddr_generated)) in drafts.into_iter().zip(macs) {
+    let lower_of = |name: &String| {
+        let d = drafts.iter().find(|o| &o.name == name);
+        let vlan = d.and_then(|d| if let NicKind::Vlan(v) = &d.kind { Some(v.clone()) } else { None });
+        Lower { name: name.clone(), kind: d.map_or("ethernet", |d| d.kind.word()), vlan }
+    };
+    let lower: Vec<Vec<Lower>> = drafts
+        .iter()
+        .map(|d| {
+            let mut names: Vec<&String> = d.kind.members().iter().collect();
+            if let NicKind::Vlan(v) = &d.kind {
+                names.push(&v.link);
+            }
+            let direct: Vec<Lower> = names.into_iter().map(lower_of).collect();
+            let links: Vec<Lower> = direct.iter().filter_map(|l| l.vlan.as_ref()).map(|v| lower_of(&v.link)).collect();
+            direct.into_iter().chain(links).collect()
+        })
+        .collect();
+    for ((d, (master, vlans)), lower) in drafts.into_iter().zip(links).zip(lower) {
+        let (hwaddr, hwaddr_generated) = match ethernet(&d).then(|| macs.next()).flatten() {
+            Some((mac, generated)) => (Some(mac), generated),
+            None => (None, false),
+        };
         nics.push(Nic {
             name: d.name,
+            kind: d.kind,
             hwaddr,
             hwaddr_generated,
+            master,
+            vlans,
+            lower,
             ipv4: d.ipv4,
             dns: d.dns,
             mtu: d.mtu,
             onboot: d.onboot,
             ipv6: d.ipv6,
+            routes: d.routes,
+            search: d.search,
             format: d.format,
         });
     }
     Ok(nics)
 }
 
+/// The checks across the NICs of a call that make them one topology: every member and link
+/// exists (among the call's NICs, or `guest`), no NIC has two masters, members and links are
+/// of kinds that can be stacked so, no loop, one VLAN per id and link; members lose the
+/// DHCP default (they have no address). Returns each NIC's master and VLANs, in order.
+#[allow(clippy::type_complexity)]
+fn check_topology(drafts: &mut [Draft], guest: &[&str]) -> Result<Vec<(Option<Master>, Vec<String>)>, NicError> {
+    let fail = |nic: &str, key: &str, problem| NicError { nic: nic.to_string(), key: Some(key.into()), problem };
+    let index = |name: &str| drafts.iter().position(|d| d.name == name);
+    let mut out: Vec<(Option<Master>, Vec<String>)> = drafts.iter().map(|_| (None, Vec::new())).collect();
+    for (i, d) in drafts.iter().enumerate() {
+        let (members, kind, takes): (&[String], MasterKind, &[&str]) = match &d.kind {
+            NicKind::Bond(b) => (&b.members, MasterKind::Bond, &["ethernet"]),
+            NicKind::Bridge(b) => (&b.members, MasterKind::Bridge, &["ethernet", "vlan", "bond"]),
+            NicKind::Vlan(v) => {
+                let Some(j) = index(&v.link) else {
+                    if guest.contains(&v.link.as_str()) {
+                        continue;
+                    }
+                    return Err(fail(&d.name, "link", NicProblem::NotInCall(v.link.clone())));
+                };
+                let link = &drafts[j];
+                if j == i {
+                    return Err(fail(&d.name, "link", NicProblem::Loop(format!("{0} -> {0}", d.name))));
+                }
+                if matches!(link.kind, NicKind::Vlan(_)) {
+                    return Err(fail(&d.name, "link", NicProblem::LinkKind { link: link.name.clone(), kind: "vlan" }));
+                }
+                if let Some(other) =
+                    drafts[..i].iter().find(|o| matches!(&o.kind, NicKind::Vlan(w) if w.link == v.link && w.id == v.id))
+                {
+                    let problem = NicProblem::VlanTwice { id: v.id, link: v.link.clone(), other: other.name.clone() };
+                    return Err(fail(&d.name, "id", problem));
+                }
+                out[j].1.push(d.name.clone());
+                continue;
+            }
+            NicKind::Ethernet => continue,
+        };
+        let primary = match &d.kind {
+            NicKind::Bond(b) => b.options.primary.as_deref(),
+            _ => None,
+        };
+        for m in members {
+            let Some(j) = index(m) else {
+                if guest.contains(&m.as_str()) {
+                    continue;
+                }
+                return Err(fail(&d.name, "members", NicProblem::NotInCall(m.clone())));
+            };
+            if j == i {
+                return Err(fail(&d.name, "members", NicProblem::Loop(format!("{0} -> {0}", d.name))));
+            }
+            let member = &drafts[j];
+            if !takes.contains(&member.kind.word()) {
+                let (master, takes) = match kind {
+                    MasterKind::Bond => ("bond", "Ethernet NICs"),
+                    MasterKind::Bridge => ("bridge", "Ethernet NICs, VLANs and bonds"),
+                };
+                let problem = NicProblem::MemberKind { member: m.clone(), kind: member.kind.word(), master, takes };
+                return Err(fail(&d.name, "members", problem));
+            }
+            if let Some(other) = &out[j].0 {
+                let problem = NicProblem::TwoMasters { member: m.clone(), other: other.name.clone() };
+                return Err(fail(&d.name, "members", problem));
+            }
+            out[j].0 = Some(Master { name: d.name.clone(), kind, primary: primary == Some(m.as_str()) });
+        }
+    }
+    // A VLAN on a member would run on a link its master has taken over.
+    for d in drafts.iter() {
+        if let NicKind::Vlan(v) = &d.kind
+            && let Some(j) = index(&v.link)
+            && let Some(master) = &out[j].0
+        {
+            let problem = NicProblem::LinkIsMember { link: v.link.clone(), master: master.name.clone() };
+            return Err(fail(&d.name, "link", problem));
+        }
+    }
+    // Loops: each NIC stands on its members and on its link; following those from any NIC
+    // must never come back to it (a bridge over a VLAN of itself).
+    let below = |d: &Draft| -> Vec<usize> {
+        let mut v: Vec<usize> = d.kind.members().iter().filter_map(|m| index(m)).collect();
+        if let NicKind::Vlan(vl) = &d.kind {
+            v.extend(index(&vl.link));
+        }
+        v
+    };
+    for start in 0..drafts.len() {
+        let mut path = vec![start];
+        let mut stack = vec![below(&drafts[start])];
+        while let Some(next) = stack.last_mut() {
+            let Some(j) = next.pop() else {
+                stack.pop();
+                path.pop();
+                continue;
+            };
+            if j == start {
+                let names: Vec<&str> =
+                    path.iter().chain([&start]).filter_map(|k| drafts.get(*k)).map(|d| d.name.as_str()).collect();
+                let key = if matches!(drafts[start].kind, NicKind::Vlan(_)) { "link" } else { "members" };
+                return Err(fail(&drafts[start].name, key, NicProblem::Loop(names.join(" -> "))));
+            }
+            if path.contains(&j) || path.len() > drafts.len() {
+                continue;
+            }
+            path.push(j);
+            stack.push(below(&drafts[j]));
+        }
+    }
+    // Members have no address of their own: the DHCP default goes, anything else is refused.
+    for (d, (master, _)) in drafts.iter_mut().zip(&out) {
+        let Some(master) = master else { continue };
+        let given = [
+            ("ipaddr", matches!(d.ipv4, Ipv4Config::Static(_))),
+            ("bootproto", d.ipv4 == Ipv4Config::Dhcp && d.bootproto_given),
+            ("ipv6", d.ipv6.is_some()),
+            ("dns1", !d.dns.is_empty()),
+            ("routes", !d.routes.is_empty()),
+            ("search", !d.search.is_empty()),
+            ("onboot", !d.onboot),
+        ];
+        if let Some((key, _)) = given.iter().find(|(_, given)| *given) {
+            let problem = NicProblem::MemberAddress { nic: d.name.clone(), master: master.name.clone(), key };
+            return Err(fail(&d.name, key, problem));
+        }
+        d.ipv4 = Ipv4Config::NoAddress;
+    }
+    Ok(out)
+}
+
 /// A NIC before the checks across NICs and before its MAC is generated.
 struct Draft {
     name: String,
+    kind: NicKind,
     hwaddr: Option<MacAddr>,
     ipv4: Ipv4Config,
+    /// `bootproto=` was given (a member may not ask for DHCP).
+    bootproto_given: bool,
     dns: Vec<Ipv4Addr>,
     mtu: Option<u32>,
     onboot: bool,
     ipv6: Option<Ipv6Config>,
+    routes: Vec<Route>,
+    search: Vec<String>,
     format: Option<Format>,
 }
 
@@ -348,15 +593,19 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
         }
     }
 
+    let bootproto_given = bootproto.is_some();
     let ipv4 = match (ipaddr, bootproto) {
-        (None, Some(Proto::Static(_))) => return Err(fail("bootproto", NicProblem::StaticWithoutIpaddr)),
-        (None, _) => {
+        (None, Some(Proto::Static(StaticWord::Static))) => {
+            return Err(fail("bootproto", NicProblem::StaticWithoutIpaddr));
+        }
+        (None, proto) => {
             if let Some(key) =
                 ["netmask", "network", "broadcast", "gateway"].into_iter().find(|k| list.get(k).is_some())
             {
                 return Err(fail(key, NicProblem::NeedsIpaddr));
             }
-            Ipv4Config::Dhcp
+            // bootproto=none without an address: up, with no IPv4 address (a VLAN's link).
+            if proto == Some(Proto::Static(StaticWord::None)) { Ipv4Config::NoAddress } else { Ipv4Config::Dhcp }
         }
         (Some(_), Some(Proto::Dhcp)) => return Err(fail("bootproto", NicProblem::DhcpWithIpaddr)),
         (Some((addr, prefix)), proto) => {
@@ -465,7 +714,236 @@ fn parse_one(index: usize, value: &str) -> Result<Draft, NicError> {
         .map(|v| v.parse::<Format>().map_err(|e| fail("format", NicProblem::Format(e))))
         .transpose()?;
     let dns = dns.into_iter().map(|(_, d)| d).collect();
-    Ok(Draft { name: name.to_string(), hwaddr, ipv4, dns, mtu, onboot, ipv6, format })
+    let kind = parse_kind(&list, &fail)?;
+    if hwaddr.is_some() {
+        let why = match kind {
+            NicKind::Ethernet => None,
+            NicKind::Vlan(_) => Some(("VLAN", "it has its link's")),
+            NicKind::Bond(_) => Some(("bond", "its members are bound by theirs")),
+            NicKind::Bridge(_) => Some(("bridge", "its members are bound by theirs")),
+        };
+        if let Some((what, why)) = why {
+            return Err(fail("hwaddr", NicProblem::NoOwnMac(what, why)));
+        }
+    }
+    let mut routes: Vec<Route> = Vec::new();
+    for item in list.get("routes").map(|v| v.split('+').collect::<Vec<_>>()).unwrap_or_default() {
+        let r = parse_route(item, &ipv4, ipv6.as_ref())
+            .map_err(|why| fail("routes", NicProblem::BadItem { value: item.to_string(), why }))?;
+        if routes.iter().any(|o| o.to == r.to) {
+            return Err(fail("routes", NicProblem::Twice(r.to.to_string())));
+        }
+        routes.push(r);
+    }
+    let mut search: Vec<String> = Vec::new();
+    for d in list.get("search").map(|v| v.split('+').collect::<Vec<_>>()).unwrap_or_default() {
+        if let Some(why) = domain_problem(d) {
+            return Err(fail("search", NicProblem::BadItem { value: d.to_string(), why: why.to_string() }));
+        }
+        if search.iter().any(|o| o.eq_ignore_ascii_case(d)) {
+            return Err(fail("search", NicProblem::Twice(d.to_string())));
+        }
+        search.push(d.to_string());
+    }
+    Ok(Draft {
+        name: name.to_string(),
+        kind,
+        hwaddr,
+        ipv4,
+        bootproto_given,
+        dns,
+        mtu,
+        onboot,
+        ipv6,
+        routes,
+        search,
+        format,
+    })
+}
+
+/// `type=` and the keys that only some types take (each refused on the others).
+fn parse_kind(list: &OptList, fail: &dyn Fn(&str, NicProblem) -> NicError) -> Result<NicKind, NicError> {
+    let word = list.get("type").map(str::to_ascii_lowercase);
+    let takes: &[&str] = match word.as_deref() {
+        None | Some("ethernet") => &[],
+        Some("vlan") => &["link", "id"],
+        Some("bond") => &["members", "mode", "miimon", "primary", "lacp-rate", "xmit-hash-policy"],
+        Some("bridge") => &["members", "stp"],
+        Some(_) => return Err(fail("type", NicProblem::Kind(list.get("type").unwrap_or("").to_string()))),
+    };
+    for (key, types) in [
+        ("link", "vlan"),
+        ("id", "vlan"),
+        ("members", "bond or type=bridge"),
+        ("mode", "bond"),
+        ("miimon", "bond"),
+        ("primary", "bond"),
+        ("lacp-rate", "bond"),
+        ("xmit-hash-policy", "bond"),
+        ("stp", "bridge"),
+    ] {
+        if list.get(key).is_some() && !takes.contains(&key) {
+            return Err(fail(key, NicProblem::OnlyFor(types)));
+        }
+    }
+    let members = || -> Result<Vec<String>, NicError> {
+        let mut out: Vec<String> = Vec::new();
+        for m in list.get("members").map(|v| v.split('+').collect::<Vec<_>>()).unwrap_or_default() {
+            validate_ifname(m)
+                .map_err(|e| fail("members", NicProblem::BadItem { value: m.to_string(), why: e.to_string() }))?;
+            if out.iter().any(|o| o == m) {
+                return Err(fail("members", NicProblem::Twice(m.to_string())));
+            }
+            out.push(m.to_string());
+        }
+        Ok(out)
+    };
+    Ok(match word.as_deref() {
+        Some("vlan") => {
+            let link = list.get("link").ok_or_else(|| fail("type", NicProblem::Needs("vlan", "link=NAME")))?;
+            validate_ifname(link).map_err(|e| fail("link", NicProblem::Name(e)))?;
+            let id = list.get("id").ok_or_else(|| fail("type", NicProblem::Needs("vlan", "id=1..4094")))?;
+            let bad = || fail("id", NicProblem::VlanId(id.to_string()));
+            if id.starts_with('0') || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let id = id.parse::<u16>().ok().filter(|n| (1..=4094).contains(n)).ok_or_else(bad)?;
+            NicKind::Vlan(Vlan { link: link.to_string(), id })
+        }
+        Some("bond") => {
+            let members = members()?;
+            if members.is_empty() {
+                return Err(fail("type", NicProblem::Needs("bond", "members=NAME[+NAME]...")));
+            }
+            let mode = match list.get("mode") {
+                None => BondMode::BalanceRr,
+                // Names only: the driver's numbers are read in guests' files, not taken here.
+                Some(m) if m.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(fail("mode", NicProblem::BondMode(m.into())));
+                }
+                Some(m) => m.parse().map_err(|_| fail("mode", NicProblem::BondMode(m.into())))?,
+            };
+            let mut o = BondOptions::new(mode);
+            let word_only = |key: &str| list.get(key).filter(|v| !v.bytes().all(|b| b.is_ascii_digit()));
+            o.miimon = list
+                .get("miimon")
+                .map(|v| match v.parse::<u32>() {
+                    Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) && (v == "0" || !v.starts_with('0')) => Ok(n),
+                    _ => Err(fail("miimon", NicProblem::Miimon(v.into()))),
+                })
+                .transpose()?;
+            if let Some(p) = list.get("primary") {
+                if !members.iter().any(|m| m == p) {
+                    return Err(fail("primary", NicProblem::PrimaryNotMember(p.into())));
+                }
+                if !mode.takes_primary() {
+                    let modes = "active-backup, balance-tlb, balance-alb";
+                    return Err(fail("primary", NicProblem::NotInMode { mode, modes }));
+                }
+                o.primary = Some(p.to_string());
+            }
+            if let Some(r) = list.get("lacp-rate") {
+                o.lacp_rate = Some(
+                    word_only("lacp-rate")
+                        .and_then(|r| r.parse().ok())
+                        .ok_or_else(|| fail("lacp-rate", NicProblem::LacpRate(r.into())))?,
+                );
+                if !mode.takes_lacp_rate() {
+                    return Err(fail("lacp-rate", NicProblem::NotInMode { mode, modes: "802.3ad" }));
+                }
+            }
+            if let Some(x) = list.get("xmit-hash-policy") {
+                o.xmit_hash_policy = Some(
+                    word_only("xmit-hash-policy")
+                        .and_then(|x| x.parse().ok())
+                        .ok_or_else(|| fail("xmit-hash-policy", NicProblem::XmitHashPolicy(x.into())))?,
+                );
+                if !mode.takes_xmit_hash_policy() {
+                    let modes = "balance-xor, 802.3ad, balance-tlb";
+                    return Err(fail("xmit-hash-policy", NicProblem::NotInMode { mode, modes }));
+                }
+            }
+            NicKind::Bond(Bond { members, options: o })
+        }
+        Some("bridge") => {
+            let stp = match list.get("stp").map(str::to_ascii_lowercase).as_deref() {
+                None | Some("no") => false,
+                Some("yes") => true,
+                Some(_) => return Err(fail("stp", NicProblem::YesNo(list.get("stp").unwrap_or("").into()))),
+            };
+            NicKind::Bridge(Bridge { members: members()?, stp })
+        }
+        _ => NicKind::Ethernet,
+    })
+}
+
+/// One item of `routes=`: `DEST/PREFIX@GATEWAY[@onlink]`, checked against the NIC's own
+/// addresses; the error is why it is refused.
+fn parse_route(item: &str, ipv4: &Ipv4Config, ipv6: Option<&Ipv6Config>) -> Result<Route, String> {
+    let mut parts = item.split('@');
+    let (Some(dest), Some(via)) = (parts.next(), parts.next()) else {
+        return Err("not NET/PREFIX@GATEWAY".into());
+    };
+    let onlink = match parts.next() {
+        None => false,
+        Some(m) if m.eq_ignore_ascii_case(ONLINK) => true,
+        Some(m) => return Err(format!("'{}' is not {ONLINK}", shown(m))),
+    };
+    if parts.next().is_some() {
+        return Err("not NET/PREFIX@GATEWAY[@onlink]".into());
+    }
+    let Some((a, p)) = dest.split_once('/') else {
+        return Err("the destination needs its prefix (NET/PREFIX)".into());
+    };
+    let a: IpAddr = a.parse().map_err(|_| format!("'{}' is not an IPv4 or IPv6 address", shown(a)))?;
+    let max = if a.is_ipv4() { 32 } else { 128 };
+    if p == "0" {
+        return Err("a default route is gateway= (ipv6gw= for IPv6), not a route".into());
+    }
+    let p = parse_prefix(p, max).ok_or_else(|| format!("prefix '{}' is not a number from 1 to {max}", shown(p)))?;
+    // Cannot fail: p <= max.
+    let to = IpNet::new(a, p).map_err(|_| format!("prefix {p} is out of range"))?;
+    if to.trunc() != to {
+        return Err(format!("{to} has host bits set: the network is {}", to.trunc()));
+    }
+    if Special::of(to.network()) == Some(Special::Loopback) {
+        return Err(format!("{to} is loopback, never reached through a NIC"));
+    }
+    let via: IpAddr = via.parse().map_err(|_| format!("'{}' is not an IPv4 or IPv6 address", shown(via)))?;
+    if via.is_ipv4() != a.is_ipv4() {
+        return Err(format!("the gateway {via} and the destination {to} are not of one family"));
+    }
+    if let Some(kind) = Special::of(via).filter(|k| Role::Gateway.refuses(*k)) {
+        return Err(format!("the gateway {via} is {}", kind.what()));
+    }
+    let outside =
+        |net: String| format!("the gateway {via} is not a host in {net} (add @{ONLINK} if it is on the link)");
+    match (via, ipv4, ipv6) {
+        (IpAddr::V4(_), Ipv4Config::NoAddress, _) => return Err("the NIC has no IPv4 address".into()),
+        (IpAddr::V4(g), Ipv4Config::Static(st), _) => {
+            if g == st.address() {
+                return Err(format!("the gateway {g} is the NIC's own address"));
+            }
+            let net = st.addr;
+            let host = net.contains(&g) && (net.prefix_len() > 30 || (g != net.network() && g != net.broadcast()));
+            if !host && !onlink {
+                return Err(outside(net.trunc().to_string()));
+            }
+        }
+        (IpAddr::V6(_), _, None) => return Err("the NIC has no IPv6 (ipv6=)".into()),
+        (IpAddr::V6(g), _, Some(Ipv6Config::Static { addr, .. })) => {
+            if g == addr.addr() {
+                return Err(format!("the gateway {g} is the NIC's own address"));
+            }
+            let link_local = Special::of(IpAddr::V6(g)) == Some(Special::LinkLocal);
+            if !link_local && !addr.contains(&g) && !onlink {
+                return Err(outside(addr.trunc().to_string()));
+            }
+        }
+        // DHCP, router advertisements: the subnet is not known before boot.
+        _ => {}
+    }
+    Ok(Route { to, via, onlink })
 }
 
 #[cfg(test)]

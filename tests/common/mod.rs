@@ -458,3 +458,53 @@ pub fn read_back(
         rejviz::guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
     (nics, bad)
 }
+
+/// What our readers should find for `n` written in `format` as `files` (what
+/// `guestconf::write` gave for it: the main file first).
+pub fn expected(
+    n: &rejviz::nic::Nic,
+    format: rejviz::guestconf::Format,
+    files: &[rejviz::guestconf::GuestFile],
+) -> rejviz::guestconf::ConfiguredNic {
+    use rejviz::guestconf::{Bootproto, ConfiguredNic, Format, LinkKind};
+    use rejviz::nic::{Ipv4Config, NicKind, StaticWord};
+    let main = files.first().map(|f| f.path.as_str()).unwrap_or_default();
+    let mut c = ConfiguredNic::new(&n.name, main, format);
+    c.kind = LinkKind::of(n);
+    c.hwaddr = n.hwaddr;
+    c.onboot = n.onboot;
+    c.mtu = n.mtu;
+    c.ipv6 = n.ipv6;
+    c.dns = n.dns.clone();
+    match &n.ipv4 {
+        Ipv4Config::Dhcp => c.bootproto = Bootproto::Dhcp,
+        Ipv4Config::NoAddress => c.bootproto = Bootproto::None,
+        Ipv4Config::Static(s) => {
+            // ifcfg keeps the word the user wrote (BOOTPROTO=none); the others say static.
+            c.bootproto =
+                if format == Format::Ifcfg && s.word == StaticWord::None { Bootproto::None } else { Bootproto::Static };
+            c.ipv4 = Some(s.addr);
+            c.gateway = s.gateway;
+        }
+    }
+    c.master = n.master.as_ref().map(|m| m.name.clone());
+    c.members = n.kind.members().to_vec();
+    c.members.sort_by(|a, b| rejviz::nic::natural_cmp(a, b));
+    match &n.kind {
+        NicKind::Ethernet => {}
+        NicKind::Vlan(v) => {
+            c.link = Some(v.link.clone());
+            c.id = Some(v.id);
+        }
+        NicKind::Bond(b) => c.bond = Some(b.options.clone()),
+        NicKind::Bridge(b) => c.stp = Some(b.stp),
+    }
+    c.routes = n.routes.clone();
+    c.search = n.search.clone();
+    c.also = files.iter().skip(1).filter(|f| !f.path.ends_with(".link")).map(|f| f.path.clone()).collect();
+    // The readers call an interface named lo the loopback, whatever the file says.
+    if n.name == "lo" && matches!(format, Format::Ifcfg | Format::Netplan | Format::Networkd) {
+        c.kind = LinkKind::Loopback;
+    }
+    c
+}

@@ -9,7 +9,7 @@ fn nic(spec: &str) -> Nic {
 fn st(spec: &str) -> StaticIpv4 {
     match nic(spec).ipv4 {
         Ipv4Config::Static(s) => s,
-        Ipv4Config::Dhcp => panic!("{spec}: expected static"),
+        other => panic!("{spec}: expected static, got {other:?}"),
     }
 }
 
@@ -20,7 +20,7 @@ fn only_a_name_means_dhcp() {
     assert_eq!(n.ipv4, Ipv4Config::Dhcp);
     assert!(n.dns.is_empty());
     assert!(n.hwaddr_generated);
-    assert_eq!(&n.hwaddr.octets()[..3], &[0x52, 0x54, 0x00]);
+    assert_eq!(&n.hwaddr.expect("a MAC").octets()[..3], &[0x52, 0x54, 0x00]);
     assert_eq!(nic("name=eth0,bootproto=dhcp").ipv4, Ipv4Config::Dhcp);
     assert_eq!(nic("name=eth0,bootproto=DHCP").ipv4, Ipv4Config::Dhcp);
     // DNS servers are meaningful with DHCP too (they are added to what DHCP gives).
@@ -30,7 +30,7 @@ fn only_a_name_means_dhcp() {
 #[test]
 fn given_hwaddr_is_kept() {
     let n = nic("name=eth0,hwaddr=52:54:00:00:00:AA");
-    assert_eq!(n.hwaddr.to_string(), "52:54:00:00:00:aa");
+    assert_eq!(n.hwaddr.map(|m| m.to_string()).as_deref(), Some("52:54:00:00:00:aa"));
     assert!(!n.hwaddr_generated);
 }
 
@@ -146,7 +146,7 @@ const BAD: &[(&[&str], &str)] = &[
     (&["name=eth0,name=eth1"], "--nic eth0: name: given twice"),
     (
         &["name=eth0,colour=blue"],
-        "--nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw format)",
+        "--nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw routes search type link id members mode miimon primary lacp-rate xmit-hash-policy stp format)",
     ),
     (&["name=eth0,dhcp"], "--nic eth0: 'dhcp' is not key=value"),
     (&["eth0"], "--nic #1 'eth0': 'eth0' is not key=value"),
@@ -212,7 +212,6 @@ const BAD: &[(&[&str], &str)] = &[
     ),
     // bootproto
     (&["name=eth0,bootproto=static"], "--nic eth0: bootproto: static configuration needs ipaddr="),
-    (&["name=eth0,bootproto=none"], "--nic eth0: bootproto: static configuration needs ipaddr="),
     (
         &["name=eth0,bootproto=dhcp,ipaddr=1.2.3.4"],
         "--nic eth0: bootproto: bootproto=dhcp cannot have ipaddr= (drop one of them)",
@@ -268,6 +267,154 @@ const BAD: &[(&[&str], &str)] = &[
     (
         &["name=eth0,hwaddr=52:54:00:00:00:01", "name=eth1,hwaddr=52:54:00:00:00:01"],
         "--nic eth1: hwaddr: 52:54:00:00:00:01 is already used by --nic eth0",
+    ),
+    // topologies: each key's value
+    (&["name=x,type=team"], "--nic x: type: 'team' is not one of ethernet, vlan, bond, bridge"),
+    (&["name=eth0,id=5"], "--nic eth0: id: only for type=vlan"),
+    (&["name=eth0,stp=yes"], "--nic eth0: stp: only for type=bridge"),
+    (&["name=br0,type=bridge,mode=802.3ad"], "--nic br0: mode: only for type=bond"),
+    (&["name=v,type=vlan,id=5"], "--nic v: type: type=vlan needs link=NAME"),
+    (&["name=eth1", "name=v,type=vlan,link=eth1"], "--nic v: type: type=vlan needs id=1..4094"),
+    (
+        &["name=v,type=vlan,link=eth1,id=4095"],
+        "--nic v: id: '4095' is not a VLAN id from 1 to 4094 (without leading zeros)",
+    ),
+    (&["name=v,type=vlan,link=eth1,id=0"], "--nic v: id: '0' is not a VLAN id from 1 to 4094 (without leading zeros)"),
+    (
+        &["name=v,type=vlan,link=eth1,id=010"],
+        "--nic v: id: '010' is not a VLAN id from 1 to 4094 (without leading zeros)",
+    ),
+    (&["name=b,type=bond"], "--nic b: type: type=bond needs members=NAME[+NAME]..."),
+    (
+        &["name=b,type=bond,members=eth1,mode=lacp"],
+        "--nic b: mode: 'lacp' is not one of balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, balance-alb",
+    ),
+    (
+        &["name=b,type=bond,members=eth1,mode=1"],
+        "--nic b: mode: '1' is not one of balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, balance-alb",
+    ),
+    (&["name=b,type=bond,members=eth1+eth1"], "--nic b: members: eth1 is named twice"),
+    (&["name=b,type=bond,members=eth1+"], "--nic b: members: '': interface name is empty"),
+    (
+        &["name=b,type=bond,members=eth1,primary=eth2,mode=active-backup"],
+        "--nic b: primary: eth2 is not one of the bond's members",
+    ),
+    (
+        &["name=b,type=bond,members=eth1,primary=eth1"],
+        "--nic b: primary: means nothing in mode balance-rr (only in active-backup, balance-tlb, balance-alb)",
+    ),
+    (
+        &["name=b,type=bond,members=eth1,lacp-rate=fast"],
+        "--nic b: lacp-rate: means nothing in mode balance-rr (only in 802.3ad)",
+    ),
+    (
+        &["name=b,type=bond,members=eth1,mode=802.3ad,lacp-rate=quick"],
+        "--nic b: lacp-rate: 'quick' is not one of slow, fast",
+    ),
+    (
+        &["name=b,type=bond,members=eth1,mode=active-backup,xmit-hash-policy=layer3+4"],
+        "--nic b: xmit-hash-policy: means nothing in mode active-backup (only in balance-xor, 802.3ad, balance-tlb)",
+    ),
+    (&["name=b,type=bond,members=eth1,miimon=1s"], "--nic b: miimon: '1s' is not a number of milliseconds"),
+    (&["name=br0,type=bridge,stp=on"], "--nic br0: stp: 'on' is not yes or no"),
+    (
+        &["name=b,type=bond,members=eth1,hwaddr=52:54:00:00:00:01"],
+        "--nic b: hwaddr: a bond has no MAC of its own to bind (its members are bound by theirs)",
+    ),
+    (
+        &["name=eth0,search=lab..example"],
+        "--nic eth0: search: 'lab..example': an empty label (two dots, or a dot first or last)",
+    ),
+    (&["name=eth0,search=a.b+A.B"], "--nic eth0: search: A.B is named twice"),
+    // routes
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16"],
+        "--nic eth5: routes: '10.10.0.0/16': not NET/PREFIX@GATEWAY",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0@10.9.0.1"],
+        "--nic eth5: routes: '10.10.0.0@10.9.0.1': the destination needs its prefix (NET/PREFIX)",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.1/16@10.9.0.1"],
+        "--nic eth5: routes: '10.10.0.1/16@10.9.0.1': 10.10.0.1/16 has host bits set: the network is 10.10.0.0/16",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=0.0.0.0/0@10.9.0.1"],
+        "--nic eth5: routes: '0.0.0.0/0@10.9.0.1': a default route is gateway= (ipv6gw= for IPv6), not a route",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16@10.8.0.1"],
+        "--nic eth5: routes: '10.10.0.0/16@10.8.0.1': the gateway 10.8.0.1 is not a host in 10.9.0.0/24 (add @onlink if it is on the link)",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16@10.9.0.5"],
+        "--nic eth5: routes: '10.10.0.0/16@10.9.0.5': the gateway 10.9.0.5 is the NIC's own address",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16@10.9.0.1@always"],
+        "--nic eth5: routes: '10.10.0.0/16@10.9.0.1@always': 'always' is not onlink",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=2001:db8::/32@10.9.0.1"],
+        "--nic eth5: routes: '2001:db8::/32@10.9.0.1': the gateway 10.9.0.1 and the destination 2001:db8::/32 are not of one family",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=2001:db8::/32@2001:db8:1::1"],
+        "--nic eth5: routes: '2001:db8::/32@2001:db8:1::1': the NIC has no IPv6 (ipv6=)",
+    ),
+    (
+        &["name=eth5,bootproto=none,routes=10.10.0.0/16@10.9.0.1"],
+        "--nic eth5: routes: '10.10.0.0/16@10.9.0.1': the NIC has no IPv4 address",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16@10.9.0.1+10.10.0.0/16@10.9.0.2"],
+        "--nic eth5: routes: 10.10.0.0/16 is named twice",
+    ),
+    (
+        &["name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16@10.9.0.255"],
+        "--nic eth5: routes: '10.10.0.0/16@10.9.0.255': the gateway 10.9.0.255 is not a host in 10.9.0.0/24 (add @onlink if it is on the link)",
+    ),
+    // topologies across NICs
+    (&["name=b,type=bond,members=eth9"], "--nic b: members: eth9 is not a --nic of this call"),
+    (&["name=eth1", "name=v,type=vlan,link=eth2,id=5"], "--nic v: link: eth2 is not a --nic of this call"),
+    (
+        &["name=eth1", "name=b,type=bond,members=eth1", "name=br,type=bridge,members=eth1"],
+        "--nic br: members: eth1 is already a member of b; a NIC has one master",
+    ),
+    (&["name=br0,type=bridge,members=br0"], "--nic br0: members: loop: br0 -> br0"),
+    (&["name=v,type=vlan,link=v,id=3"], "--nic v: link: loop: v -> v"),
+    (
+        &["name=br0,type=bridge,members=v", "name=v,type=vlan,link=br0,id=3"],
+        "--nic br0: members: loop: br0 -> v -> br0",
+    ),
+    (
+        &["name=eth1", "name=br0,type=bridge,members=eth1", "name=b,type=bond,members=br0"],
+        "--nic b: members: br0 is a bridge; a bond's members are Ethernet NICs",
+    ),
+    (
+        &["name=eth1", "name=v,type=vlan,link=eth1,id=5", "name=w,type=vlan,link=v,id=6"],
+        "--nic w: link: v is a vlan; a VLAN runs on an Ethernet NIC, a bond or a bridge",
+    ),
+    (
+        &["name=eth1", "name=v,type=vlan,link=eth1,id=5", "name=w,type=vlan,link=eth1,id=5"],
+        "--nic w: id: VLAN 5 on eth1 is already --nic v",
+    ),
+    (
+        &["name=eth1", "name=b,type=bond,members=eth1", "name=v,type=vlan,link=eth1,id=5"],
+        "--nic v: link: eth1 is a member of b; put the VLAN on b instead",
+    ),
+    (
+        &["name=eth1,ipaddr=10.0.0.2/24", "name=b,type=bond,members=eth1"],
+        "--nic eth1: ipaddr: eth1 is a member of b, which brings it up: it has no address of its own (drop ipaddr=)",
+    ),
+    (
+        &["name=eth1,bootproto=dhcp", "name=b,type=bond,members=eth1"],
+        "--nic eth1: bootproto: eth1 is a member of b, which brings it up: it has no address of its own (drop bootproto=)",
+    ),
+    (
+        &["name=eth1,onboot=no", "name=br,type=bridge,members=eth1"],
+        "--nic eth1: onboot: eth1 is a member of br, which brings it up: it has no address of its own (drop onboot=)",
     ),
 ];
 
@@ -483,4 +630,47 @@ fn usable_addresses_stay_accepted() {
         let spec = format!("name=eth0,{spec}");
         parse_nics(&[spec.as_str()]).unwrap_or_else(|e| panic!("{spec}: {e}"));
     }
+}
+
+#[test]
+fn topologies_parse_into_members_masters_and_vlans() {
+    let nics = parse_nics(&[
+        "name=eth1,bootproto=none",
+        "name=eth1.100,type=vlan,link=eth1,id=100,ipaddr=172.16.100.5/24",
+        "name=eth2",
+        "name=eth3,bootproto=none",
+        "name=bond0,type=bond,members=eth2+eth3,mode=active-backup,miimon=100,primary=eth3,ipaddr=10.0.0.5/24",
+        "name=eth4",
+        "name=br0,type=bridge,members=eth4+bond0.7,stp=yes,ipaddr=192.168.50.2/24,gateway=192.168.50.1",
+        "name=bond0.7,type=vlan,link=bond0,id=7",
+        "name=eth5,ipaddr=10.9.0.5/24,routes=10.10.0.0/16@10.9.0.1+10.11.0.0/16@192.0.2.1@ONLINK,search=lab.example.com+example.com",
+    ])
+    .unwrap();
+    let by = |n: &str| nics.iter().find(|x| x.name == n).unwrap();
+    assert_eq!(by("eth1").ipv4, Ipv4Config::NoAddress);
+    assert_eq!(by("eth1").vlans, ["eth1.100"]);
+    assert_eq!(by("eth1.100").kind, NicKind::Vlan(Vlan { link: "eth1".into(), id: 100 }));
+    assert_eq!(by("eth1.100").hwaddr, None);
+    // A member without bootproto= loses the DHCP default.
+    assert_eq!(by("eth2").ipv4, Ipv4Config::NoAddress);
+    assert_eq!(by("eth2").master, Some(Master { name: "bond0".into(), kind: MasterKind::Bond, primary: false }));
+    assert_eq!(by("eth3").master, Some(Master { name: "bond0".into(), kind: MasterKind::Bond, primary: true }));
+    let NicKind::Bond(b) = &by("bond0").kind else { panic!("bond") };
+    assert_eq!((b.options.mode, b.options.miimon), (BondMode::ActiveBackup, Some(100)));
+    assert_eq!(by("bond0").vlans, ["bond0.7"]);
+    assert_eq!(by("bond0.7").master.as_ref().map(|m| (m.name.as_str(), m.kind)), Some(("br0", MasterKind::Bridge)));
+    assert_eq!(by("br0").kind, NicKind::Bridge(Bridge { members: vec!["eth4".into(), "bond0.7".into()], stp: true }));
+    let r: Vec<String> = by("eth5").routes.iter().map(|r| r.to_string()).collect();
+    assert_eq!(r, ["10.10.0.0/16@10.9.0.1", "10.11.0.0/16@192.0.2.1@onlink"]);
+    assert_eq!(by("eth5").search, ["lab.example.com", "example.com"]);
+    // Routes on DHCP NICs (subnet unknown) and IPv6 routes through link-local gateways.
+    let n = nic(
+        "name=e,ipv6=2001:db8::5/64,routes=10.1.0.0/16@10.0.0.1+2001:db8:9::/48@fe80::1+2001:db8:8::/48@2001:db8::1",
+    );
+    assert_eq!(n.routes.len(), 3);
+    // Members and links may be interfaces the guest already has (the commands' hook).
+    assert!(
+        parse_nics_beside(&["name=b,type=bond,members=eth7", "name=v,type=vlan,link=eth8,id=2"], &["eth7", "eth8"])
+            .is_ok()
+    );
 }
