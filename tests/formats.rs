@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::read_back;
+use common::{put, read_back};
 
 use std::process::Command;
 
@@ -277,14 +277,6 @@ fn netplan_generate_accepts_the_topology() {
         &["Destination=10.10.0.0/16", "Gateway=10.9.0.1", "GatewayOnLink=true", "Destination=2001:db8:a::/48"],
     );
     has("10-netplan-eth6.network", &["Domains=lab.example.com example.com"]);
-}
-
-fn put(root: &std::path::Path, f: &GuestFile) {
-    use std::os::unix::fs::PermissionsExt;
-    let p = root.join(f.path.trim_start_matches('/'));
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, &f.content).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
 }
 
 /// ifup --no-act -a brings the whole topology up from our files (through the source line),

@@ -21,7 +21,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::process::Command;
 
-use common::read_back;
+use common::{put, read_back};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use rejviz::guestconf::{self, ConfiguredNic, Format, GuestFile, shellvars};
@@ -623,14 +623,6 @@ fn netplan_files_are_yaml_saying_the_nics_strings() {
         }
         Ok(())
     });
-}
-
-fn put(root: &Path, f: &GuestFile) {
-    use std::os::unix::fs::PermissionsExt;
-    let p = root.join(f.path.trim_start_matches('/'));
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, &f.content).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).unwrap();
 }
 
 /// All of a set's files in one root; netplan generate makes a .network and a .link per NIC.

@@ -508,3 +508,12 @@ pub fn expected(
     }
     c
 }
+
+/// Writes `f` under `root` as the guest would have it (its path, content and mode).
+pub fn put(root: &Path, f: &rejviz::guestconf::GuestFile) {
+    use std::os::unix::fs::PermissionsExt;
+    let p = root.join(f.path.trim_start_matches('/'));
+    std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&p, &f.content).expect("write");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).expect("chmod");
+}
