@@ -355,6 +355,10 @@ pub fn read(disks: &[Disk], want: &Want) -> Result<Snapshot, InspectError> {
     for d in disks {
         add_read_only(&g, d)?;
     }
+    // A signal already received: no launch (one that comes during it stops its qemu).
+    if crate::interrupt::interrupted().is_some() {
+        return Err(InspectError::Launch("interrupted".into()));
+    }
     g.launch().map_err(|e| InspectError::Launch(msg(e)))?;
     g.sweep.launched = true;
 

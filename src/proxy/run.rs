@@ -6,8 +6,9 @@
 //! process the way the child ended.
 //!
 //! While we plan (before the tool starts), a signal is forwarded to every child we have then
-//! (`virt-builder --list`, the libguestfs appliance reading a guest), so that whatever we wait
-//! for ends at once; long waits of our own poll [`interrupted`]. The caller then checks
+//! (`virt-builder --list`, the libguestfs appliance reading a guest, qemu-nbd), and to any we
+//! start after it, so that whatever we wait for ends at once; long waits of our own poll
+//! [`interrupted`]. The caller then checks
 //! [`SignalGuard::received`] and ends by the signal, printing nothing more and running nothing.
 
 use std::io;
@@ -73,11 +74,33 @@ impl SignalGuard {
         let mut signals = Signals::new(caught)?;
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
-            for sig in signals.forever() {
-                crate::interrupt::record(sig);
-                let pid = s.child.load(Ordering::SeqCst);
-                let targets = if pid > 0 { vec![pid] } else { children() };
+            // While we plan, the children a signal went to. A child started after it (a read
+            // that had not yet seen the signal when it started qemu or qemu-nbd) gets it
+            // too, once: it would otherwise run to its end (an appliance launch, 15-30 s).
+            let mut signalled = std::collections::HashSet::new();
+            let mut last = None;
+            loop {
+                let got: Vec<i32> = match last {
+                    None => signals.wait().collect(),
+                    Some(_) => {
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                        signals.pending().collect()
+                    }
+                };
+                for sig in &got {
+                    crate::interrupt::record(*sig);
+                    last = Some(*sig);
+                }
+                let Some(sig) = last else { continue };
+                let tool = s.child.load(Ordering::SeqCst);
+                let targets: Vec<i32> = if tool > 0 {
+                    // The proxied tool: every signal received, once each.
+                    if got.is_empty() { Vec::new() } else { vec![tool] }
+                } else {
+                    children().into_iter().filter(|pid| !got.is_empty() || !signalled.contains(pid)).collect()
+                };
                 for pid in targets {
+                    signalled.insert(pid);
                     // SAFETY: kill(2) has no memory effects; pid is our own child.
                     unsafe { libc::kill(pid, sig) };
                 }
