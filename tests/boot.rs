@@ -3,7 +3,7 @@
 //! qemu (TCG) with three virtio NICs; the guest's own `ip`, resolver and hostname say what
 //! came up (tests/common/guest.rs).
 //!
-//! Each stack, two tests:
+//! Each stack, three tests:
 //! - `explicit_*`: `--nic-format FORMAT`, booted with the NICs in two orders (the same
 //!   MACs on other PCI slots, so that MAC binding, not device order, is tested); then
 //!   `--sync-macs` and `--nic-remove` after a "clone" to new MACs, and `--nic-reset`.
@@ -11,12 +11,16 @@
 //! - `auto_*`: the format detected from the guest, with `update-initramfs -u` run after the
 //!   configs are written (as every kernel update does: the initramfs then holds whatever
 //!   `.link` files it finds), booted in the same two orders. Launches 2, boots 2.
+//! - `topology_*`: `--nic-format FORMAT` writes a lab topology (a VLAN on an active-backup
+//!   bond of two NICs, a bridge over the third with a static route, a name server and search
+//!   domains), booted once with the NICs rotated; the guest's `ip -j -d link`, `ip -j addr`,
+//!   `ip -j route` and resolver show each piece. Launches 1, boots 1.
 
 mod common;
 
 use std::path::Path;
 
-use common::guest::{self, Port, Report, Want};
+use common::guest::{self, LinkWant, Port, Report, Want};
 use common::{LIBVIRT_URI, Sandbox, TestDomain, outcome};
 
 // The NICs as written, and as a clone gets them (new MACs).
@@ -207,6 +211,93 @@ fn auto_regenerated(stack: &str) {
     verdict(problems);
 }
 
+// The topology's NICs.
+const TA: &str = "52:54:00:d2:07:0a";
+const TB: &str = "52:54:00:d2:07:0b";
+const TC: &str = "52:54:00:d2:07:0c";
+
+/// A lab topology on the three NICs: eth0 and eth1 in an active-backup bond with MII
+/// monitoring, the bond up without an address of its own and a VLAN with a static address on
+/// it; eth2 the port of a bridge without spanning tree, which has a static address, a static
+/// route via a gateway of its subnet, a name server and two search domains.
+fn topology_args() -> Vec<String> {
+    [
+        format!("name=eth0,hwaddr={TA}"),
+        format!("name=eth1,hwaddr={TB}"),
+        "name=bond0,type=bond,members=eth0+eth1,mode=active-backup,miimon=100,bootproto=none".to_string(),
+        "name=bond0.100,type=vlan,link=bond0,id=100,ipaddr=172.16.100.5/24".to_string(),
+        format!("name=eth2,hwaddr={TC}"),
+        "name=br0,type=bridge,members=eth2,stp=no,ipaddr=192.168.50.2/24,routes=10.60.0.0/16@192.168.50.1,\
+         dns1=192.168.50.53,search=lab.example+example.test"
+            .to_string(),
+    ]
+    .into_iter()
+    .flat_map(|v| ["--nic".to_string(), v])
+    .collect()
+}
+
+/// The topology as the guest must report it.
+fn topology_wants() -> [LinkWant<'static>; 6] {
+    [
+        LinkWant { name: "eth0", mac: Some(TA), master: Some("bond0"), bare: true, ..LinkWant::default() },
+        LinkWant { name: "eth1", mac: Some(TB), master: Some("bond0"), bare: true, ..LinkWant::default() },
+        LinkWant {
+            name: "bond0",
+            kind: Some("bond"),
+            data: &[("mode", "active-backup"), ("miimon", "100")],
+            bare: true,
+            ..LinkWant::default()
+        },
+        LinkWant {
+            name: "bond0.100",
+            kind: Some("vlan"),
+            lower: Some("bond0"),
+            data: &[("id", "100")],
+            v4: Some("172.16.100.5/24"),
+            ..LinkWant::default()
+        },
+        LinkWant { name: "eth2", mac: Some(TC), master: Some("br0"), bare: true, ..LinkWant::default() },
+        LinkWant {
+            name: "br0",
+            kind: Some("bridge"),
+            data: &[("stp_state", "0")],
+            v4: Some("192.168.50.2/24"),
+            ..LinkWant::default()
+        },
+    ]
+}
+
+fn topology(stack: &str) {
+    let sb = Sandbox::new();
+    let base = guest::guests().join(format!("{stack}.raw"));
+    let disk = sb.path("out/guest.qcow2");
+    guest::overlay(&base, &disk);
+    let fmt = format(stack);
+    let mut args: Vec<String> =
+        ["--format", "qcow2", "-a", &disk.display().to_string(), "--nic-format", fmt].map(String::from).to_vec();
+    args.extend(topology_args());
+    customize(&sb, &format!("{stack}/{fmt}, topology"), &args);
+
+    // Rotated: each NIC in the slot where the kernel would put another, so that the members
+    // are found by their MACs.
+    let [_, (order, ports)] = orders([TA, TB, TC]);
+    let label = format!("{stack}, --nic-format {fmt}, topology, NICs {order}");
+    let r = boot(&sb, &label, &disk, &ports);
+    let mut problems: Vec<String> = topology_wants().iter().flat_map(|w| w.problems(&r)).collect();
+    problems.extend(r.route_problem("10.60.0.0/16", "192.168.50.1", "br0"));
+    problems.extend(r.search_problem(&["lab.example", "example.test"]));
+    if !r.dns.iter().any(|d| d == "192.168.50.53") {
+        problems.push("wanted name server 192.168.50.53 in the resolver".to_string());
+    }
+    // A hook or unit that failed on the way (ifup@, networking, a wait) would say so here.
+    if !r.failed.is_empty() {
+        problems.push(format!("failed units: {}", r.failed.join(" ")));
+    }
+    // What came up, for the record (shown with --nocapture).
+    eprintln!("{label}: the guest reported:\n{}", r.summary());
+    verdict(guest::labelled(&label, &r, problems));
+}
+
 macro_rules! stacks {
     ($($stack:ident),*) => {$(
         mod $stack {
@@ -217,6 +308,10 @@ macro_rules! stacks {
             #[test]
             fn auto_format_after_update_initramfs_both_orders() {
                 super::auto_regenerated(stringify!($stack));
+            }
+            #[test]
+            fn topology_bond_vlan_bridge_route_search() {
+                super::topology(stringify!($stack));
             }
         }
     )*};
@@ -321,7 +416,15 @@ fn report_parser_reads_the_console() {
         {\"family\":\"inet6\",\"local\":\"fe80::1\",\"prefixlen\":64,\"scope\":\"link\"}]}]\r\n\
         REJVIZ route4 [{\"dst\":\"default\",\"gateway\":\"172.20.16.1\",\"dev\":\"eth1\"}]\n\
         REJVIZ route6 []\n\
+        REJVIZ link [{\"ifname\":\"eth1\",\"flags\":[\"UP\"],\"address\":\"52:54:00:b0:07:0b\"},\
+        {\"ifname\":\"eth2\",\"flags\":[\"UP\"],\"master\":\"bond0\",\"address\":\"52:54:00:b0:07:0b\",\
+        \"permaddr\":\"52:54:00:b0:07:0c\",\"linkinfo\":{\"info_slave_kind\":\"bond\"}},\
+        {\"ifname\":\"bond0\",\"flags\":[\"UP\"],\"address\":\"52:54:00:b0:07:0b\",\
+        \"linkinfo\":{\"info_kind\":\"bond\",\"info_data\":{\"mode\":\"active-backup\",\"miimon\":100}}},\
+        {\"ifname\":\"bond0.7\",\"link\":\"bond0\",\"flags\":[\"UP\"],\"address\":\"52:54:00:b0:07:0b\",\
+        \"linkinfo\":{\"info_kind\":\"vlan\",\"info_data\":{\"protocol\":\"802.1Q\",\"id\":7}}}]\n\
         REJVIZ dns 172.20.16.53 10.0.2.3\n\
+        REJVIZ search lab.example example.test\n\
         REJVIZ hostname g\n\
         REJVIZ failed \n\
         REJVIZ-REPORT-END\n";
@@ -343,4 +446,30 @@ fn report_parser_reads_the_console() {
     assert!(p[0].starts_with("networkd, case: MAC 52:54:00:b0:07:0b (guest calls it eth1): wanted name eth0"), "{p:?}");
     assert!(p[1].contains("default route via 2001:db8::1"), "{p:?}");
     assert!(Report::parse("REJVIZ-REPORT-BEGIN\nREJVIZ addr [").is_err());
+
+    // ip -j -d link: a member is found by its permanent MAC, with its master; kinds and
+    // their data; the search list in order.
+    let member = LinkWant { name: "eth2", mac: Some(C), master: Some("bond0"), ..LinkWant::default() };
+    assert!(member.problems(&r).is_empty(), "{:?}", member.problems(&r));
+    let bond = LinkWant {
+        name: "bond0",
+        kind: Some("bond"),
+        data: &[("mode", "active-backup"), ("miimon", "100")],
+        ..LinkWant::default()
+    };
+    assert!(bond.problems(&r).is_empty(), "{:?}", bond.problems(&r));
+    let vlan = LinkWant {
+        name: "bond0.7",
+        kind: Some("vlan"),
+        lower: Some("bond0"),
+        data: &[("id", "8")],
+        ..LinkWant::default()
+    };
+    assert_eq!(vlan.problems(&r), ["bond0.7 (guest link bond0.7, MAC 52:54:00:b0:07:0b): id 7 (wanted 8)"]);
+    let plain = LinkWant { name: "eth1", mac: Some(B), master: Some("br0"), ..LinkWant::default() };
+    assert_eq!(plain.problems(&r), ["eth1 (guest link eth1, MAC 52:54:00:b0:07:0b): master none (wanted br0)"]);
+    assert_eq!(r.search_problem(&["lab.example", "example.test"]), None);
+    assert!(r.search_problem(&["example.test", "lab.example"]).is_some());
+    assert_eq!(r.route_problem("default", "172.20.16.1", "eth1"), None);
+    assert!(r.route_problem("10.60.0.0/16", "172.20.16.1", "eth1").is_some());
 }

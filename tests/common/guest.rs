@@ -121,6 +121,35 @@ pub struct Iface {
     pub addrs: Vec<String>,
 }
 
+/// One link as the guest's `ip -j -d link` shows it: what it is and what it is part of.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub name: String,
+    /// Its own MAC: `permaddr` when a bond gave it the bond's (`ip` shows both then), else
+    /// `address`.
+    pub mac: String,
+    pub up: bool,
+    /// `linkinfo.info_kind`: `bond`, `vlan`, `bridge`, ...; none for a plain NIC.
+    pub kind: Option<String>,
+    /// The bond or bridge it is a port of.
+    pub master: Option<String>,
+    /// The link a VLAN runs on.
+    pub lower: Option<String>,
+    /// `linkinfo.info_data`: the bond's `mode` and `miimon`, the VLAN's `id`, the bridge's
+    /// `stp_state`, ... (`Value::Null` when there is none).
+    pub data: Value,
+}
+
+impl Link {
+    /// `info_data`'s `key` as text (a number as its digits), if there.
+    pub fn datum(&self, key: &str) -> Option<String> {
+        match self.data.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            v => Some(v.to_string()),
+        }
+    }
+}
+
 /// A route of `ip -j route` / `ip -j -6 route`.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -133,8 +162,11 @@ pub struct Route {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub ifaces: Vec<Iface>,
+    pub links: Vec<Link>,
     pub routes: Vec<Route>,
     pub dns: Vec<String>,
+    /// The resolver's DNS search domains, in its order.
+    pub search: Vec<String>,
     pub hostname: String,
     pub failed: Vec<String>,
 }
@@ -183,6 +215,21 @@ impl Report {
                 addrs,
             });
         }
+        let mut links = Vec::new();
+        for l in json("link")? {
+            let flags: Vec<&str> =
+                l.get("flags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let info = l.get("linkinfo");
+            links.push(Link {
+                name: s(&l, "ifname").unwrap_or_default(),
+                mac: s(&l, "permaddr").or_else(|| s(&l, "address")).unwrap_or_default(),
+                up: flags.contains(&"UP"),
+                kind: info.and_then(|i| s(i, "info_kind")),
+                master: s(&l, "master"),
+                lower: s(&l, "link"),
+                data: info.and_then(|i| i.get("info_data")).cloned().unwrap_or(Value::Null),
+            });
+        }
         let mut routes = Vec::new();
         for r in json("route4")?.into_iter().chain(json("route6")?) {
             routes.push(Route {
@@ -194,8 +241,10 @@ impl Report {
         let words = |k: &str| field(k).unwrap_or("").split_whitespace().map(str::to_string).collect::<Vec<_>>();
         Ok(Report {
             ifaces,
+            links,
             routes,
             dns: words("dns"),
+            search: words("search"),
             hostname: field("hostname").unwrap_or("").trim().to_string(),
             failed: words("failed"),
         })
@@ -203,6 +252,19 @@ impl Report {
 
     pub fn by_mac(&self, mac: &str) -> Option<&Iface> {
         self.ifaces.iter().find(|i| i.mac.eq_ignore_ascii_case(mac))
+    }
+
+    pub fn iface(&self, name: &str) -> Option<&Iface> {
+        self.ifaces.iter().find(|i| i.name == name)
+    }
+
+    pub fn link(&self, name: &str) -> Option<&Link> {
+        self.links.iter().find(|l| l.name == name)
+    }
+
+    /// The link whose own (permanent) MAC is `mac`.
+    pub fn link_by_mac(&self, mac: &str) -> Option<&Link> {
+        self.links.iter().find(|l| l.mac.eq_ignore_ascii_case(mac))
     }
 
     /// One line per interface, for failure messages.
@@ -215,8 +277,24 @@ impl Report {
                 .filter(|r| r.dev == i.name)
                 .map(|r| format!("{} via {}", r.dst, r.gateway.as_deref().unwrap_or("-")))
                 .collect();
+            let mut what = String::new();
+            if let Some(l) = self.link(&i.name) {
+                if l.mac != i.mac {
+                    what.push_str(&format!(" permaddr {}", l.mac));
+                }
+                for (k, v) in [("kind", &l.kind), ("on", &l.lower), ("master", &l.master)] {
+                    if let Some(v) = v {
+                        what.push_str(&format!(" {k} {v}"));
+                    }
+                }
+                for k in ["mode", "miimon", "id", "stp_state"] {
+                    if let Some(v) = l.datum(k) {
+                        what.push_str(&format!(" {k} {v}"));
+                    }
+                }
+            }
             s.push_str(&format!(
-                "  {} {} mtu {} {} addrs [{}] routes [{}]\n",
+                "  {} {}{what} mtu {} {} addrs [{}] routes [{}]\n",
                 i.name,
                 i.mac,
                 i.mtu,
@@ -226,8 +304,9 @@ impl Report {
             ));
         }
         s.push_str(&format!(
-            "  dns [{}] hostname {} failed units [{}]\n",
+            "  dns [{}] search [{}] hostname {} failed units [{}]\n",
             self.dns.join(" "),
+            self.search.join(" "),
             self.hostname,
             self.failed.join(" ")
         ));
@@ -323,16 +402,109 @@ impl Want<'_> {
     }
 }
 
-/// Every problem of `wants` in `r`, each line prefixed with `label` (stack and case); with
-/// the guest's whole report when there is any.
-pub fn check(label: &str, r: &Report, wants: &[Want<'_>]) -> Vec<String> {
-    let problems: Vec<String> = wants.iter().flat_map(|w| w.problems(r)).map(|p| format!("{label}: {p}")).collect();
+/// What one link of a topology should look like in the booted guest: `ip -j -d link` for
+/// what it is and what it belongs to, `ip -j addr` for its addresses.
+#[derive(Debug, Clone, Default)]
+pub struct LinkWant<'a> {
+    /// The name asked for.
+    pub name: &'a str,
+    /// An Ethernet NIC's own MAC: the link is found by it (its permanent MAC, whatever its
+    /// bond set), and must carry `name`. Links without one are found by `name`.
+    pub mac: Option<&'a str>,
+    /// `linkinfo.info_kind`: `bond`, `vlan`, `bridge`; `None`: a plain NIC.
+    pub kind: Option<&'a str>,
+    /// The bond or bridge it must be a port of; `None`: a port of none.
+    pub master: Option<&'a str>,
+    /// The link a VLAN must run on.
+    pub lower: Option<&'a str>,
+    /// `linkinfo.info_data` values it must have, as text (`("mode", "active-backup")`).
+    pub data: &'a [(&'a str, &'a str)],
+    /// An IPv4 address it must have, `ADDR/PREFIX`.
+    pub v4: Option<&'a str>,
+    /// No IPv4 and no global IPv6 address (a member: its master has them).
+    pub bare: bool,
+}
+
+impl LinkWant<'_> {
+    /// What is wrong with this link in `r`, if anything.
+    pub fn problems(&self, r: &Report) -> Vec<String> {
+        let found = match self.mac {
+            Some(mac) => r.link_by_mac(mac),
+            None => r.link(self.name),
+        };
+        let Some(l) = found else {
+            return vec![match self.mac {
+                Some(mac) => format!("{}: no link with MAC {mac} in the guest", self.name),
+                None => format!("{}: no such link in the guest", self.name),
+            }];
+        };
+        let mut p = Vec::new();
+        let mut bad = |what: String| p.push(format!("{} (guest link {}, MAC {}): {what}", self.name, l.name, l.mac));
+        if l.name != self.name {
+            bad(format!("wanted name {}", self.name));
+        }
+        if !l.up {
+            bad("not up".into());
+        }
+        if l.kind.as_deref() != self.kind {
+            bad(format!("kind {} (wanted {})", l.kind.as_deref().unwrap_or("none"), self.kind.unwrap_or("none")));
+        }
+        if l.master.as_deref() != self.master {
+            bad(format!("master {} (wanted {})", l.master.as_deref().unwrap_or("none"), self.master.unwrap_or("none")));
+        }
+        if let Some(lower) = self.lower
+            && l.lower.as_deref() != Some(lower)
+        {
+            bad(format!("on {} (wanted on {lower})", l.lower.as_deref().unwrap_or("nothing")));
+        }
+        for (k, v) in self.data {
+            let got = l.datum(k);
+            if got.as_deref() != Some(*v) {
+                bad(format!("{k} {} (wanted {v})", got.as_deref().unwrap_or("absent")));
+            }
+        }
+        let addrs = r.iface(&l.name).map(|i| i.addrs.clone()).unwrap_or_default();
+        if let Some(v4) = self.v4
+            && !addrs.iter().any(|a| a == v4)
+        {
+            bad(format!("wanted IPv4 {v4}"));
+        }
+        if self.bare && !addrs.is_empty() {
+            bad(format!("wanted no address, has {}", addrs.join(" ")));
+        }
+        p
+    }
+}
+
+impl Report {
+    /// Why the route to `dst` via `gateway` on `dev` is not in the guest's table, if it is not.
+    pub fn route_problem(&self, dst: &str, gateway: &str, dev: &str) -> Option<String> {
+        let found = self.routes.iter().any(|r| r.dst == dst && r.gateway.as_deref() == Some(gateway) && r.dev == dev);
+        (!found).then(|| format!("no route to {dst} via {gateway} dev {dev}"))
+    }
+
+    /// Why the resolver's search list does not hold `domains` in that order, if it does not.
+    pub fn search_problem(&self, domains: &[&str]) -> Option<String> {
+        let at: Vec<Option<usize>> = domains.iter().map(|d| self.search.iter().position(|s| s == d)).collect();
+        let in_order = at.iter().all(Option::is_some) && at.windows(2).all(|w| w[0] < w[1]);
+        (!in_order).then(|| format!("wanted search domains {} in this order in the resolver", domains.join(" ")))
+    }
+}
+
+/// `problems`, each line prefixed with `label` (stack and case); with the guest's whole
+/// report when there is any.
+pub fn labelled(label: &str, r: &Report, problems: Vec<String>) -> Vec<String> {
     if problems.is_empty() {
         return problems;
     }
-    let mut out = problems;
+    let mut out: Vec<String> = problems.into_iter().map(|p| format!("{label}: {p}")).collect();
     out.push(format!("{label}: the guest reported:\n{}", r.summary()));
     out
+}
+
+/// Every problem of `wants` in `r`, [`labelled`].
+pub fn check(label: &str, r: &Report, wants: &[Want<'_>]) -> Vec<String> {
+    labelled(label, r, wants.iter().flat_map(|w| w.problems(r)).collect())
 }
 
 /// A private libvirtd (and virtlogd) in network, mount and PID namespaces of its own
