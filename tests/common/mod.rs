@@ -67,6 +67,19 @@ impl Sandbox {
             .env("TMPDIR", self.path("tmp"))
             .env("LIBGUESTFS_CACHEDIR", std::env::temp_dir())
             .current_dir(self.path("out"));
+        // The tests send signals as a user at a terminal would: the command gets them with
+        // their default disposition, as a shell's foreground job does, whatever the test
+        // runner inherited (a background job starts with SIGINT and SIGQUIT ignored, and a
+        // signal ignored on entry stays ignored for us, by design).
+        // SAFETY: signal(2) is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut c, || {
+                for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
+                    libc::signal(sig, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
         // KVM guests hang on these machines; a user's own setting wins.
         if std::env::var_os("LIBGUESTFS_BACKEND_SETTINGS").is_none() {
             c.env("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
