@@ -22,7 +22,11 @@ use crate::optlist::{Key, OptList, OptListError};
 pub const NIC_KEYS: &[Key] = &[
     Key { name: "name", value: "NAME", help: "the interface's name (required)" },
     Key { name: "hwaddr", value: "MAC", help: "its MAC (default: random 52:54:00:..; with -d: the domain's)" },
-    Key { name: "bootproto", value: "dhcp|static|none", help: "static needs ipaddr=; none without it: no address; dhcp forbids it" },
+    Key {
+        name: "bootproto",
+        value: "dhcp|static|none",
+        help: "static needs ipaddr=; none without it: no address; dhcp forbids it",
+    },
     Key { name: "ipaddr", value: "A[/N]", help: "static IPv4 address; prefix from /N, else netmask=, else /24" },
     Key { name: "network", value: "A", help: "network address (computed, or checked when given)" },
     Key { name: "netmask", value: "M", help: "the netmask (contiguous; checked against /N)" },
