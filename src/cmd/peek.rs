@@ -249,11 +249,8 @@ fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<
     let (snap, used) = inspect::read_guest(disks, &guestconf::want(), o.reader)?;
     let (all, unreadable) = guestconf::configs_in(&snap);
     let nics: Vec<ConfiguredNic> = all.into_iter().filter(|n| o.all || n.shown_by_default()).collect();
-    // The check sees the configs of devices (Ethernet NICs: plain, members, links),
-    // `nics[devices[k]]`: VLANs, bonds and bridges have no domain interface of their own.
-    let devices: Vec<usize> = (0..nics.len()).filter(|&i| nics.get(i).is_some_and(ConfiguredNic::is_device)).collect();
-    let checked_configs: Vec<ConfiguredNic> = devices.iter().filter_map(|&i| nics.get(i).cloned()).collect();
-    let checked = domain.as_ref().map(|d| check(&checked_configs, &d.interfaces, &d.name));
+    // The check pairs the devices among them (Ethernet NICs: plain, members, links).
+    let checked = domain.as_ref().map(|d| check(&nics, &d.interfaces, &d.name));
     let domain = domain.map(|d| DomainReport {
         interfaces: d
             .interfaces
@@ -261,8 +258,7 @@ fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<
             .enumerate()
             .map(|(i, iface)| {
                 // The config that claims interface i, as an index into `nics`.
-                let k = checked.as_ref().and_then(|c| c.claimed_by.get(i).copied().flatten());
-                let claimed = k.and_then(|k| devices.get(k).copied());
+                let claimed = checked.as_ref().and_then(|c| c.claimed_by.get(i).copied().flatten());
                 InterfaceReport {
                     iface: iface.clone(),
                     config: claimed.and_then(|k| nics.get(k)).map(|n| n.name.clone()),
