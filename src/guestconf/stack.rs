@@ -64,7 +64,7 @@ impl<'a> Stack<'a> {
         if upper == lower || u.name == l.name {
             return None;
         }
-        if l.master.as_deref() == Some(u.name.as_str()) || u.members.iter().any(|m| *m == l.name) {
+        if l.master.as_deref() == Some(u.name.as_str()) || u.members.contains(&l.name) {
             Some(Tie::Member)
         } else if u.link.as_deref() == Some(l.name.as_str()) {
             Some(Tie::Link)
