@@ -570,6 +570,23 @@ mod tests {
         p.args.iter().map(|a| a.to_string_lossy().into_owned()).collect()
     }
 
+    /// A shut-off domain `vm` with an interface per MAC.
+    fn domain_with(macs: &[&str]) -> DomainInfo {
+        let iface = |m: &&str| crate::libvirt::DomainInterface {
+            mac: Some(m.parse().unwrap()),
+            kind: "network".into(),
+            source: None,
+            model: None,
+        };
+        DomainInfo {
+            name: "vm".into(),
+            uri: "test:///".into(),
+            active: false,
+            disks: vec![],
+            interfaces: macs.iter().map(iface).collect(),
+        }
+    }
+
     #[test]
     fn images_in_every_spelling_with_the_format_before_them() {
         let items = proxy::scan(
@@ -671,20 +688,7 @@ mod tests {
     #[test]
     fn new_nics_and_sync_follow_the_one_pairing_rule() {
         use crate::guestconf::Format;
-        use crate::libvirt::DomainInterface;
-        let iface = |m: &str| DomainInterface {
-            mac: Some(m.parse().unwrap()),
-            kind: "network".into(),
-            source: None,
-            model: None,
-        };
-        let dom = |macs: &[&str]| DomainInfo {
-            name: "vm".into(),
-            uri: "test:///".into(),
-            active: false,
-            disks: vec![],
-            interfaces: macs.iter().map(|m| iface(m)).collect(),
-        };
+        let dom = domain_with;
         let (a, b, c) = ("52:54:00:00:00:0a", "52:54:00:00:00:0b", "52:54:00:00:00:0c");
         let mut eth0 = ConfiguredNic::new("eth0", "/n/ifcfg-eth0", Format::Ifcfg);
         eth0.hwaddr = Some(a.parse().unwrap());
@@ -730,7 +734,6 @@ mod tests {
     #[test]
     fn sync_edits_replace_the_mac_in_any_format_and_its_link() {
         use crate::guestconf::{Format, link};
-        use crate::libvirt::DomainInterface;
         let mut key =
             ConfiguredNic::new("eth0", "/etc/NetworkManager/system-connections/eth0.nmconnection", Format::Keyfile);
         key.hwaddr = Some("52:54:00:00:00:01".parse().unwrap());
@@ -743,19 +746,7 @@ mod tests {
             name: "eth0".into(),
             mtu: None,
         });
-        let iface = |m: &str| DomainInterface {
-            mac: Some(m.parse().unwrap()),
-            kind: "network".into(),
-            source: None,
-            model: None,
-        };
-        let d = DomainInfo {
-            name: "vm".into(),
-            uri: "test:///".into(),
-            active: false,
-            disks: vec![],
-            interfaces: vec![iface("52:54:00:00:00:a1"), iface("52:54:00:00:00:02")],
-        };
+        let d = domain_with(&["52:54:00:00:00:a1", "52:54:00:00:00:02"]);
         let edits = pair_with_domain(&mut [], &[np, key], &links, &d, &|_| true, true).unwrap();
         assert_eq!(
             edits,
@@ -898,11 +889,12 @@ mod tests {
             (eth0.master.as_ref().map(|m| m.name.as_str()), &eth0.ipv4),
             (Some("br0"), &crate::nic::Ipv4Config::NoAddress)
         );
-        let err = |v: &str, on_domain: bool| {
-            beside_the_guest(&mut vec![v.to_string()], &configs, &none, on_domain)
+        let beside = |v: &str, configs: &[ConfiguredNic], removed: &dyn Fn(&ConfiguredNic) -> bool, on_domain| {
+            beside_the_guest(&mut vec![v.to_string()], configs, removed, on_domain)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         };
+        let err = |v: &str, on_domain: bool| beside(v, &configs, &none, on_domain);
         assert_eq!(
             err("name=bond0,type=bond,members=eth1", false).unwrap_err(),
             "--nic bond0: members: eth1 is configured in the guest (/etc/sysconfig/network-scripts/ifcfg-eth1) \
@@ -912,31 +904,25 @@ mod tests {
         assert_eq!(err("name=bond0,type=bond,members=eth1", true), Ok(()));
         // A VLAN on a guest NIC leaves the NIC's config alone; a removed NIC is no link.
         assert_eq!(err("name=eth5.7,type=vlan,link=eth5,id=7", false), Ok(()));
-        let eth5_goes = |c: &ConfiguredNic| c.name == "eth5";
         assert_eq!(
-            beside_the_guest(&mut vec!["name=eth5.7,type=vlan,link=eth5,id=7".into()], &configs, &eth5_goes, false)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-                .unwrap_err(),
-            "--nic eth5.7: link: eth5 is not a --nic of this call"
+            beside("name=eth5.7,type=vlan,link=eth5,id=7", &configs, &|c: &ConfiguredNic| c.name == "eth5", false),
+            Err("--nic eth5.7: link: eth5 is not a --nic of this call".into())
         );
         // A bond in the guest as a bridge's member: its config would have to say so.
         let (bonded, _) = guest_with(LAB, Format::Ifcfg);
         assert_eq!(
-            beside_the_guest(&mut vec!["name=br1,type=bridge,members=bond0".into()], &bonded, &none, false)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-                .unwrap_err(),
-            "--nic br1: members: bond0 is configured in the guest (/etc/sysconfig/network-scripts/ifcfg-bond0) as a \
-             bond, whose config a member's must replace; declare it in this call too (--nic name=bond0,type=bond,...)"
+            beside("name=br1,type=bridge,members=bond0", &bonded, &none, false),
+            Err(
+                "--nic br1: members: bond0 is configured in the guest (/etc/sysconfig/network-scripts/ifcfg-bond0) as \
+                 a bond, whose config a member's must replace; declare it in this call too \
+                 (--nic name=bond0,type=bond,...)"
+                    .into()
+            )
         );
         // The guest's own rules hold: eth1 is bond0's already.
         assert_eq!(
-            beside_the_guest(&mut vec!["name=bond1,type=bond,members=eth1".into()], &bonded, &none, false)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-                .unwrap_err(),
-            "--nic bond1: members: eth1 is already a member of bond0; a NIC has one master"
+            beside("name=bond1,type=bond,members=eth1", &bonded, &none, false),
+            Err("--nic bond1: members: eth1 is already a member of bond0; a NIC has one master".into())
         );
     }
 
@@ -985,21 +971,8 @@ mod tests {
     /// MAC and take no interface.
     #[test]
     fn sync_macs_repins_members() {
-        use crate::libvirt::DomainInterface;
         let (configs, links) = guest_with(LAB, Format::Networkd);
-        let iface = |m: &str| DomainInterface {
-            mac: Some(m.parse().unwrap()),
-            kind: "network".into(),
-            source: None,
-            model: None,
-        };
-        let clone = DomainInfo {
-            name: "vm".into(),
-            uri: "test:///".into(),
-            active: false,
-            disks: vec![],
-            interfaces: vec![iface("52:54:00:00:01:10"), iface("52:54:00:00:01:11"), iface("52:54:00:00:01:12")],
-        };
+        let clone = domain_with(&["52:54:00:00:01:10", "52:54:00:00:01:11", "52:54:00:00:01:12"]);
         let edits = pair_with_domain(&mut [], &configs, &links, &clone, &|_| true, true).unwrap();
         let d = "/etc/systemd/network/50-rejviz-";
         let l = "/usr/local/lib/systemd/network/10-rejviz-";
