@@ -256,10 +256,11 @@ fn beside_the_guest(
         guest.push(GuestIface { name: &c.name, kind, master });
     }
     let first = parse_nics_beside(values.as_slice(), &guest)?;
-    let mut declared: Vec<String> = Vec::new();
+    // (name, the --nic value that declares it)
+    let mut declared: Vec<(&str, String)> = Vec::new();
     for n in &first {
         for m in n.kind.members() {
-            if first.iter().any(|o| &o.name == m) || declared.iter().any(|d| d.starts_with(&format!("name={m},"))) {
+            if first.iter().any(|o| &o.name == m) || declared.iter().any(|(d, _)| d == m) {
                 continue;
             }
             let mine: Vec<&&ConfiguredNic> = staying.iter().filter(|c| &c.name == m).collect();
@@ -281,25 +282,25 @@ fn beside_the_guest(
             if mac.is_none() && !on_domain {
                 return Err(declare(" without a MAC", ",hwaddr=MAC,bootproto=none"));
             }
-            let mut value = format!("name={m},");
+            let mut value = format!("name={m}");
             if let Some(mac) = mac {
-                value.push_str(&format!("hwaddr={mac},"));
+                value.push_str(&format!(",hwaddr={mac}"));
             }
             if let Some(mtu) = mine.iter().find_map(|c| c.mtu).filter(|m| (68..=65535).contains(m)) {
-                value.push_str(&format!("mtu={mtu},"));
+                value.push_str(&format!(",mtu={mtu}"));
             }
             if let Some(f) = n.format {
-                value.push_str(&format!("format={f},"));
+                value.push_str(&format!(",format={f}"));
             }
             say!(
                 "{ME}: {m} ({file}) becomes a member of {}: its config is written again{}, with no address of its own",
                 n.name,
                 mac.map(|m| format!(", pinned to {m}")).unwrap_or_default()
             );
-            declared.push(value);
+            declared.push((m, value));
         }
     }
-    values.extend(declared.into_iter().map(|v| v.trim_end_matches(',').to_string()));
+    values.extend(declared.into_iter().map(|(_, v)| v));
     Ok(parse_nics_beside(values.as_slice(), &guest)?)
 }
 
