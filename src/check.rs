@@ -1,6 +1,7 @@
 //! Do a guest's NIC configs and its domain's interfaces agree on MACs?
 //!
-//! Rules (`rejviz-peek --check`):
+//! Rules (`rejviz-peek --check`), over the configs of devices (Ethernet NICs, a bond's or
+//! bridge's members and VLANs' links among them; a VLAN, bond or bridge has no interface):
 //! - every HWADDR pinned by a config must be the MAC of exactly one domain interface;
 //! - every domain interface must be claimed by a config, paired by the one rule of
 //!   [`crate::pairing`] (stale pins left out);
@@ -18,12 +19,15 @@ pub struct CheckResult {
     pub ok: bool,
     pub problems: Vec<String>,
     /// For each domain interface, in order: the config that claims it (an index into the
-    /// configs checked).
+    /// configs given).
     #[serde(skip)]
     pub claimed_by: Vec<Option<usize>>,
 }
 
-/// Checks `configs` (Ethernet configs only: the caller filters) against `ifaces`.
+/// Checks `configs` against `ifaces`. Only the configs of devices take part
+/// ([`ConfiguredNic::is_device`]: Ethernet NICs, plain or a bond's or bridge's member or a
+/// VLAN's link); a VLAN, a bond or a bridge has no interface of its own, and is neither
+/// paired nor a problem.
 ///
 /// The problems are messages: every name in them (the domain's, the configs' and their
 /// files', the interfaces' sources, from libvirt or the guest) is shown escaped.
@@ -31,10 +35,13 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
     let domain = shown(domain);
     let mut problems = Vec::new();
     let mut claimed_by: Vec<Option<usize>> = vec![None; ifaces.len()];
+    // The devices' configs, and where each is in `configs`.
+    let at: Vec<usize> = (0..configs.len()).filter(|&i| configs.get(i).is_some_and(ConfiguredNic::is_device)).collect();
+    let configs: Vec<&ConfiguredNic> = at.iter().filter_map(|&i| configs.get(i)).collect();
 
     for (i, a) in configs.iter().enumerate() {
         if let Some(mac) = a.hwaddr
-            && let Some(b) = configs[..i].iter().find(|b| b.hwaddr == Some(mac))
+            && let Some(b) = configs.iter().take(i).find(|b| b.hwaddr == Some(mac))
         {
             problems.push(format!(
                 "{} ({}) and {} ({}) are both pinned to HWADDR {mac}",
@@ -53,7 +60,7 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
         }
     }
 
-    for c in configs {
+    for c in &configs {
         if let Some(mac) = c.hwaddr
             && !ifaces.iter().any(|i| i.mac == Some(mac))
         {
@@ -73,7 +80,7 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
         if let Some((i, _)) = p
             && let Some(slot) = claimed_by.get_mut(i)
         {
-            *slot = Some(ci);
+            *slot = at.get(ci).copied();
         }
     }
     for (iface, claim) in ifaces.iter().zip(&claimed_by) {
@@ -140,6 +147,32 @@ mod tests {
         let r = check(&[cfg("eth0", Some(A)), cfg("eth1", Some(A))], &[iface(A), iface(A)], "vm");
         assert!(r.problems.iter().any(|p| p.contains("eth0 (/f/ifcfg-eth0) and eth1 (/f/ifcfg-eth1) are both pinned")));
         assert!(r.problems.iter().any(|p| p.contains("more than one interface with MAC 52:54:00:00:00:0a")));
+    }
+
+    /// A bond's members and a VLAN's link are devices; the bond and the VLAN are not: they
+    /// claim nothing and are no problem, and the indices are the configs given.
+    #[test]
+    fn only_devices_are_paired() {
+        let mut bond = cfg("bond0", None);
+        bond.kind = crate::guestconf::LinkKind::Bond;
+        bond.members = vec!["eth1".into(), "eth2".into()];
+        let mut vlan = cfg("bond0.100", None);
+        vlan.kind = crate::guestconf::LinkKind::Vlan;
+        vlan.link = Some("bond0".into());
+        let mut m1 = cfg("eth1", Some(B));
+        m1.master = Some("bond0".into());
+        let mut m2 = cfg("eth2", None);
+        m2.master = Some("bond0".into());
+        let r = check(&[bond, vlan, cfg("eth0", None), m1, m2], &[iface(A), iface(B), iface(C)], "vm");
+        assert_eq!(r.problems, Vec::<String>::new());
+        assert_eq!(r.claimed_by, [Some(2), Some(3), Some(4)]);
+        // Fewer interfaces than devices is fine; an interface no device claims is not, even
+        // with a bond in the image.
+        let mut bond = cfg("bond0", None);
+        bond.kind = crate::guestconf::LinkKind::Bond;
+        let r = check(&[bond], &[iface(A)], "vm");
+        assert_eq!(r.claimed_by, [None]);
+        assert!(!r.ok);
     }
 
     #[test]

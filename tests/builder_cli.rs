@@ -34,7 +34,16 @@ fn bad_nic_exits_2_with_one_line_and_never_runs_virt_builder() {
             "rejviz-builder: --nic eth0: colour: unknown key (known: name hwaddr bootproto ipaddr network netmask broadcast gateway dns1 dns2 mtu onboot ipv6 ipv6gw routes search type link id members mode miimon primary lacp-rate xmit-hash-policy stp format)",
         ),
         (
-            &["--nic", "name=eth1", "--nic", "name=eth2", "--nic", "name=b,type=bond,members=eth1", "--nic", "name=br,type=bridge,members=eth1+eth2"],
+            &[
+                "--nic",
+                "name=eth1",
+                "--nic",
+                "name=eth2",
+                "--nic",
+                "name=b,type=bond,members=eth1",
+                "--nic",
+                "name=br,type=bridge,members=eth1+eth2",
+            ],
             "rejviz-builder: --nic br: members: eth1 is already a member of b; a NIC has one master",
         ),
         (

@@ -120,7 +120,7 @@ fn domain_macs_sync_macs_and_running_domain_refused() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("52:54:00:be:ef:00  network  rjz-net  virtio  eth0"), "{stdout}");
     // The rest of the edited file is untouched.
-    assert!(stdout.contains("eth0  52:54:00:be:ef:00  dhcp"), "{stdout}");
+    assert!(stdout.contains("eth0  ethernet  52:54:00:be:ef:00  dhcp"), "{stdout}");
 
     // A running domain is refused before anything runs.
     let running_img = image_copy(&sb, "centos7.raw", "run.raw");

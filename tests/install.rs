@@ -1,12 +1,13 @@
 //! rejviz-install against the real virt-install and a real libvirtd, on isolated test
 //! networks. Appliance launches: 2 (end to end: build, peek; install reads the raw image directly) + 0
-//! (mappings) + 1 (errors: --reader appliance).
+//! (mappings) + 1 (errors: --reader appliance) + 2 (the lab topology: build, one customize;
+//! install, peek and customize --print-command read the raw image directly).
 
 mod common;
 
 use common::{
     CreatedDomain, LIBVIRT_URI, Sandbox, TEMPLATE, TestNetwork, count_launches, images, launches, outcome as out,
-    virsh, xml_interfaces,
+    test_driver, virsh, xml_interfaces,
 };
 
 #[test]
@@ -275,4 +276,194 @@ fn virt_install_dry_run_and_print_xml_pass_through() {
         out(&sb.rejviz("rejviz-install").args(args).arg("--no-such-virt-install-option").output().expect("run"));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("unrecognized arguments"), "{stderr}");
+}
+
+/// README's lab example end to end: rejviz-builder makes a VLAN on an active-backup bond
+/// over two NICs (plus a plain NIC); rejviz-install attaches the three NICs (never the bond
+/// or the VLAN) with their MACs, the members by the VLAN's subnet or by the bond's name;
+/// rejviz-peek shows the tree and --check pairs the members with the domain's interfaces;
+/// rejviz-customize refuses to remove half the topology and removes all of it, companion
+/// route file included. Appliance launches: 2 (the build, the one customize run).
+#[test]
+fn lab_topology_builder_install_peek_customize() {
+    let sb = Sandbox::new();
+    // Defined, not started: virt-install only prints XML here.
+    let net_a = TestNetwork::new("topo-a", "10.232.1.1", 24, false, false);
+    let net_b = TestNetwork::new("topo-b", "10.232.7.1", 24, false, false);
+    let img = sb.path("out/lab.img");
+    let mut cmd = sb.rejviz("rejviz-builder");
+    cmd.args([TEMPLATE, "--format", "raw", "-o"]).arg(&img).args([
+        "--nic",
+        "name=eth0,ipaddr=10.232.1.10",
+        "--nic",
+        "name=eth1",
+        "--nic",
+        "name=eth2",
+        "--nic",
+        "name=bond0,type=bond,members=eth1+eth2,mode=active-backup,miimon=100,primary=eth1,bootproto=none",
+        "--nic",
+        "name=bond0.100,type=vlan,link=bond0,id=100,ipaddr=10.232.100.5/24,routes=10.232.200.0/24@10.232.100.1,search=lab.example.com",
+    ]);
+    let counter = count_launches(&sb, &mut cmd);
+    let (code, _, stderr) = out(&cmd.output().expect("rejviz-builder"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(launches(&counter), 1, "the build");
+
+    // Each command below reads the raw image directly: no launch.
+    let run = |bin: &str, args: &[&str]| {
+        let mut cmd = sb.rejviz(bin);
+        cmd.args(args);
+        let counter = count_launches(&sb, &mut cmd);
+        let (code, stdout, stderr) = out(&cmd.output().expect("run"));
+        assert_eq!(launches(&counter), 0, "{bin} {args:?}");
+        (code, stdout, stderr)
+    };
+    let image = img.display().to_string();
+    let (code, stdout, stderr) = run("rejviz-peek", &["--format", "raw", "-a", &image, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let nic =
+        |name: &str| v["nics"].as_array().and_then(|a| a.iter().find(|n| n["name"] == name)).cloned().expect(name);
+    let mac = |name: &str| nic(name)["hwaddr"].as_str().expect("hwaddr").to_string();
+    let (m0, m1, m2) = (mac("eth0"), mac("eth1"), mac("eth2"));
+    assert_eq!(nic("bond0")["members"], serde_json::json!(["eth1", "eth2"]));
+    assert_eq!(
+        (&nic("bond0")["bond"]["mode"], &nic("bond0")["bond"]["primary"]),
+        (&"active-backup".into(), &"eth1".into())
+    );
+    assert_eq!((&nic("bond0.100")["link"], &nic("bond0.100")["id"]), (&"bond0".into(), &100.into()));
+    assert_eq!(nic("eth1")["master"], "bond0");
+    assert_eq!(
+        nic("bond0.100")["routes"],
+        serde_json::json!([{"to": "10.232.200.0/24", "via": "10.232.100.1", "onlink": false}])
+    );
+    assert_eq!(nic("bond0.100")["search"], serde_json::json!(["lab.example.com"]));
+
+    // The tree: members under their bond, the VLAN under its link.
+    let (code, stdout, stderr) = run("rejviz-peek", &["--format", "raw", "-a", &image]);
+    assert_eq!(code, 0, "{stderr}");
+    let f = "/etc/sysconfig/network-scripts/ifcfg-";
+    let table = format!(
+        "NAME         TYPE                HWADDR             BOOTPROTO  ADDRESS/PREFIX   GATEWAY  DNS  IPV6  MTU  ONBOOT  FILE
+bond0        bond:active-backup  -                  none       -                -        -    -     -    yes     {f}bond0
+  eth1       ethernet            {m1}  none       -                -        -    -     -    yes     {f}eth1
+  eth2       ethernet            {m2}  none       -                -        -    -     -    yes     {f}eth2
+  bond0.100  vlan:100            -                  static     10.232.100.5/24  -        -    -     -    yes     {f}bond0.100
+eth0         ethernet            {m0}  static     10.232.1.10/24   -        -    -     -    yes     {f}eth0
+routes: bond0.100: 10.232.200.0/24 via 10.232.100.1
+search: bond0.100: lab.example.com
+"
+    );
+    assert!(stdout.ends_with(&table), "{stdout}");
+
+    let name = format!("rjz-{}-topo", std::process::id());
+    let disk = format!("{image},format=raw");
+    let install = |extra: &[&str]| {
+        let mut args = vec!["--connect", LIBVIRT_URI, "--print-xml", "--import", "--name", &name, "--memory", "128"];
+        args.extend(["--virt-type", "qemu", "--disk", &disk]);
+        args.extend(extra);
+        run("rejviz-install", &args)
+    };
+    // No network holds the VLAN's subnet yet: the error says what eth1 carries, and which
+    // name maps the bond's members by hand.
+    let (code, _, stderr) = install(&["--auto-nic-mappings"]);
+    assert_eq!(code, 2, "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with(
+            "rejviz-install: eth1 (10.232.100.5/24 on bond0.100): no network's subnet holds this address (networks: "
+        ) && last.ends_with("); map it with --nic-mappings bond0=NETWORK"),
+        "{stderr}"
+    );
+    let net_v = TestNetwork::new("topo-v", "10.232.100.1", 24, false, false);
+    // Auto: eth0 by its own subnet, the members by the VLAN's; three interfaces, no more.
+    let (code, stdout, stderr) = install(&["--auto-nic-mappings"]);
+    assert_eq!(code, 0, "{stderr}");
+    let auto = xml_interfaces(&stdout);
+    assert_eq!(
+        auto,
+        [(m0.clone(), net_a.name.clone()), (m1.clone(), net_v.name.clone()), (m2.clone(), net_v.name.clone())]
+    );
+    // By hand: the bond's name maps both members.
+    let (code, stdout, stderr) = install(&["--nic-mappings", &format!("bond0={},eth0={}", net_b.name, net_a.name)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        xml_interfaces(&stdout),
+        [(m0.clone(), net_a.name.clone()), (m1.clone(), net_b.name.clone()), (m2.clone(), net_b.name.clone())]
+    );
+    let (code, _, stderr) = install(&["--nic-mappings", &format!("bond0={},eth2={}", net_b.name, net_a.name)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            "rejviz-install: eth2 is mapped twice: to network {} through bond0 and to network {} through eth2\n",
+            net_b.name, net_a.name
+        )),
+        "{stderr}"
+    );
+    assert!(!virsh(&["list", "--all", "--name"]).lines().any(|l| l.trim() == name));
+
+    // The domain the auto mapping made (as libvirt's test driver holds it): the members and
+    // eth0 claim its three interfaces; the bond and the VLAN claim none and are no problem.
+    let ifaces: Vec<(&str, &str)> = auto.iter().map(|(m, n)| (m.as_str(), n.as_str())).collect();
+    let uri = test_driver(&sb, &[("topo", &img, "raw", &ifaces)], &[]);
+    let (code, stdout, stderr) = run("rejviz-peek", &["-c", &uri, "-d", "topo", "--check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for (m, net, config) in [(&m0, &net_a.name, "eth0"), (&m1, &net_v.name, "eth1"), (&m2, &net_v.name, "eth2")] {
+        assert!(stdout.contains(&format!("{m}  network  {net}  virtio  {config}\n")), "{stdout}");
+    }
+    assert!(stdout.contains("check: OK"), "{stdout}");
+
+    // A guest NIC named as a member is written again as one, pinned to its MAC.
+    let (code, stdout, stderr) = run(
+        "rejviz-customize",
+        &[
+            "--format",
+            "raw",
+            "-a",
+            &image,
+            "--print-command",
+            "--nic",
+            "name=br0,type=bridge,members=eth0,ipaddr=10.232.1.10/24",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "rejviz-customize: eth0 ({f}eth0) becomes a member of br0: its config is written again, pinned to {m0}, with no address of its own\n"
+        )),
+        "{stderr}"
+    );
+    assert!(stdout.contains(&format!("\nBOOTPROTO=none\nHWADDR={m0}\nBRIDGE=br0\n")), "{stdout}");
+
+    // Removing half the topology is refused before anything runs; all of it goes, route
+    // file included.
+    let (code, stdout, stderr) = run("rejviz-customize", &["--format", "raw", "-a", &image, "--nic-remove", "bond0"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "rejviz-customize: --nic-remove bond0: its members eth1, eth2 would stay, configured as members of a bond \
+         that is gone; remove them too (--nic-remove eth1 --nic-remove eth2) or write them again (--nic name=...)\n"
+    );
+    let all = ["--nic-remove", "bond0", "--nic-remove", "eth1", "--nic-remove", "eth2"];
+    let (code, _, stderr) = run("rejviz-customize", &[&["--format", "raw", "-a", &image][..], &all].concat());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--nic-remove bond0: VLAN bond0.100 would stay, running on a link that is gone"),
+        "{stderr}"
+    );
+    let mut cmd = sb.rejviz("rejviz-customize");
+    cmd.args(["--format", "raw", "-a", &image]).args(all).args(["--nic-remove", "bond0.100"]);
+    let counter = count_launches(&sb, &mut cmd);
+    let (code, _, stderr) = out(&cmd.output().expect("rejviz-customize"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(launches(&counter), 1, "virt-customize's own");
+    let log = stderr.lines().find(|l| l.starts_with("rejviz-customize: running: virt-customize ")).expect("log");
+    for gone in ["ifcfg-bond0", "ifcfg-bond0.100", "route-bond0.100", "ifcfg-eth1", "ifcfg-eth2"] {
+        assert!(log.contains(&format!(" --delete /etc/sysconfig/network-scripts/{gone} ")), "{log}");
+    }
+    let (code, stdout, stderr) = run("rejviz-peek", &["--format", "raw", "-a", &image, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let left: Vec<&str> = v["nics"].as_array().expect("nics").iter().filter_map(|n| n["name"].as_str()).collect();
+    assert_eq!(left, ["eth0"]);
 }

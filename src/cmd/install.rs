@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::{Plan, Workspace, help};
-use crate::guestconf::{self, ConfiguredNic, LinkKind};
+use crate::guestconf;
 use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
@@ -20,19 +20,23 @@ pub const NIC_MAPPINGS: OurOption = OurOption::value(
     "nic-mappings",
     "NAME=TARGET[,NAME=TARGET]...",
     "Attach the image's interface NAME to TARGET: a libvirt network name, or bridge:BR\n\
-     for a host bridge (repeatable). Each mapped NIC becomes\n\
-     --network network=NET,mac=HWADDR,model=virtio (or bridge=BR), with the MAC its\n\
-     config pins; a config without HWADDR gets a generated MAC, with a warning that\n\
-     the guest binds it by name. The --network options stand where the first\n\
-     mapping option stood, in the order the pairing rule needs (see README).\n\
-     Example: --nic-mappings eth0=default,eth1=bridge:br0",
+     for a host bridge (repeatable). NAME may be a bond, bridge or VLAN: every NIC under\n\
+     it (its members, its link) is attached. Only NICs (Ethernet devices) get an\n\
+     interface: each becomes --network network=NET,mac=HWADDR,model=virtio (or\n\
+     bridge=BR), with the MAC its config pins; a config without HWADDR gets a\n\
+     generated MAC, with a warning that the guest binds it by name. The --network\n\
+     options stand where the first mapping option stood, in the order the pairing rule\n\
+     needs (see README).\n\
+     Example: --nic-mappings eth0=default,bond0=lab,eth3=bridge:br0",
 );
 pub const AUTO_NIC_MAPPINGS: OurOption = OurOption::flag(
     "auto-nic-mappings",
-    "Map every NIC the image configures that --nic-mappings does not: a static NIC to\n\
-     the one libvirt network whose IPv4 subnet holds its address, a DHCP NIC to the\n\
-     network 'default' if it exists and serves DHCP. Anything else is an error that\n\
-     lists the NICs and networks.",
+    "Map every NIC the image configures that --nic-mappings does not, by everything it\n\
+     carries (its own config, its bond or bridge, the VLANs on it or on its bond): to\n\
+     the one libvirt network whose IPv4 subnets hold all those static addresses (and\n\
+     that serves DHCP if a DHCP config is among them); with DHCP alone, to the network\n\
+     'default' if it exists and serves DHCP. Anything else is an error that says what\n\
+     the NIC carries and lists the networks.",
 );
 pub const PRINT_COMMAND: OurOption = OurOption::flag(
     "print-command",
@@ -161,9 +165,14 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
                 for u in &unreadable {
                     say!("{ME}: warning: {}: {} (NIC ignored)", u.file, u.reason);
                 }
-                let ethernet: Vec<ConfiguredNic> =
-                    configs.into_iter().filter(|c| c.kind == LinkKind::Ethernet).collect();
-                attaches = mapping::resolve(&ethernet, &manual, auto, &host)?;
+                let resolved = mapping::resolve(&configs, &manual, auto, &host)?;
+                for o in &resolved.orphans {
+                    say!(
+                        "{ME}: warning: {o} stands on no NIC the image configures: no interface is made for it \
+                         (give virt-install a --network for its link or members)"
+                    );
+                }
+                attaches = resolved.attaches;
                 for a in attaches.iter().filter(|a| a.mac_generated) {
                     say!(
                         "{ME}: warning: {}'s config pins no HWADDR; it gets {} and the guest binds the config by name",

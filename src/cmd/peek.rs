@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::EXIT_USAGE;
 use crate::check::{CheckResult, check};
-use crate::guestconf::{self, ConfiguredNic, LinkKind, Unreadable};
+use crate::guestconf::{self, ConfiguredNic, LinkKind, Stack, Unreadable};
 use crate::inspect::{self, Disk, OsInfo, ReaderUsed};
 use crate::libvirt::{self, DomainInfo, DomainInterface};
 
@@ -28,6 +28,11 @@ fn cli() -> Command {
              name interfaces by MAC (backups like *.bak, *.orig, *.rpmnew, *~ are skipped). Files are\n\
              parsed as data, never run. A file that cannot be parsed is reported with the reason; the\n\
              rest are still shown.\n\n\
+             The table is a tree: a bond's or bridge's members stand under it and a VLAN under its\n\
+             link, indented two spaces a level (TYPE says vlan:ID, bond:MODE, bridge, ethernet);\n\
+             static routes and search domains follow it. Ethernet NICs, VLANs, bonds and bridges\n\
+             are shown; --all adds loopback and other kinds. --check pairs only devices (Ethernet\n\
+             NICs: plain, bond or bridge members, VLAN links) with the domain's interfaces.\n\n\
              By default (--reader auto) an image with ext2/3/4 or XFS filesystems is read directly,\n\
              in milliseconds and with no appliance: raw from the file, qcow2 or any other format\n\
              qemu reads through a read-only qemu-nbd; anything the direct reader cannot read with\n\
@@ -105,7 +110,9 @@ fn cli() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Say on stderr which reader read the guest, and why not the direct one"),
         )
-        .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Also show loopback and non-Ethernet configs"))
+        .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help(
+            "Also show loopback and configs of other kinds (wifi, team, tunnels, ...); Ethernet NICs, VLANs, bonds and bridges are always shown",
+        ))
         .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("One JSON document (schema in README)"))
         .arg(
             Arg::new("check")
@@ -219,7 +226,8 @@ pub struct InterfaceReport {
 #[derive(Debug, Clone, Copy)]
 struct ReadOptions {
     reader: inspect::Reader,
-    /// `--all`: loopback and non-Ethernet configs too.
+    /// `--all`: loopback and configs of other kinds too (not only devices, VLANs, bonds
+    /// and bridges).
     all: bool,
     /// `--check`: the report carries the check.
     check: bool,
@@ -240,11 +248,9 @@ impl ReadOptions {
 fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<(Report, ReaderUsed), PeekError> {
     let (snap, used) = inspect::read_guest(disks, &guestconf::want(), o.reader)?;
     let (all, unreadable) = guestconf::configs_in(&snap);
-    // The check sees the Ethernet configs, `all[at[k]]`; the report shows them, or all.
-    let at: Vec<usize> = (0..all.len()).filter(|&i| all.get(i).is_some_and(|n| n.kind == LinkKind::Ethernet)).collect();
-    let ethernet: Vec<ConfiguredNic> = at.iter().filter_map(|&i| all.get(i).cloned()).collect();
-    let checked = domain.as_ref().map(|d| check(&ethernet, &d.interfaces, &d.name));
-    let nics = if o.all { all } else { ethernet };
+    let nics: Vec<ConfiguredNic> = all.into_iter().filter(|n| o.all || n.shown_by_default()).collect();
+    // The check pairs the devices among them (Ethernet NICs: plain, members, links).
+    let checked = domain.as_ref().map(|d| check(&nics, &d.interfaces, &d.name));
     let domain = domain.map(|d| DomainReport {
         interfaces: d
             .interfaces
@@ -252,8 +258,7 @@ fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<
             .enumerate()
             .map(|(i, iface)| {
                 // The config that claims interface i, as an index into `nics`.
-                let k = checked.as_ref().and_then(|c| c.claimed_by.get(i).copied().flatten());
-                let claimed = if o.all { k.and_then(|k| at.get(k).copied()) } else { k };
+                let claimed = checked.as_ref().and_then(|c| c.claimed_by.get(i).copied().flatten());
                 InterfaceReport {
                     iface: iface.clone(),
                     config: claimed.and_then(|k| nics.get(k)).map(|n| n.name.clone()),
@@ -324,7 +329,33 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The readable form of a report.
+/// The TYPE column: `ethernet`, `vlan:ID` (`vlan:ID@LINK` when the row does not stand under
+/// its link), `bond:MODE`, `bridge` (`bridge:stp` with spanning tree), `loopback`, or the
+/// config's own word for other kinds. No spaces: the columns stay split by whitespace.
+fn type_cell(n: &ConfiguredNic, link_elsewhere: bool) -> String {
+    match &n.kind {
+        LinkKind::Ethernet => "ethernet".into(),
+        LinkKind::Loopback => "loopback".into(),
+        LinkKind::Vlan => {
+            let mut s = String::from("vlan");
+            if let Some(id) = n.id {
+                s.push_str(&format!(":{id}"));
+            }
+            if let Some(link) = n.link.as_deref().filter(|_| link_elsewhere) {
+                s.push_str(&format!("@{link}"));
+            }
+            s
+        }
+        LinkKind::Bond => n.bond.as_ref().map_or_else(|| "bond".into(), |o| format!("bond:{}", o.mode)),
+        LinkKind::Bridge if n.stp == Some(true) => "bridge:stp".into(),
+        LinkKind::Bridge => "bridge".into(),
+        LinkKind::Other(word) => word.split_whitespace().collect::<Vec<_>>().join("_"),
+    }
+}
+
+/// The readable form of a report: the NIC table as a tree (each config followed by the
+/// ones under it, indented two spaces a level: a bond's or bridge's members, then the
+/// VLANs on it), then each NIC's static routes and search domains.
 pub fn render_text(r: &Report) -> String {
     let dash = || "-".to_string();
     let os = &r.os;
@@ -332,12 +363,14 @@ pub fn render_text(r: &Report) -> String {
         "OS: {} ({} {} {}, osinfo {}), hostname {}\n\n",
         os.product_name, os.os_type, os.distro, os.version, os.osinfo, os.hostname
     );
-    let rows: Vec<Vec<String>> = r
-        .nics
-        .iter()
-        .map(|n| {
+    let rows: Vec<Vec<String>> = Stack::new(&r.nics)
+        .tree()
+        .into_iter()
+        .filter_map(|row| Some((row, r.nics.get(row.index)?)))
+        .map(|(row, n)| {
             vec![
-                n.name.clone(),
+                format!("{}{}", "  ".repeat(row.depth), n.name),
+                type_cell(n, row.link_elsewhere),
                 n.hwaddr.map(|m| m.to_string()).unwrap_or_else(dash),
                 n.bootproto.to_string(),
                 n.ipv4.map(|a| a.to_string()).unwrap_or_else(dash),
@@ -363,9 +396,32 @@ pub fn render_text(r: &Report) -> String {
         out.push_str("No NIC configs found.\n");
     } else {
         out.push_str(&table(
-            &["NAME", "HWADDR", "BOOTPROTO", "ADDRESS/PREFIX", "GATEWAY", "DNS", "IPV6", "MTU", "ONBOOT", "FILE"],
+            &[
+                "NAME",
+                "TYPE",
+                "HWADDR",
+                "BOOTPROTO",
+                "ADDRESS/PREFIX",
+                "GATEWAY",
+                "DNS",
+                "IPV6",
+                "MTU",
+                "ONBOOT",
+                "FILE",
+            ],
             &rows,
         ));
+    }
+    for n in r.nics.iter().filter(|n| !n.routes.is_empty()) {
+        let routes: Vec<String> = n
+            .routes
+            .iter()
+            .map(|rt| format!("{} via {}{}", rt.to, rt.via, if rt.onlink { " onlink" } else { "" }))
+            .collect();
+        out.push_str(&format!("routes: {}: {}\n", n.name, routes.join(", ")));
+    }
+    for n in r.nics.iter().filter(|n| !n.search.is_empty()) {
+        out.push_str(&format!("search: {}: {}\n", n.name, n.search.join(" ")));
     }
     for u in &r.unreadable {
         out.push_str(&format!("unreadable: {}: {}\n", u.file, u.reason));
@@ -490,6 +546,63 @@ mod tests {
         let m = parse(["p", "-a", "x", "--reader", "appliance", "-v"].iter().map(std::ffi::OsString::from)).unwrap();
         assert_eq!(m.get_one::<String>("reader").and_then(|r| r.parse().ok()), Some(inspect::Reader::Appliance));
         assert!(m.get_flag("verbose"));
+    }
+
+    /// The report of what `values` write in `format`, as peek reads it back.
+    fn report_of(values: &[&str], format: guestconf::Format) -> Report {
+        let nics = crate::nic::parse_nics(values).unwrap();
+        let files: Vec<guestconf::GuestFile> = nics.iter().flat_map(|n| guestconf::write(n, format).unwrap()).collect();
+        let (nics, unreadable, _) =
+            guestconf::configs_in_files(files.iter().map(|f| (f.path.as_str(), f.content.as_bytes())));
+        let os = OsReport {
+            os_type: "linux".into(),
+            distro: "centos".into(),
+            version: "7.9".into(),
+            product_name: "CentOS".into(),
+            hostname: "vm1".into(),
+            osinfo: "centos7.0".into(),
+        };
+        Report { os, nics, unreadable, domain: None, check: None }
+    }
+
+    /// The table is a tree (members under their master, VLANs under their link, a VLAN that
+    /// is a bridge's member under the bridge with its link in TYPE); routes and search follow.
+    #[test]
+    fn topology_table() {
+        let r = report_of(
+            &[
+                "name=eth0,hwaddr=52:54:00:00:00:10,ipaddr=10.0.1.5/24,routes=10.10.0.0/16@10.0.1.1+10.11.0.0/16@192.0.2.1@onlink",
+                "name=eth1,hwaddr=52:54:00:00:00:11",
+                "name=eth2,hwaddr=52:54:00:00:00:12",
+                "name=bond0,type=bond,members=eth1+eth2,mode=active-backup,primary=eth1,bootproto=none",
+                "name=bond0.100,type=vlan,link=bond0,id=100,ipaddr=172.16.100.5/24,search=lab.example.com+example.com",
+                "name=eth3,hwaddr=52:54:00:00:00:13,bootproto=none",
+                "name=eth3.20,type=vlan,link=eth3,id=20",
+                "name=br0,type=bridge,members=eth3.20,stp=yes,ipaddr=192.168.20.2/24",
+            ],
+            guestconf::Format::Ifcfg,
+        );
+        let d = "/etc/sysconfig/network-scripts/ifcfg-";
+        let want = format!(
+            "OS: CentOS (linux centos 7.9, osinfo centos7.0), hostname vm1
+
+NAME         TYPE                HWADDR             BOOTPROTO  ADDRESS/PREFIX   GATEWAY  DNS  IPV6  MTU  ONBOOT  FILE
+bond0        bond:active-backup  -                  none       -                -        -    -     -    yes     {d}bond0
+  eth1       ethernet            52:54:00:00:00:11  none       -                -        -    -     -    yes     {d}eth1
+  eth2       ethernet            52:54:00:00:00:12  none       -                -        -    -     -    yes     {d}eth2
+  bond0.100  vlan:100            -                  static     172.16.100.5/24  -        -    -     -    yes     {d}bond0.100
+br0          bridge:stp          -                  static     192.168.20.2/24  -        -    -     -    yes     {d}br0
+  eth3.20    vlan:20@eth3        -                  none       -                -        -    -     -    yes     {d}eth3.20
+eth0         ethernet            52:54:00:00:00:10  static     10.0.1.5/24      -        -    -     -    yes     {d}eth0
+eth3         ethernet            52:54:00:00:00:13  none       -                -        -    -     -    yes     {d}eth3
+routes: eth0: 10.10.0.0/16 via 10.0.1.1, 10.11.0.0/16 via 192.0.2.1 onlink
+search: bond0.100: lab.example.com example.com
+"
+        );
+        assert_eq!(render_text(&r), want);
+        // The names are the first word of each row, whatever the depth.
+        let names: Vec<&str> = want.lines().skip(3).take(8).filter_map(|l| l.split_whitespace().next()).collect();
+        assert_eq!(names, ["bond0", "eth1", "eth2", "bond0.100", "br0", "eth3.20", "eth0", "eth3"]);
     }
 
     #[test]

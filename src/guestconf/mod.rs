@@ -11,6 +11,7 @@ pub mod link;
 pub mod netplan;
 pub mod networkd;
 pub mod shellvars;
+mod stack;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -21,6 +22,7 @@ pub use crate::format::Format;
 use crate::inspect::{Snapshot, Want};
 use crate::nic::{BondOptions, Ipv6Config, MacAddr, Nic, NicError, NicKind, NicProblem, Route, natural_cmp};
 pub use error::{IniProblem, ReadError};
+pub use stack::{Row, Stack, Tie};
 
 /// A file to put into the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,7 +22,11 @@ use crate::optlist::{Key, OptList, OptListError};
 pub const NIC_KEYS: &[Key] = &[
     Key { name: "name", value: "NAME", help: "the interface's name (required)" },
     Key { name: "hwaddr", value: "MAC", help: "its MAC (default: random 52:54:00:..; with -d: the domain's)" },
-    Key { name: "bootproto", value: "dhcp|static|none", help: "static needs ipaddr=; none without it: no address; dhcp forbids it" },
+    Key {
+        name: "bootproto",
+        value: "dhcp|static|none",
+        help: "static needs ipaddr=; none without it: no address; dhcp forbids it",
+    },
     Key { name: "ipaddr", value: "A[/N]", help: "static IPv4 address; prefix from /N, else netmask=, else /24" },
     Key { name: "network", value: "A", help: "network address (computed, or checked when given)" },
     Key { name: "netmask", value: "M", help: "the netmask (contiguous; checked against /N)" },
@@ -289,12 +293,23 @@ pub fn parse_nics<S: AsRef<str>>(values: &[S]) -> Result<Vec<Nic>, NicError> {
     parse_nics_beside(values, &[])
 }
 
+/// An interface a guest already configures, as [`parse_nics_beside`] takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuestIface<'a> {
+    pub name: &'a str,
+    /// Its `type=` word: `ethernet`, `vlan`, `bond` or `bridge`.
+    pub kind: &'static str,
+    /// The bond or bridge it is a member of in the guest (one that stays), if any.
+    pub master: Option<&'a str>,
+}
+
 /// [`parse_nics`] for a guest that already configures the interfaces `guest`: a bond's or
-/// bridge's member and a VLAN's link must be a NIC of the call or one of these. (The
-/// commands pass none yet: naming an interface of the guest needs its config rewritten as a
-/// member, which is a later step; with `guest` empty, every member and link is a NIC of the
-/// call.)
-pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[&str]) -> Result<Vec<Nic>, NicError> {
+/// bridge's member and a VLAN's link must be a NIC of the call or one of these, and the
+/// same rules hold for them (a bond's members are Ethernet NICs, a VLAN runs on no VLAN and
+/// no member, a NIC has one master). `rejviz-customize` passes the guest's interfaces when
+/// a member or link is not a NIC of the call, then declares the guest's members in the call
+/// (a member's config must say so) and checks what a link in the guest needs.
+pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[GuestIface<'_>]) -> Result<Vec<Nic>, NicError> {
     let mut drafts: Vec<Draft> = Vec::with_capacity(values.len());
     for (i, value) in values.iter().enumerate() {
         let d = parse_one(i, value.as_ref())?;
@@ -319,7 +334,8 @@ pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[&str]) -> Result<
     let lower_of = |name: &String| {
         let d = drafts.iter().find(|o| &o.name == name);
         let vlan = d.and_then(|d| if let NicKind::Vlan(v) = &d.kind { Some(v.clone()) } else { None });
-        Lower { name: name.clone(), kind: d.map_or("ethernet", |d| d.kind.word()), vlan }
+        let guest_kind = || guest.iter().find(|g| g.name == name).map_or("ethernet", |g| g.kind);
+        Lower { name: name.clone(), kind: d.map_or_else(guest_kind, |d| d.kind.word()), vlan }
     };
     let lower: Vec<Vec<Lower>> = drafts
         .iter()
@@ -360,11 +376,15 @@ pub fn parse_nics_beside<S: AsRef<str>>(values: &[S], guest: &[&str]) -> Result<
 }
 
 /// The checks across the NICs of a call that make them one topology: every member and link
-/// exists (among the call's NICs, or `guest`), no NIC has two masters, members and links are
+/// exists (among the call's NICs, or `guest`, to which the same rules apply), no NIC has two
+/// masters, members and links are
 /// of kinds that can be stacked so, no loop, one VLAN per id and link; members lose the
 /// DHCP default (they have no address). Returns each NIC's master and VLANs, in order.
 #[allow(clippy::type_complexity)]
-fn check_topology(drafts: &mut [Draft], guest: &[&str]) -> Result<Vec<(Option<Master>, Vec<String>)>, NicError> {
+fn check_topology(
+    drafts: &mut [Draft],
+    guest: &[GuestIface<'_>],
+) -> Result<Vec<(Option<Master>, Vec<String>)>, NicError> {
     let fail = |nic: &str, key: &str, problem| NicError { nic: nic.to_string(), key: Some(key.into()), problem };
     let index = |name: &str| drafts.iter().position(|d| d.name == name);
     let mut out: Vec<(Option<Master>, Vec<String>)> = drafts.iter().map(|_| (None, Vec::new())).collect();
@@ -374,10 +394,17 @@ fn check_topology(drafts: &mut [Draft], guest: &[&str]) -> Result<Vec<(Option<Ma
             NicKind::Bridge(b) => (&b.members, MasterKind::Bridge, &["ethernet", "vlan", "bond"]),
             NicKind::Vlan(v) => {
                 let Some(j) = index(&v.link) else {
-                    if guest.contains(&v.link.as_str()) {
-                        continue;
+                    let Some(g) = guest.iter().find(|g| g.name == v.link) else {
+                        return Err(fail(&d.name, "link", NicProblem::NotInCall(v.link.clone())));
+                    };
+                    if !matches!(g.kind, "ethernet" | "bond" | "bridge") {
+                        return Err(fail(&d.name, "link", NicProblem::LinkKind { link: v.link.clone(), kind: g.kind }));
                     }
-                    return Err(fail(&d.name, "link", NicProblem::NotInCall(v.link.clone())));
+                    if let Some(master) = g.master {
+                        let problem = NicProblem::LinkIsMember { link: v.link.clone(), master: master.to_string() };
+                        return Err(fail(&d.name, "link", problem));
+                    }
+                    continue;
                 };
                 let link = &drafts[j];
                 if j == i {
@@ -401,25 +428,33 @@ fn check_topology(drafts: &mut [Draft], guest: &[&str]) -> Result<Vec<(Option<Ma
             NicKind::Bond(b) => b.options.primary.as_deref(),
             _ => None,
         };
+        let member_kind = |m: &String, member_kind: &'static str| {
+            if takes.contains(&member_kind) {
+                return Ok(());
+            }
+            let (master, takes) = match kind {
+                MasterKind::Bond => ("bond", "Ethernet NICs"),
+                MasterKind::Bridge => ("bridge", "Ethernet NICs, VLANs and bonds"),
+            };
+            let problem = NicProblem::MemberKind { member: m.clone(), kind: member_kind, master, takes };
+            Err(fail(&d.name, "members", problem))
+        };
         for m in members {
             let Some(j) = index(m) else {
-                if guest.contains(&m.as_str()) {
-                    continue;
+                let Some(g) = guest.iter().find(|g| g.name == m) else {
+                    return Err(fail(&d.name, "members", NicProblem::NotInCall(m.clone())));
+                };
+                member_kind(m, g.kind)?;
+                if let Some(other) = g.master.filter(|o| *o != d.name) {
+                    let problem = NicProblem::TwoMasters { member: m.clone(), other: other.to_string() };
+                    return Err(fail(&d.name, "members", problem));
                 }
-                return Err(fail(&d.name, "members", NicProblem::NotInCall(m.clone())));
+                continue;
             };
             if j == i {
                 return Err(fail(&d.name, "members", NicProblem::Loop(format!("{0} -> {0}", d.name))));
             }
-            let member = &drafts[j];
-            if !takes.contains(&member.kind.word()) {
-                let (master, takes) = match kind {
-                    MasterKind::Bond => ("bond", "Ethernet NICs"),
-                    MasterKind::Bridge => ("bridge", "Ethernet NICs, VLANs and bonds"),
-                };
-                let problem = NicProblem::MemberKind { member: m.clone(), kind: member.kind.word(), master, takes };
-                return Err(fail(&d.name, "members", problem));
-            }
+            member_kind(m, drafts[j].kind.word())?;
             if let Some(other) = &out[j].0 {
                 let problem = NicProblem::TwoMasters { member: m.clone(), other: other.name.clone() };
                 return Err(fail(&d.name, "members", problem));

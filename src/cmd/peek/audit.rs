@@ -122,7 +122,7 @@ fn config_cells(n: Option<&ConfiguredNic>) -> [String; 4] {
 }
 
 /// The readable form of an audit: one table, a row per domain interface (with the image
-/// config that claims it) and per image config that claims none; then the problems, the
+/// config that claims it) and per device config (Ethernet) of the image that claims none; then the problems, the
 /// unreadable files and the verdict. Every value from libvirt or a guest is escaped.
 pub fn render_text(a: &Audit) -> String {
     let dash = || "-".to_string();
@@ -167,7 +167,9 @@ pub fn render_text(a: &Audit) -> String {
             domain_rows.push(row);
         }
         let claimed: Vec<usize> = ifaces.iter().filter_map(|i| i.claimed).collect();
-        for (_, n) in report.nics.iter().enumerate().filter(|(k, _)| !claimed.contains(k)) {
+        // A config that claims no interface is a row only if it is a device's: a VLAN, a
+        // bond or a bridge never has an interface of its own.
+        for (_, n) in report.nics.iter().enumerate().filter(|(k, n)| !claimed.contains(k) && n.is_device()) {
             let mut row = vec![name.clone(), state.to_string(), dash(), dash(), dash()];
             row.extend(config_cells(Some(n)));
             row.push(status.to_string());

@@ -668,9 +668,36 @@ fn topologies_parse_into_members_masters_and_vlans() {
         "name=e,ipv6=2001:db8::5/64,routes=10.1.0.0/16@10.0.0.1+2001:db8:9::/48@fe80::1+2001:db8:8::/48@2001:db8::1",
     );
     assert_eq!(n.routes.len(), 3);
-    // Members and links may be interfaces the guest already has (the commands' hook).
-    assert!(
-        parse_nics_beside(&["name=b,type=bond,members=eth7", "name=v,type=vlan,link=eth8,id=2"], &["eth7", "eth8"])
-            .is_ok()
+    // Members and links may be interfaces the guest already has (the commands' hook), by
+    // the same rules as NICs of the call.
+    let g = |name, kind, master| GuestIface { name, kind, master };
+    let guest = [g("eth7", "ethernet", None), g("eth8", "ethernet", None), g("bond9", "bond", None)];
+    let beside = |v: &[&str]| parse_nics_beside(v, &guest).map_err(|e| e.to_string());
+    let n = beside(&[
+        "name=b,type=bond,members=eth7",
+        "name=v,type=vlan,link=eth8,id=2",
+        "name=w,type=vlan,link=bond9,id=3",
+    ])
+    .unwrap();
+    // What a writer declares of them (netplan: in the section of their kind).
+    assert_eq!(n[2].lower.iter().map(|l| (l.name.as_str(), l.kind)).collect::<Vec<_>>(), [("bond9", "bond")]);
+    assert_eq!(
+        beside(&["name=b,type=bond,members=bond9"]).unwrap_err(),
+        "--nic b: members: bond9 is a bond; a bond's members are Ethernet NICs"
     );
+    let guest = [g("eth7", "ethernet", Some("bond0")), g("v7", "vlan", None)];
+    let beside = |v: &[&str]| parse_nics_beside(v, &guest).map_err(|e| e.to_string());
+    assert_eq!(
+        beside(&["name=b,type=bond,members=eth7"]).unwrap_err(),
+        "--nic b: members: eth7 is already a member of bond0; a NIC has one master"
+    );
+    assert_eq!(
+        beside(&["name=v,type=vlan,link=eth7,id=2"]).unwrap_err(),
+        "--nic v: link: eth7 is a member of bond0; put the VLAN on bond0 instead"
+    );
+    assert_eq!(
+        beside(&["name=v,type=vlan,link=v7,id=2"]).unwrap_err(),
+        "--nic v: link: v7 is a vlan; a VLAN runs on an Ethernet NIC, a bond or a bridge"
+    );
+    assert!(beside(&["name=bond0,type=bond,members=eth7"]).is_ok());
 }
