@@ -118,14 +118,21 @@ fn verdict(problems: Vec<String>) {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
-fn explicit(stack: &str) {
+/// A sandbox with an overlay on `stack`'s guest, and the start of a rejviz-customize command
+/// line for it in the stack's format.
+fn prepared(stack: &str) -> (Sandbox, std::path::PathBuf, &'static str, Vec<String>) {
     let sb = Sandbox::new();
     let base = guest::guests().join(format!("{stack}.raw"));
     let disk = sb.path("out/guest.qcow2");
     guest::overlay(&base, &disk);
     let fmt = format(stack);
-    let mut args: Vec<String> =
+    let args: Vec<String> =
         ["--format", "qcow2", "-a", &disk.display().to_string(), "--nic-format", fmt].map(String::from).to_vec();
+    (sb, disk, fmt, args)
+}
+
+fn explicit(stack: &str) {
+    let (sb, disk, fmt, mut args) = prepared(stack);
     args.extend(nic_args(stack));
     args.extend(["--hostname".to_string(), format!("rejviz-{stack}")]);
     customize(&sb, &format!("{stack}/{fmt}"), &args);
@@ -268,13 +275,7 @@ fn topology_wants() -> [LinkWant<'static>; 6] {
 }
 
 fn topology(stack: &str) {
-    let sb = Sandbox::new();
-    let base = guest::guests().join(format!("{stack}.raw"));
-    let disk = sb.path("out/guest.qcow2");
-    guest::overlay(&base, &disk);
-    let fmt = format(stack);
-    let mut args: Vec<String> =
-        ["--format", "qcow2", "-a", &disk.display().to_string(), "--nic-format", fmt].map(String::from).to_vec();
+    let (sb, disk, fmt, mut args) = prepared(stack);
     args.extend(topology_args());
     customize(&sb, &format!("{stack}/{fmt}, topology"), &args);
 
