@@ -294,16 +294,8 @@ fn ifup_no_act_brings_up_the_topology() {
     }
     let main = dir.path().join("interfaces");
     std::fs::write(&main, format!("auto lo\niface lo inet loopback\nsource {}/*\n", d.display())).unwrap();
-    let state = dir.path().join("state");
-    std::fs::create_dir(&state).unwrap();
-    let out = Command::new("ifup")
-        .args(["--no-act", "--verbose", "--force", "-a", "-i"])
-        .arg(&main)
-        .arg(format!("--state-dir={}", state.display()))
-        .output()
-        .expect("ifup (ifupdown)");
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "ifup --no-act -a: {all}");
+    let (ok, all) = common::ifup_no_act(&main);
+    assert!(ok, "ifup --no-act -a: {all}");
     for n in topology() {
         assert!(all.contains(&format!("configuring interface {0}={0} (inet)", n.name)), "{}: {all}", n.name);
     }

@@ -770,16 +770,8 @@ fn ifup_all(main_text: impl Fn(&Path) -> String, files: &[(String, String)]) -> 
     }
     let main = dir.path().join("interfaces");
     std::fs::write(&main, main_text(dir.path())).unwrap();
-    let state = dir.path().join("state");
-    std::fs::create_dir(&state).unwrap();
-    let out = Command::new("ifup")
-        .args(["--no-act", "--verbose", "--force", "-a", "-i"])
-        .arg(&main)
-        .arg(format!("--state-dir={}", state.display()))
-        .output()
-        .expect("ifup (ifupdown)");
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    if out.status.success() { Ok(all) } else { Err(all) }
+    let (ok, all) = common::ifup_no_act(&main);
+    if ok { Ok(all) } else { Err(all) }
 }
 
 fn eni_file(value: &str) -> Option<(String, String)> {

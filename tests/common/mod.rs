@@ -530,3 +530,17 @@ pub fn put(root: &Path, f: &rejviz::guestconf::GuestFile) {
     std::fs::write(&p, &f.content).expect("write");
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(f.mode)).expect("chmod");
 }
+
+/// `ifup --no-act -a` (ifupdown itself) on the interfaces file `main`, with its state in a
+/// new folder beside it: its whole output, and whether it succeeded.
+pub fn ifup_no_act(main: &Path) -> (bool, String) {
+    let state = main.with_file_name("state");
+    std::fs::create_dir(&state).expect("ifup state folder");
+    let out = Command::new("ifup")
+        .args(["--no-act", "--verbose", "--force", "-a", "-i"])
+        .arg(main)
+        .arg(format!("--state-dir={}", state.display()))
+        .output()
+        .expect("ifup (ifupdown)");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
