@@ -31,6 +31,42 @@ fn guestfs_tools_tables_list_exactly_the_installed_tools_options() {
     }
 }
 
+/// Each option's arity as the installed tool's getopt reads it (the man pages do not always
+/// say: `--notes` and `--get-kernel` take their argument as an operand, not as a value).
+/// `--NAME=x --zzz` is refused at `--NAME=x` by a flag ("doesn't allow an argument") and at
+/// `--zzz` by an option that takes a value; `--NAME` as the last argument is refused for a
+/// required value ("requires an argument"). getopt refuses before the tool does anything
+/// (`--NAME` alone is run only for options that take a value).
+#[test]
+fn guestfs_tools_tables_have_the_installed_tools_arity() {
+    let run = |program: &str, args: &[&str]| {
+        let o = Command::new(program)
+            .args(args)
+            .env("VIRT_BUILDER_DIRS", "/nonexistent")
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let mut wrong = Vec::new();
+    for tool in [&VIRT_BUILDER, &VIRT_CUSTOMIZE] {
+        for o in tool.options() {
+            let Some(name) = o.names.first() else { continue };
+            let flag = run(tool.program, &[&format!("--{name}=x"), "--zzz-rejviz-probe"]).contains("allow an argument");
+            let theirs = match flag {
+                true => Arity::Flag,
+                false if run(tool.program, &[&format!("--{name}")]).contains("requires an argument") => Arity::Value,
+                false => Arity::Optional,
+            };
+            if theirs != o.arity {
+                wrong.push(format!("{} --{name}: table {:?}, tool {theirs:?}", tool.program, o.arity));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// Every action of virt-install's parser: its option strings and its nargs.
 #[test]
 fn virt_install_table_matches_its_argparse_parser() {

@@ -77,9 +77,7 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
 /// `--notes`, ...), and for devices (`-o /dev/...`), which are never removed.
 fn output_path(items: &[Item]) -> Option<PathBuf> {
     let no_image = ["list", "notes", "print-cache", "delete-cache", "cache-all-templates", "get-kernel"];
-    if no_image.iter().any(|f| tool_flag(items, &VIRT_BUILDER, f))
-        || !tool_values(items, &VIRT_BUILDER, "notes").is_empty()
-    {
+    if no_image.iter().any(|f| tool_flag(items, &VIRT_BUILDER, f)) {
         return None;
     }
     let format = tool_values(items, &VIRT_BUILDER, "format").pop().unwrap_or_else(|| "raw".into());
@@ -167,6 +165,7 @@ mod tests {
         assert_eq!(out(&["fedora-39", "--no-delete-on-failure"]), None);
         assert_eq!(out(&["--list"]), None);
         assert_eq!(out(&["--notes", "fedora-39"]), None);
+        assert_eq!(out(&["--get-kernel", "disk.img"]), None);
         assert_eq!(out(&["--hostname", "h"]), None);
     }
 }

@@ -562,7 +562,17 @@ mod tests {
             assert_eq!(scan_strs(&[spelling, "--nic", "x"]).unwrap(), vec![t(spelling), nic("x")], "{spelling}");
         }
         // Flags do not either, in any spelling.
-        for spelling in ["--no-delete-on-fail", "-no-delete-on-failure", "-vx", "-q", "--sel", "-selinux"] {
+        // `--notes OS` and `--get-kernel IMAGE` take an operand, not a value.
+        for spelling in [
+            "--no-delete-on-fail",
+            "-no-delete-on-failure",
+            "-vx",
+            "-q",
+            "--sel",
+            "-selinux",
+            "--notes",
+            "--get-kernel",
+        ] {
             assert_eq!(scan_strs(&[spelling, "--nic", "x"]).unwrap(), vec![t(spelling), nic("x")], "{spelling}");
         }
     }

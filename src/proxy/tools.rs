@@ -24,8 +24,9 @@ const fn opt(names: &'static [&'static str], tools: u8) -> ToolOption {
     ToolOption { names, short: None, arity: Arity::Optional, tools, secret: None }
 }
 
-/// virt-builder's and virt-customize's options (`--long-options`, `--short-options`, and the
-/// man pages for the arity). `-x` has no long name.
+/// virt-builder's and virt-customize's options (`--long-options`, `--short-options`; the
+/// arity as their getopt reads it: `--notes` and `--get-kernel` are flags whose argument is
+/// the operand, whatever the man page's synopsis suggests). `-x` has no long name.
 const GUESTFS_TOOLS: &[ToolOption] = &[
     val(&["add"], C).short('a'),
     val(&["append-line"], BC),
@@ -54,7 +55,7 @@ const GUESTFS_TOOLS: &[ToolOption] = &[
     val(&["firstboot-command"], BC),
     val(&["firstboot-install"], BC),
     val(&["format"], BC),
-    val(&["get-kernel"], B),
+    flag(&["get-kernel"], B),
     val(&["gpg"], B),
     flag(&["help"], BC),
     val(&["hostname"], BC),
@@ -77,7 +78,7 @@ const GUESTFS_TOOLS: &[ToolOption] = &[
     flag(&["no-network"], BC),
     flag(&["no-sync"], B),
     flag(&["no-warn-if-partition"], B),
-    val(&["notes"], B),
+    flag(&["notes"], B),
     val(&["output"], B).short('o'),
     val(&["password"], BC).secret(1, "password"),
     val(&["password-crypto"], BC),
