@@ -50,6 +50,10 @@ pub fn masked_args(tool: &ToolSpec, args: &[OsString]) -> Vec<String> {
         let parsed = tool.parse(&s);
         let secrets = secrets_of(tool, &parsed);
         let follows = tool.value_follows(&parsed, it.peek().map(|n| n.as_ref()));
+        // An unknown option (the tool refuses it) may have meant one whose secret is the next
+        // argument: that is masked too.
+        let unknown_secret = matches!(parsed, Parsed::Long { lookup: Lookup::Unknown, inline: None, .. })
+            && it.peek().is_some_and(|n| !n.starts_with('-') && mask_any(&secrets, n).is_some());
         match (&parsed, secrets.is_empty()) {
             (Parsed::Long { inline: Some(v), .. }, false) => match mask_any(&secrets, v) {
                 Some(m) => out.push(format!("{}={m}", s.split('=').next().unwrap_or_default())),
@@ -57,7 +61,9 @@ pub fn masked_args(tool: &ToolSpec, args: &[OsString]) -> Vec<String> {
             },
             _ => out.push(s.into_owned()),
         }
-        if follows && let Some(v) = it.next() {
+        if (follows || unknown_secret)
+            && let Some(v) = it.next()
+        {
             out.push(mask_any(&secrets, &v).unwrap_or_else(|| v.into_owned()));
         }
     }
@@ -152,6 +158,8 @@ mod tests {
             (&VIRT_BUILDER, &["--pas=joe:password:S1"]),
             // Unknown: refused too, and not shown either.
             (&VIRT_BUILDER, &["--root-passwd=password:S1"]),
+            (&VIRT_BUILDER, &["--root-passwd", "password:S1"]),
+            (&VIRT_CUSTOMIZE, &["-sm-creds", "joe:password:S1"]),
         ];
         for (tool, args) in cases {
             let line = command_line(tool, &os(args));
