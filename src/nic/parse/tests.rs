@@ -13,6 +13,17 @@ fn st(spec: &str) -> StaticIpv4 {
     }
 }
 
+/// `--help` says of each name-server key what the parser takes: IPv6 only if it takes it.
+#[test]
+fn name_server_help_says_what_is_accepted() {
+    for key in ["dns1", "dns2"] {
+        let help = NIC_KEYS.iter().find(|k| k.name == key).map(|k| k.help).unwrap_or_default();
+        let v6 = parse_nics(&[&format!("name=eth0,{key}=2001:db8::53")]).is_ok();
+        assert_eq!(help.contains("IPv6"), v6, "{key}: {help}");
+        assert!(help.contains("IPv4"), "{key}: {help}");
+    }
+}
+
 #[test]
 fn only_a_name_means_dhcp() {
     let n = nic("name=eth0");
