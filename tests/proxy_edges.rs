@@ -122,26 +122,40 @@ fn missing_tmpdir_breaks_only_what_needs_the_private_directory() {
         assert_eq!(o.status.code(), Some(0), "{bin} --version: {}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).starts_with(&format!("{bin} ")));
     }
+    // A dry run makes none, even with files to stage (it shows where they would be).
+    let secret = sb.path("pw");
+    std::fs::write(&secret, "pw\n").expect("write");
+    let rhsm = format!("user=joe,password-file={}", secret.display());
     let mut dry = build_args().to_vec();
     dry.push("--dry-run");
-    let o = sb.rejviz("rejviz-builder").args(&dry).env("TMPDIR", &missing).output().expect("run");
-    assert_eq!(o.status.code(), Some(0), "--dry-run: {}", String::from_utf8_lossy(&o.stderr));
+    for extra in [vec![], vec!["--rhsm-register", rhsm.as_str()]] {
+        let o = sb.rejviz("rejviz-builder").args(&dry).args(&extra).env("TMPDIR", &missing).output().expect("run");
+        assert_eq!(o.status.code(), Some(0), "--dry-run {extra:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
 
-    // A run needs it: one clear line, exit 1, and the tool never starts.
+    // A run needs it: one clear line, exit 1, and the tool never starts (staged files or not).
     let ran = sb.path("ran");
     let dir = fake_tool(&sb, "virt-builder", &format!("#!/bin/sh\ntouch {}\n", ran.display()), 0o755);
-    let o =
-        sb.rejviz("rejviz-builder").args(build_args()).env("TMPDIR", &missing).env("PATH", &dir).output().expect("run");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert_eq!(
-        stderr,
-        format!(
-            "rejviz-builder: cannot create a private directory in {}: No such file or directory (os error 2)\n",
-            missing.display()
-        )
-    );
-    assert!(!ran.exists(), "virt-builder ran");
+    for extra in [vec![], vec!["--rhsm-register", rhsm.as_str()]] {
+        let o = sb
+            .rejviz("rejviz-builder")
+            .args(build_args())
+            .args(&extra)
+            .env("TMPDIR", &missing)
+            .env("PATH", &dir)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "rejviz-builder: cannot create a private directory in {}: No such file or directory (os error 2)\n",
+                missing.display()
+            )
+        );
+        assert!(!ran.exists(), "virt-builder ran");
+    }
 }
 
 /// A fake virt-builder that copies the files its `--sm-credentials USER:file:F` and `--run F`

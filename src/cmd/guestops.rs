@@ -179,8 +179,13 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
 /// host files they need (a script, a password copy) are staged in `ws`.
 pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<OsString>, UsageError> {
     let r: Rhsm = rhsm::parse(&values(items, &RHSM_REGISTER), given(items, &RHSM_UNREGISTER))?;
-    // The private directory is made only when needed (a missing TMPDIR breaks nothing else).
-    let dir = if r.needs_workspace() { ws.path()?.to_path_buf() } else { std::path::PathBuf::new() };
+    // The private directory is made only when a run needs it (a missing TMPDIR breaks nothing
+    // else); a dry run shows where its files would be.
+    let dir = match (r.needs_workspace(), plan.dry_run) {
+        (false, _) => std::path::PathBuf::new(),
+        (true, true) => ws.placeholder(),
+        (true, false) => ws.path()?.to_path_buf(),
+    };
     let (args, files) = rhsm::ops(&r, &dir);
     for f in files {
         plan.staged.push(Staged { path: dir.join(f.name), content: f.content, shown: f.shown, mode: f.mode });

@@ -126,6 +126,8 @@ pub struct Staged {
 pub struct Workspace {
     me: String,
     dir: std::cell::OnceCell<tempfile::TempDir>,
+    /// It could not be made: a failure of ours (exit 1), not bad input, whoever asked for it.
+    failed: std::cell::Cell<bool>,
 }
 
 /// The private directory could not be made.
@@ -138,7 +140,12 @@ pub struct WorkspaceError {
 
 impl Workspace {
     pub fn new(me: &str) -> Workspace {
-        Workspace { me: me.to_string(), dir: std::cell::OnceCell::new() }
+        Workspace { me: me.to_string(), dir: std::cell::OnceCell::new(), failed: std::cell::Cell::new(false) }
+    }
+
+    /// Where the directory would be, for a dry run, which makes none: `$TMPDIR/ME.XXXXXX`.
+    pub fn placeholder(&self) -> PathBuf {
+        std::env::temp_dir().join(format!("{}.XXXXXX", self.me))
     }
 
     /// The directory, made now if it was not yet.
@@ -147,11 +154,14 @@ impl Workspace {
             return Ok(d.path());
         }
         let parent = std::env::temp_dir();
+        let err = |source| {
+            self.failed.set(true);
+            WorkspaceError { parent: parent.clone(), source }
+        };
         // Said plainly when TMPDIR is not there (tempfile's own error adds a made-up path).
         if let Err(source) = std::fs::metadata(&parent) {
-            return Err(WorkspaceError { parent, source });
+            return Err(err(source));
         }
-        let err = |source| WorkspaceError { parent: parent.clone(), source };
         let d = tempfile::Builder::new()
             .prefix(&format!("{}.", self.me))
             .permissions(std::fs::Permissions::from_mode(0o700))
@@ -325,7 +335,7 @@ pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
         Ok(Answer::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
             say!("{me}: {e}");
-            Outcome::Exited(EXIT_USAGE)
+            Outcome::Exited(if ws.failed.get() { EXIT_FAILURE } else { EXIT_USAGE })
         }
     };
     drop(ws);
