@@ -361,7 +361,8 @@ fn control_characters_are_refused_and_shown_escaped() {
         ),
         ("rejviz-customize", &["-a", "x.img", "--nic-remove", "eth\x1b0", "--print-command"]),
         ("rejviz-install", &["--disk", "/x.img", "--nic-mappings", "eth0=de\nfault", "--print-command"]),
-        ("rejviz-peek", &["-d", "no\nsuch\x1b[2J"]),
+        // libvirt's test driver: the name reaches the lookup whether or not libvirtd runs.
+        ("rejviz-peek", &["-c", "test:///default", "-d", "no\nsuch\x1b[2J"]),
         ("rejviz-peek", &["-a", "/nonexistent\n.img"]),
     ];
     for (bin, args) in cases {
