@@ -20,7 +20,7 @@ fn build_args() -> [&'static str; 7] {
 
 #[test]
 fn full_stdout_is_one_line_and_exit_1() {
-    for bin in PROXIES {
+    for bin in PROXIES.into_iter().chain(["rejviz-peek"]) {
         for arg in ["--help", "--version"] {
             let sb = Sandbox::new();
             let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");

@@ -496,7 +496,8 @@ pub fn main() -> ! {
     let guard = super::signal_guard(ME);
     let m = match parse(std::env::args_os()) {
         Ok(m) => m,
-        Err(e) if !e.use_stderr() => e.exit(), // --help, --version: exit 0
+        // --help, --version: written as all our output is (a full disk: one line, exit 1).
+        Err(e) if !e.use_stderr() => crate::proxy::exit(super::emit(ME, &e.render().to_string())),
         Err(e) => {
             say!("{}", usage_line(&e));
             std::process::exit(EXIT_USAGE)
