@@ -56,24 +56,31 @@ fn closed_stdout_ends_quietly_by_sigpipe() {
     }
 }
 
+/// Whether it runs the build or, for `--nic-format auto`, first `virt-builder --list`.
 #[test]
 fn tool_not_executable_is_126_and_not_found_is_127() {
     let sb = Sandbox::new();
     let dir = fake_tool(&sb, "virt-builder", "#!/bin/sh\nexit 0\n", 0o644);
-    let o = sb.rejviz("rejviz-builder").args(build_args()).env("PATH", &dir).output().expect("run");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(126), "{stderr}");
-    assert!(stderr.ends_with("rejviz-builder: cannot run virt-builder: Permission denied (os error 13)\n"), "{stderr}");
-
     let empty = sb.path("empty");
     std::fs::create_dir(&empty).expect("mkdir");
-    let o = sb.rejviz("rejviz-builder").args(build_args()).env("PATH", &empty).output().expect("run");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(127), "{stderr}");
-    assert!(
-        stderr.ends_with("rejviz-builder: cannot run virt-builder: No such file or directory (os error 2)\n"),
-        "{stderr}"
-    );
+    let auto_format = ["rejviz-centos7", "-o", "vm.img", "--nic", "name=eth0"];
+    for args in [&build_args()[..], &auto_format[..]] {
+        let o = sb.rejviz("rejviz-builder").args(args).env("PATH", &dir).output().expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(126), "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with("rejviz-builder: cannot run virt-builder: Permission denied (os error 13)\n"),
+            "{args:?}: {stderr}"
+        );
+
+        let o = sb.rejviz("rejviz-builder").args(args).env("PATH", &empty).output().expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(127), "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with("rejviz-builder: cannot run virt-builder: No such file or directory (os error 2)\n"),
+            "{args:?}: {stderr}"
+        );
+    }
 }
 
 #[test]

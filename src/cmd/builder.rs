@@ -36,7 +36,7 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, UsageError> {
     let rhsm_args = guestops::rhsm_ops(&items, ws, &mut plan)?;
     let format = match guestops::nic_format(&items)? {
         Some(f) => Some(f),
-        None if nics.iter().any(|n| n.format.is_none()) => template_format(&items),
+        None if nics.iter().any(|n| n.format.is_none()) => template_format(&items)?,
         None => None,
     };
     let work = NicWork { nics: &nics, format, ..NicWork::default() };
@@ -48,17 +48,22 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, UsageError> {
 
 /// The format for `--nic-format auto`: from the template's osinfo id, which
 /// `virt-builder --list --list-format json` gives without launching anything (with the
-/// call's `--source` options), or else from its name.
-fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
-    let name = operands(items).into_iter().next()?;
+/// call's `--source` options), or else from its name. A virt-builder that cannot be run at
+/// all is said so (127 or 126), not taken for a template it does not list.
+fn template_format(items: &[Item]) -> Result<Option<crate::guestconf::Format>, UsageError> {
+    let Some(name) = operands(items).into_iter().next() else { return Ok(None) };
     let mut cmd = std::process::Command::new(VIRT_BUILDER.program);
     cmd.args(["--list", "--list-format", "json"]);
     for src in tool_values(items, &VIRT_BUILDER, "source") {
         cmd.args(["--source", &src]);
     }
-    let osinfo = cmd
-        .stderr(std::process::Stdio::null())
-        .output()
+    let listing = match cmd.stderr(std::process::Stdio::null()).output() {
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied) => {
+            return Err(UsageError::CannotRun { program: VIRT_BUILDER.program, source: e });
+        }
+        listing => listing,
+    };
+    let osinfo = listing
         .ok()
         .filter(|o| o.status.success())
         .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
@@ -69,7 +74,7 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
                 .find(|t| t["os-version"] == name.as_str())
                 .and_then(|t| t["osinfo"].as_str().map(str::to_string))
         });
-    crate::guestconf::detect::for_template(osinfo.as_deref(), &name)
+    Ok(crate::guestconf::detect::for_template(osinfo.as_deref(), &name))
 }
 
 /// The image virt-builder will write: `-o`/`--output`, else `OS-VERSION.img` (`.qcow2` with

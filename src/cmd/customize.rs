@@ -84,6 +84,15 @@ pub enum CustomizeError {
     Refused(String),
 }
 
+impl super::Refusal for CustomizeError {
+    fn exit_code(&self) -> i32 {
+        match self {
+            CustomizeError::Usage(u) => u.exit_code(),
+            _ => super::EXIT_USAGE,
+        }
+    }
+}
+
 impl From<proxy::ScanError> for CustomizeError {
     fn from(e: proxy::ScanError) -> Self {
         CustomizeError::Usage(e.into())

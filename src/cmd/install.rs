@@ -70,6 +70,15 @@ pub enum InstallError {
     Usage(#[from] super::UsageError),
 }
 
+impl super::Refusal for InstallError {
+    fn exit_code(&self) -> i32 {
+        match self {
+            InstallError::Usage(u) => u.exit_code(),
+            _ => super::EXIT_USAGE,
+        }
+    }
+}
+
 /// The image of the first `--disk`: its path and format, or why there is none.
 pub fn first_disk(items: &[Item]) -> Result<Disk, InstallError> {
     let Some(value) = tool_values(items, &VIRT_INSTALL, "disk").into_iter().next() else {

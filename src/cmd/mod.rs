@@ -84,6 +84,36 @@ pub enum UsageError {
     GuestPath(#[from] guestops::PathError),
     #[error("{0}")]
     Option(String),
+    /// The proxied tool, run while we plan (`virt-builder --list`), cannot be run.
+    #[error("cannot run {program}: {source}")]
+    CannotRun { program: &'static str, source: std::io::Error },
+}
+
+/// Why a command stopped before its tool ran, and the exit status that says so.
+pub trait Refusal: std::fmt::Display + From<proxy::ScanError> {
+    /// 2 (bad input) unless the error is a failure of ours or the tool's.
+    fn exit_code(&self) -> i32 {
+        EXIT_USAGE
+    }
+}
+
+impl Refusal for UsageError {
+    fn exit_code(&self) -> i32 {
+        match self {
+            UsageError::Workspace(_) => EXIT_FAILURE,
+            UsageError::CannotRun { source, .. } => cannot_run_code(source),
+            _ => EXIT_USAGE,
+        }
+    }
+}
+
+/// The shell's status for a program that cannot be run: 127 not found, 126 not executable.
+fn cannot_run_code(e: &std::io::Error) -> i32 {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => EXIT_NOT_FOUND,
+        std::io::ErrorKind::PermissionDenied => EXIT_NOT_EXECUTABLE,
+        _ => EXIT_FAILURE,
+    }
 }
 
 /// What a proxy command decided to do.
@@ -126,8 +156,6 @@ pub struct Staged {
 pub struct Workspace {
     me: String,
     dir: std::cell::OnceCell<tempfile::TempDir>,
-    /// It could not be made: a failure of ours (exit 1), not bad input, whoever asked for it.
-    failed: std::cell::Cell<bool>,
 }
 
 /// The private directory could not be made.
@@ -140,7 +168,7 @@ pub struct WorkspaceError {
 
 impl Workspace {
     pub fn new(me: &str) -> Workspace {
-        Workspace { me: me.to_string(), dir: std::cell::OnceCell::new(), failed: std::cell::Cell::new(false) }
+        Workspace { me: me.to_string(), dir: std::cell::OnceCell::new() }
     }
 
     /// Where the directory would be, for a dry run, which makes none: `$TMPDIR/ME.XXXXXX`.
@@ -154,10 +182,7 @@ impl Workspace {
             return Ok(d.path());
         }
         let parent = std::env::temp_dir();
-        let err = |source| {
-            self.failed.set(true);
-            WorkspaceError { parent: parent.clone(), source }
-        };
+        let err = |source| WorkspaceError { parent: parent.clone(), source };
         // Said plainly when TMPDIR is not there (tempfile's own error adds a made-up path).
         if let Err(source) = std::fs::metadata(&parent) {
             return Err(err(source));
@@ -233,13 +258,8 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     let outcome = match guard.run(&mut cmd) {
         Ok(outcome) => outcome,
         Err(e) => {
-            let code = match e.kind() {
-                std::io::ErrorKind::NotFound => EXIT_NOT_FOUND,
-                std::io::ErrorKind::PermissionDenied => EXIT_NOT_EXECUTABLE,
-                _ => EXIT_FAILURE,
-            };
             say!("{me}: cannot run {program}: {e}");
-            Outcome::Exited(code)
+            Outcome::Exited(cannot_run_code(&e))
         }
     };
     // A run a signal ended ends by that signal, whatever status the tool chose on its way
@@ -307,7 +327,7 @@ enum Answer {
 /// The body of every proxy command's `main`: signals first, then the command line scanned
 /// (`--help` and `--version` answered), then the workspace, `plan`, and the run; ends the
 /// process as the tool ended.
-pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
+pub fn proxy_main<E: Refusal>(
     me: &str,
     tool: &ToolSpec,
     options: &[OurOption],
@@ -335,7 +355,7 @@ pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
         Ok(Answer::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
             say!("{me}: {e}");
-            Outcome::Exited(if ws.failed.get() { EXIT_FAILURE } else { EXIT_USAGE })
+            Outcome::Exited(e.exit_code())
         }
     };
     drop(ws);
