@@ -13,6 +13,7 @@
 //! - [`pairing`]: which image config belongs to which domain interface (one rule);
 //! - [`mapping`]: which network or bridge each image NIC is attached to;
 //! - [`check`]: do image configs and domain interfaces agree on MACs;
+//! - [`osinfo`]: the libosinfo id of an inspected guest;
 //! - [`rhsm`]: RHSM registration as virt-customize operations;
 //! - [`shell`]: the one shell-quoting rule (ifcfg files, our scripts, the lines we show);
 //! - [`proxy`]: the proxy runner (argument scanning, masking, running the real tool);
