@@ -244,8 +244,8 @@ fn quote(v: &str) -> String {
     crate::shell::quote(v).into_owned()
 }
 
-/// Why `name` cannot name an ifcfg config, if it cannot. The file quotes every value (see
-/// [`quote`]), so the file itself can carry any name `validate_ifname` accepts, non-ASCII
+/// Why `name` cannot name an ifcfg config, if it cannot. The file quotes every value that
+/// needs it (see [`quote`]), so the file itself can carry any name `validate_ifname` accepts, non-ASCII
 /// included (no `.link` file is involved); but initscripts use `$DEVICE` unquoted, where `*`,
 /// `?` and `[` are glob patterns (matched in the network-scripts folder they run in; refused
 /// for every format by `guestconf::name_problem`), pass it as an argument to commands
