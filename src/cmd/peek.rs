@@ -16,6 +16,25 @@ mod audit;
 
 const ME: &str = "rejviz-peek";
 
+/// The name of each option (its clap id and long name) and group, defined once: code refers
+/// to them by these constants, so a misspelt name does not compile.
+mod id {
+    pub const ADD: &str = "add";
+    pub const FORMAT: &str = "format";
+    pub const DOMAIN: &str = "domain";
+    pub const ALL_DOMAINS: &str = "all-domains";
+    pub const CONNECT: &str = "connect";
+    pub const READER: &str = crate::cmd::READER.name;
+    pub const VERBOSE: &str = "verbose";
+    pub const ALL: &str = "all";
+    pub const JSON: &str = "json";
+    pub const CHECK: &str = "check";
+    /// Where the guest comes from: `-a`, `-d` or `--all-domains`.
+    pub const SOURCE: &str = "source";
+    /// What needs libvirt: `-d` or `--all-domains`.
+    pub const LIBVIRT: &str = "libvirt";
+}
+
 fn cli() -> Command {
     Command::new(ME)
         .version(env!("CARGO_PKG_VERSION"))
@@ -57,78 +76,78 @@ fn cli() -> Command {
              be listed.",
         )
         .arg(
-            Arg::new("add")
+            Arg::new(id::ADD)
                 .short('a')
-                .long("add")
+                .long(id::ADD)
                 .value_name("IMAGE")
                 .action(ArgAction::Append)
                 .value_parser(clap::value_parser!(PathBuf))
                 .help("A disk of the guest (repeat for each disk, in order)"),
         )
         .arg(
-            Arg::new("format")
-                .long("format")
+            Arg::new(id::FORMAT)
+                .long(id::FORMAT)
                 .value_name("raw|qcow2|auto")
                 .action(ArgAction::Append)
                 .value_parser(["raw", "qcow2", "auto"])
                 .help("Format of the -a images that follow it (default auto: let libguestfs probe; use raw for raw images)"),
         )
         .arg(
-            Arg::new("domain")
+            Arg::new(id::DOMAIN)
                 .short('d')
-                .long("domain")
+                .long(id::DOMAIN)
                 .value_name("DOMAIN")
-                .conflicts_with("add")
+                .conflicts_with(id::ADD)
                 .help("A libvirt domain: its disks (read-only, running or not) and its interfaces"),
         )
         .arg(
-            Arg::new("all-domains")
-                .long("all-domains")
+            Arg::new(id::ALL_DOMAINS)
+                .long(id::ALL_DOMAINS)
                 .action(ArgAction::SetTrue)
                 .help("Every domain of the connection (running or not), in name order, in one table"),
         )
         .arg(
-            Arg::new("connect")
+            Arg::new(id::CONNECT)
                 .short('c')
-                .long("connect")
+                .long(id::CONNECT)
                 .value_name("URI")
-                .requires("libvirt")
+                .requires(id::LIBVIRT)
                 .help("libvirt URI (default: LIBVIRT_DEFAULT_URI, then libvirt's default)"),
         )
         .arg(
-            Arg::new("reader")
-                .long("reader")
+            Arg::new(id::READER)
+                .long(id::READER)
                 .value_name("auto|direct|appliance")
                 .value_parser(["auto", "direct", "appliance"])
                 .default_value("auto")
                 .help("How to read the image: the direct reader with the appliance as fallback (auto), or only one"),
         )
         .arg(
-            Arg::new("verbose")
+            Arg::new(id::VERBOSE)
                 .short('v')
-                .long("verbose")
+                .long(id::VERBOSE)
                 .action(ArgAction::SetTrue)
                 .help("Say on stderr which reader read the guest, and why not the direct one"),
         )
-        .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help(
+        .arg(Arg::new(id::ALL).long(id::ALL).action(ArgAction::SetTrue).help(
             "Also show loopback and configs of other kinds (wifi, team, tunnels, ...); Ethernet NICs, VLANs, bonds and bridges are always shown",
         ))
-        .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("One JSON document (schema in README)"))
+        .arg(Arg::new(id::JSON).long(id::JSON).action(ArgAction::SetTrue).help("One JSON document (schema in README)"))
         .arg(
-            Arg::new("check")
-                .long("check")
+            Arg::new(id::CHECK)
+                .long(id::CHECK)
                 .action(ArgAction::SetTrue)
                 .help("Check that image configs and domain interfaces agree on MACs; exit 1 if not"),
         )
-        .group(clap::ArgGroup::new("source").args(["add", "domain", "all-domains"]).required(true))
-        .group(clap::ArgGroup::new("libvirt").args(["domain", "all-domains"]))
+        .group(clap::ArgGroup::new(id::SOURCE).args([id::ADD, id::DOMAIN, id::ALL_DOMAINS]).required(true))
+        .group(clap::ArgGroup::new(id::LIBVIRT).args([id::DOMAIN, id::ALL_DOMAINS]))
 }
 
 /// Parses the command line; `--check` needs `-d` or `--all-domains` (clap's `requires`
 /// does not apply to flags).
 fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatches, clap::Error> {
     let m = cli().try_get_matches_from(args)?;
-    if m.get_flag("check") && !m.contains_id("domain") && !m.get_flag("all-domains") {
+    if m.get_flag(id::CHECK) && !m.contains_id(id::DOMAIN) && !m.get_flag(id::ALL_DOMAINS) {
         return Err(cli().error(
             clap::error::ErrorKind::MissingRequiredArgument,
             "--check needs a domain (-d DOMAIN or --all-domains)",
@@ -151,10 +170,10 @@ fn usage_line(e: &clap::Error) -> String {
 /// The disks of `-a`, each with the `--format` given last before it.
 fn disks_from(m: &ArgMatches) -> Vec<Disk> {
     let mut args: Vec<(usize, inspect::DiskArg)> = Vec::new();
-    if let (Some(i), Some(v)) = (m.indices_of("format"), m.get_many::<String>("format")) {
+    if let (Some(i), Some(v)) = (m.indices_of(id::FORMAT), m.get_many::<String>(id::FORMAT)) {
         args.extend(i.zip(v).map(|(i, f)| (i, inspect::DiskArg::Format(f.clone()))));
     }
-    if let (Some(i), Some(v)) = (m.indices_of("add"), m.get_many::<PathBuf>("add")) {
+    if let (Some(i), Some(v)) = (m.indices_of(id::ADD), m.get_many::<PathBuf>(id::ADD)) {
         args.extend(i.zip(v).map(|(i, p)| (i, inspect::DiskArg::Add(p.clone()))));
     }
     args.sort_by_key(|(i, _)| *i);
@@ -236,9 +255,9 @@ struct ReadOptions {
 impl ReadOptions {
     fn from(m: &ArgMatches) -> ReadOptions {
         ReadOptions {
-            reader: m.get_one::<String>("reader").and_then(|r| r.parse().ok()).unwrap_or_default(),
-            all: m.get_flag("all"),
-            check: m.get_flag("check"),
+            reader: m.get_one::<String>(id::READER).and_then(|r| r.parse().ok()).unwrap_or_default(),
+            all: m.get_flag(id::ALL),
+            check: m.get_flag(id::CHECK),
         }
     }
 }
@@ -284,15 +303,15 @@ fn domain_report(d: DomainInfo, o: ReadOptions) -> Result<(Report, ReaderUsed), 
 /// `-a` or `-d`: the report of one guest.
 fn build_report(m: &ArgMatches) -> Result<Report, PeekError> {
     let o = ReadOptions::from(m);
-    let (report, used) = match m.get_one::<String>("domain") {
+    let (report, used) = match m.get_one::<String>(id::DOMAIN) {
         Some(name) => {
             // The connection is closed before the guest is read.
-            let d = libvirt::domain(&libvirt::connect(m.get_one::<String>("connect").map(String::as_str))?, name)?;
+            let d = libvirt::domain(&libvirt::connect(m.get_one::<String>(id::CONNECT).map(String::as_str))?, name)?;
             domain_report(d, o)?
         }
         None => report(None, &disks_from(m), o)?,
     };
-    if m.get_flag("verbose") {
+    if m.get_flag(id::VERBOSE) {
         say!("{ME}: {used}"); // one line: say! escapes what a reason quotes from the guest
     }
     Ok(report)
@@ -503,9 +522,9 @@ pub fn main() -> ! {
             std::process::exit(EXIT_USAGE)
         }
     };
-    let found = if m.get_flag("all-domains") {
-        let uri = m.get_one::<String>("connect").map(String::as_str);
-        audit::run(uri, ReadOptions::from(&m), m.get_flag("verbose"), &guard).map(Found::All)
+    let found = if m.get_flag(id::ALL_DOMAINS) {
+        let uri = m.get_one::<String>(id::CONNECT).map(String::as_str);
+        audit::run(uri, ReadOptions::from(&m), m.get_flag(id::VERBOSE), &guard).map(Found::All)
     } else {
         build_report(&m).map(|r| Found::One(Box::new(r)))
     };
@@ -514,7 +533,7 @@ pub fn main() -> ! {
         crate::proxy::exit(crate::proxy::Outcome::Signaled(sig));
     }
     let code = match found {
-        Ok(found) => match super::emit(ME, &found.text(m.get_flag("json"))) {
+        Ok(found) => match super::emit(ME, &found.text(m.get_flag(id::JSON))) {
             crate::proxy::Outcome::Exited(0) => found.status(),
             failed_write => crate::proxy::exit(failed_write),
         },
@@ -543,10 +562,10 @@ mod tests {
     #[test]
     fn reader_defaults_to_auto() {
         let m = parse(["p", "-a", "x"].iter().map(std::ffi::OsString::from)).unwrap();
-        assert_eq!(m.get_one::<String>("reader").map(String::as_str), Some("auto"));
+        assert_eq!(m.get_one::<String>(id::READER).map(String::as_str), Some("auto"));
         let m = parse(["p", "-a", "x", "--reader", "appliance", "-v"].iter().map(std::ffi::OsString::from)).unwrap();
-        assert_eq!(m.get_one::<String>("reader").and_then(|r| r.parse().ok()), Some(inspect::Reader::Appliance));
-        assert!(m.get_flag("verbose"));
+        assert_eq!(m.get_one::<String>(id::READER).and_then(|r| r.parse().ok()), Some(inspect::Reader::Appliance));
+        assert!(m.get_flag(id::VERBOSE));
     }
 
     /// The report of what `values` write in `format`, as peek reads it back.
