@@ -64,22 +64,18 @@ fn tool_not_executable_is_126_and_not_found_is_127() {
     let empty = sb.path("empty");
     std::fs::create_dir(&empty).expect("mkdir");
     let auto_format = ["rejviz-centos7", "-o", "vm.img", "--nic", "name=eth0"];
+    let cases =
+        [(&dir, 126, "Permission denied (os error 13)"), (&empty, 127, "No such file or directory (os error 2)")];
     for args in [&build_args()[..], &auto_format[..]] {
-        let o = sb.rejviz("rejviz-builder").args(args).env("PATH", &dir).output().expect("run");
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(126), "{args:?}: {stderr}");
-        assert!(
-            stderr.ends_with("rejviz-builder: cannot run virt-builder: Permission denied (os error 13)\n"),
-            "{args:?}: {stderr}"
-        );
-
-        let o = sb.rejviz("rejviz-builder").args(args).env("PATH", &empty).output().expect("run");
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(127), "{args:?}: {stderr}");
-        assert!(
-            stderr.ends_with("rejviz-builder: cannot run virt-builder: No such file or directory (os error 2)\n"),
-            "{args:?}: {stderr}"
-        );
+        for (path, code, why) in cases {
+            let o = sb.rejviz("rejviz-builder").args(args).env("PATH", path).output().expect("run");
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(code), "{args:?}: {stderr}");
+            assert!(
+                stderr.ends_with(&format!("rejviz-builder: cannot run virt-builder: {why}\n")),
+                "{args:?}: {stderr}"
+            );
+        }
     }
 }
 
