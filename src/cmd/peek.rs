@@ -14,9 +14,9 @@ use crate::libvirt::{self, DomainInfo, DomainInterface};
 
 mod audit;
 
-const ME: &str = "rejviz-peek";
+pub(crate) const ME: &str = "rejviz-peek";
 
-fn cli() -> Command {
+pub(crate) fn cli() -> Command {
     Command::new(ME)
         .version(env!("CARGO_PKG_VERSION"))
         .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")
