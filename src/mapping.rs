@@ -106,6 +106,10 @@ pub enum MappingError {
     NoDomainMac { nic: String, domain: String },
 }
 
+/// The TARGET of a mapping that names a host bridge (`eth1=bridge:br0`); any other is a
+/// libvirt network.
+pub const BRIDGE_PREFIX: &str = "bridge:";
+
 /// Parses the values of every `--nic-mappings` option.
 pub fn parse_mappings<S: AsRef<str>>(values: &[S]) -> Result<Vec<Mapping>, MappingError> {
     let mut out: Vec<Mapping> = Vec::new();
@@ -122,7 +126,7 @@ pub fn parse_mappings<S: AsRef<str>>(values: &[S]) -> Result<Vec<Mapping>, Mappi
         for item in value.split(',') {
             let (nic, target) = item.split_once('=').ok_or_else(|| syntax(format!("'{item}' is not NAME=TARGET")))?;
             validate_ifname(nic).map_err(|e| syntax(e.to_string()))?;
-            let target = match target.strip_prefix("bridge:") {
+            let target = match target.strip_prefix(BRIDGE_PREFIX) {
                 Some("") => return Err(syntax(format!("{nic}: empty bridge name"))),
                 Some(b) => Target::Bridge(b.to_string()),
                 None if target.is_empty() => return Err(syntax(format!("{nic}: empty network name"))),

@@ -7,7 +7,7 @@ use super::{Plan, UsageError, Workspace, help};
 use crate::nic::parse_nics;
 use crate::proxy::{self, Item, OurOption, VIRT_BUILDER, given, operands, tool_flag, tool_values, values};
 
-const ME: &str = "rejviz-builder";
+pub(crate) const ME: &str = "rejviz-builder";
 
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,

@@ -14,7 +14,7 @@ use crate::nic::{
 use crate::pairing::{Config, Stale, pair};
 use crate::proxy::{self, Item, OurOption, VIRT_CUSTOMIZE, given, tool_values, values};
 
-const ME: &str = "rejviz-customize";
+pub(crate) const ME: &str = "rejviz-customize";
 
 pub const OPTIONS: &[OurOption] = &[
     guestops::NIC,

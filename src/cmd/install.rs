@@ -11,7 +11,7 @@ use crate::mapping::{self, Host};
 use crate::osinfo;
 use crate::proxy::{self, Item, OurOption, VIRT_INSTALL, given, tool_flag, tool_values, values};
 
-const ME: &str = "rejviz-install";
+pub(crate) const ME: &str = "rejviz-install";
 
 pub const OPTIONS: &[OurOption] =
     &[NIC_MAPPINGS, AUTO_NIC_MAPPINGS, super::READER, PRINT_COMMAND, super::HELP, super::VERSION];

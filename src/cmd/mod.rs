@@ -34,6 +34,7 @@ pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, 
 }
 
 pub mod builder;
+pub mod completion;
 pub mod customize;
 mod guestops;
 pub mod install;

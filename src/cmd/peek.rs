@@ -14,7 +14,7 @@ use crate::libvirt::{self, DomainInfo, DomainInterface};
 
 mod audit;
 
-const ME: &str = "rejviz-peek";
+pub(crate) const ME: &str = "rejviz-peek";
 
 /// The name of each option (its clap id and long name) and group, defined once: code refers
 /// to them by these constants, so a misspelt name does not compile.
@@ -35,7 +35,7 @@ mod id {
     pub const LIBVIRT: &str = "libvirt";
 }
 
-fn cli() -> Command {
+pub(crate) fn cli() -> Command {
     Command::new(ME)
         .version(env!("CARGO_PKG_VERSION"))
         .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")

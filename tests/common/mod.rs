@@ -144,14 +144,18 @@ pub fn launches(counter: &Path) -> usize {
 
 /// Compares `actual` with tests/golden/NAME; `REJVIZ_UPDATE_GOLDEN=1` rewrites the file.
 pub fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
+    golden_at(&root().join("tests/golden").join(name), actual);
+}
+
+/// Compares `actual` with the file at `path`; `REJVIZ_UPDATE_GOLDEN=1` rewrites the file.
+pub fn golden_at(path: &Path, actual: &str) {
     if std::env::var_os("REJVIZ_UPDATE_GOLDEN").is_some() {
         // Never in CI, where it would make every golden test pass whatever the output.
         assert!(std::env::var_os("CI").is_none(), "REJVIZ_UPDATE_GOLDEN is set in CI");
-        std::fs::write(&path, actual).expect("write golden");
+        std::fs::write(path, actual).expect("write golden");
         return;
     }
-    let want = std::fs::read_to_string(&path)
+    let want = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e} (REJVIZ_UPDATE_GOLDEN=1 creates it)", path.display()));
     assert_eq!(actual, want, "output differs from {}", path.display());
 }
