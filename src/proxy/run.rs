@@ -185,7 +185,9 @@ pub fn ignored_on_entry(sig: i32) -> bool {
 
 /// `cmd`, made to start its program with every signal that was ignored on entry ignored
 /// again: std's `Command` resets SIGPIPE to SIG_DFL in the child (the others we never
-/// change, and the child inherits them ignored). Every child we start goes through it.
+/// change, and the child inherits them ignored). Every child we start goes through it: the
+/// tool ([`SignalGuard::run`]), `virt-builder --list`, qemu-nbd. (The libguestfs appliance's
+/// qemu is libguestfs's child, started from C: it inherits our SIGPIPE, ignored.)
 pub fn keep_ignored_on_entry(cmd: &mut Command) -> &mut Command {
     let mask = IGNORED_ON_ENTRY.load(Ordering::SeqCst);
     if mask != 0 {
