@@ -104,6 +104,14 @@ pub enum MappingError {
     Unconfigured { nic: String, nor: String, by: String },
     #[error("--nic {nic}: domain {domain} has no interface left to take a MAC from; give hwaddr=")]
     NoDomainMac { nic: String, domain: String },
+    /// Two devices the image pins to one MAC (names from the guest: shown escaped).
+    #[error(
+        "{} and {} are both pinned to HWADDR {mac}: only one of them can have the interface with that MAC; \
+         give the other its own HWADDR in the image",
+        shown(.first),
+        shown(.second)
+    )]
+    SamePin { first: String, second: String, mac: MacAddr },
 }
 
 /// The TARGET of a mapping that names a host bridge (`eth1=bridge:br0`); any other is a
@@ -232,9 +240,18 @@ pub fn resolve(
 
     check_targets(chosen.iter().map(|(n, t, _)| (n.as_str(), t)), host)?;
 
+    // Two devices pinned to one MAC: the pairing rule gives its interface to the first only
+    // (rejviz-peek --check calls it a problem), and a domain with that MAC twice is no answer.
+    let pin = |n: &str| config(n).and_then(|c| c.hwaddr);
+    for (i, (second, _, _)) in chosen.iter().enumerate() {
+        if let Some(mac) = pin(second)
+            && let Some((first, _, _)) = chosen.iter().take(i).find(|(n, _, _)| pin(n) == Some(mac))
+        {
+            return Err(MappingError::SamePin { first: first.clone(), second: second.clone(), mac });
+        }
+    }
     // The domain's interfaces in the order that pairs each config with its own (pairing.rs).
-    let pins: Vec<Config<'_>> =
-        chosen.iter().map(|(n, _, _)| Config { name: n, mac: config(n).and_then(|c| c.hwaddr) }).collect();
+    let pins: Vec<Config<'_>> = chosen.iter().map(|(n, _, _)| Config { name: n, mac: pin(n) }).collect();
     let chosen: Vec<(String, Target)> = creation_order(&pins)
         .into_iter()
         .filter_map(|i| chosen.get(i))

@@ -1,5 +1,5 @@
 //! The proxy's own edges (issue 10, "signals and process life"): a closed or full standard
-//! output, a tool that cannot be executed or found, SIGHUP ignored on entry (nohup). Where a
+//! output, a tool that cannot be executed or found, SIGHUP (nohup) or SIGPIPE ignored on entry. Where a
 //! tool must run, a fake `virt-builder` on PATH records what it saw: these are the proxy's
 //! behaviours, not the tool's. No appliance is launched.
 
@@ -36,23 +36,81 @@ fn full_stdout_is_one_line_and_exit_1() {
     }
 }
 
+/// `bin` started by a shell that first runs `trap` (`trap '' PIPE`, or `trap '' HUP` as
+/// `nohup` does): the signal is ignored on entry. The sandbox's environment.
+fn rejviz_after(sb: &Sandbox, trap: &str, bin: &str) -> Command {
+    let exe = sb.rejviz(bin).get_program().to_owned();
+    let mut c = sb.command("/bin/sh");
+    c.arg("-c").arg(format!("{trap}; exec \"$0\" \"$@\"")).arg(exe);
+    c
+}
+
+/// Whether the `SigIgn:` line of a /proc/PID/status says `sig` is ignored.
+fn ignores(sig_ign: &str, sig: i32) -> bool {
+    let bits = u64::from_str_radix(sig_ign.trim().trim_start_matches("SigIgn:").trim(), 16).expect("a SigIgn mask");
+    bits & (1 << (sig - 1)) != 0
+}
+
+/// A closed standard output ends us as it ends other tools: by SIGPIPE; or, when SIGPIPE
+/// was ignored on entry (the caller asked for EPIPE instead), quietly with exit 1.
 #[test]
-fn closed_stdout_ends_quietly_by_sigpipe() {
-    let cases: [(&str, &[&str]); 4] = [
+fn closed_stdout_ends_quietly_by_sigpipe_or_exit_1_if_ignored_on_entry() {
+    let cases: [(&str, &[&str]); 5] = [
         ("rejviz-builder", &["--help"]),
         ("rejviz-builder", &["rejviz-centos7", "--dry-run", "--nic-format", "ifcfg", "--nic", "name=eth0"]),
         ("rejviz-customize", &["-a", "x.img", "--nic-format", "eni", "--nic", "name=eth0", "--print-command"]),
         ("rejviz-install", &["--help"]),
+        ("rejviz-peek", &["--version"]),
     ];
     for (bin, args) in cases {
+        for sigpipe_ignored in [false, true] {
+            let sb = Sandbox::new();
+            let (reader, writer) = std::io::pipe().expect("pipe");
+            drop(reader); // whoever reads is gone before the first write
+            // The test runner ignores SIGPIPE, but std's Command starts its children with it
+            // at its default; the shell's trap ignores it again.
+            let mut cmd = if sigpipe_ignored { rejviz_after(&sb, "trap '' PIPE", bin) } else { sb.rejviz(bin) };
+            let o = cmd.args(args).stdout(writer).output().expect("run");
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            let what = format!("{bin} {args:?}, SIGPIPE ignored on entry: {sigpipe_ignored}: {:?} {stderr}", o.status);
+            if sigpipe_ignored {
+                assert_eq!(o.status.code(), Some(1), "{what}");
+                assert_eq!(stderr, "", "{what}");
+            } else {
+                assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{what}");
+                assert!(!stderr.contains("panicked"), "{what}");
+            }
+            assert!(sb.tmp_leftovers().is_empty(), "{what} left {:?}", sb.tmp_leftovers());
+        }
+    }
+}
+
+/// Rust's runtime ignores SIGPIPE before `main` and std's Command resets it to the default in
+/// every child, which would hide a caller's `trap '' PIPE` from the tool: the tool (and
+/// `virt-builder --list` before it) starts with SIGPIPE ignored exactly when we did.
+#[test]
+fn sigpipe_ignored_on_entry_stays_ignored_for_every_program_we_run() {
+    for (trap, ignored) in [("trap '' PIPE", true), ("trap - PIPE", false)] {
         let sb = Sandbox::new();
-        let (reader, writer) = std::io::pipe().expect("pipe");
-        drop(reader); // whoever reads is gone before the first write
-        let o = sb.rejviz(bin).args(args).stdout(writer).output().expect("run");
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{bin} {args:?}: {:?} {stderr}", o.status);
-        assert!(!stderr.contains("panicked"), "{bin} {args:?}: {stderr}");
-        assert!(sb.tmp_leftovers().is_empty(), "{bin} {args:?} left {:?}", sb.tmp_leftovers());
+        let seen = sb.path("seen");
+        // One line per run of the fake: `--list` (auto format), then the build.
+        let script = format!(
+            "#!/bin/sh\ngrep '^SigIgn:' /proc/$$/status >>{}\nif [ \"$1\" = --list ]; then \
+             echo '{{\"templates\":[{{\"os-version\":\"rejviz-centos7\",\"osinfo\":\"centos7.0\"}}]}}'; fi\n",
+            seen.display()
+        );
+        let dir = fake_tool(&sb, "virt-builder", &script, 0o755);
+        let o = rejviz_after(&sb, trap, "rejviz-builder")
+            .args(["rejviz-centos7", "-o", "vm.img", "--nic", "name=eth0"])
+            .env("PATH", with_path(&dir))
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{trap}: {}", String::from_utf8_lossy(&o.stderr));
+        let lines = std::fs::read_to_string(&seen).expect("seen");
+        assert_eq!(lines.lines().count(), 2, "{trap}: {lines}");
+        for line in lines.lines() {
+            assert_eq!(ignores(line, libc::SIGPIPE), ignored, "{trap}: {line}");
+        }
     }
 }
 
@@ -89,18 +147,10 @@ fn sighup_ignored_on_entry_stays_ignored_for_us_and_the_tool() {
         seen.display()
     );
     let dir = fake_tool(&sb, "virt-builder", &script, 0o755);
-    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
     // As nohup does: SIGHUP ignored, then exec.
-    let cmd = sb.rejviz("rejviz-builder");
-    let exe = cmd.get_program().to_owned();
-    let child = Command::new("/bin/sh")
-        .arg("-c")
-        .arg("trap '' HUP; exec \"$0\" \"$@\"")
-        .arg(exe)
+    let child = rejviz_after(&sb, "trap '' HUP", "rejviz-builder")
         .args(build_args())
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
-        .env("PATH", path)
-        .current_dir(sb.path("out"))
+        .env("PATH", with_path(&dir))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -112,8 +162,7 @@ fn sighup_ignored_on_entry_stays_ignored_for_us_and_the_tool() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "SIGHUP ended the run: {:?} {stderr}", o.status);
     let mask = std::fs::read_to_string(&seen).expect("seen");
-    let bits = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).expect("mask");
-    assert_eq!(bits & (1 << (libc::SIGHUP - 1)), 1 << (libc::SIGHUP - 1), "SIGHUP not ignored in the tool: {mask}");
+    assert!(ignores(&mask, libc::SIGHUP), "SIGHUP not ignored in the tool: {mask}");
 }
 
 #[test]

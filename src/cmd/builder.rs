@@ -57,7 +57,7 @@ fn template_format(items: &[Item]) -> Result<Option<crate::guestconf::Format>, U
     for src in tool_values(items, &VIRT_BUILDER, "source") {
         cmd.args(["--source", &src]);
     }
-    let listing = match cmd.stderr(std::process::Stdio::null()).output() {
+    let listing = match proxy::keep_ignored_on_entry(&mut cmd).stderr(std::process::Stdio::null()).output() {
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied) => {
             return Err(UsageError::CannotRun { program: VIRT_BUILDER.program, source: e });
         }

@@ -468,7 +468,7 @@ fn cleanup(
 /// `hwaddr=` takes its interface's MAC. With `sync` (`--sync-macs`, after a clone), every
 /// config pinned to a MAC that is not its interface's (stale pins re-paired) gets that MAC:
 /// the returned edits replace it in its file and in the `.link` files that match it.
-fn pair_with_domain(
+pub(crate) fn pair_with_domain(
     nics: &mut [crate::nic::Nic],
     configs: &[ConfiguredNic],
     links: &LinkMap,

@@ -56,12 +56,17 @@ pub const EXIT_NOT_FOUND: i32 = 127;
 
 /// Writes `text` to standard output, and says how the run ends if that failed: a reader
 /// that went away (`--dry-run | head -1`) ends us quietly by SIGPIPE, as it ends other
-/// tools; any other error (`--help >/dev/full`) is one line and exit 1. Never a panic.
+/// tools, or, when SIGPIPE was ignored on entry (`trap '' PIPE`: the caller wants EPIPE,
+/// not the signal), quietly with exit 1; any other error (`--help >/dev/full`) is one line
+/// and exit 1. Never a panic.
 pub fn emit(me: &str, text: &str) -> Outcome {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Outcome::Exited(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && proxy::ignored_on_entry(libc::SIGPIPE) => {
+            Outcome::Exited(EXIT_FAILURE)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Signaled(libc::SIGPIPE),
         Err(e) => {
             say!("{me}: cannot write to standard output: {e}");

@@ -251,7 +251,7 @@ impl NbdSource {
                 Ok(())
             })
         };
-        let child = cmd.spawn().map_err(NbdError::Spawn)?;
+        let child = crate::proxy::keep_ignored_on_entry(&mut cmd).spawn().map_err(NbdError::Spawn)?;
         let mut server = Server { child, _dir: dir };
         let stream = wait_for_socket(&mut server, &sock, &err_file, &opts)?;
         stream.set_read_timeout(Some(REPLY_TIMEOUT))?;

@@ -11,5 +11,5 @@ pub use args::{
     Arity, Item, OurOption, Role, ScanError, Syntax, ToolOption, ToolSpec, assemble, given, operands, scan, tool_flag,
     tool_options, tool_values, values,
 };
-pub use run::{Outcome, SignalGuard, exit};
+pub use run::{Outcome, SignalGuard, exit, ignored_on_entry, keep_ignored_on_entry};
 pub use tools::{VIRT_BUILDER, VIRT_CUSTOMIZE, VIRT_INSTALL};
