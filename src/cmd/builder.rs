@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::guestops::{self, NicWork};
-use super::{Plan, UsageError, Workspace, help};
+use super::{CommandDoc, Example, Plan, UsageError, Workspace, help};
 use crate::nic::parse_nics;
 use crate::proxy::{self, Item, OurOption, VIRT_BUILDER, given, operands, tool_flag, tool_values, values};
 
@@ -25,8 +25,39 @@ pub const DRY_RUN: OurOption = OurOption::flag(
      written, with its guest path, mode and content; run nothing.",
 );
 
-const DETAILS: &str = "\nA --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
+const DETAILS: &str = "A --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
 The NIC operations stand where the first --nic stood among the customizations.\n";
+
+/// What `--help` and `man rejviz-builder` say.
+pub const DOC: CommandDoc = CommandDoc {
+    me: ME,
+    tool: &VIRT_BUILDER,
+    synopsis: "rejviz-builder [--nic SPEC]... [--nic-format FORMAT] [--rhsm-register ...] [--rhsm-unregister] [--dry-run] [virt-builder options] os-version",
+    about: "virt-builder, plus guest network configs and RHSM baked into the image.",
+    options: OPTIONS,
+    details: DETAILS,
+    examples: &[
+        Example {
+            what: "Three NICs: DHCP, a static /24 (the default prefix), a static /16 with a gateway and a name server",
+            command: "rejviz-builder centos-7.8 -o vm1.img --root-password password:secret --nic name=eth0 \
+                      --nic name=eth1,ipaddr=192.168.122.15 --nic name=eth2,ipaddr=10.0.5.7/16,gateway=10.0.0.1,dns1=10.0.0.2",
+        },
+        Example {
+            what: "Show the virt-builder command and the files it would write, in netplan format; run nothing",
+            command: "rejviz-builder ubuntu-22.04 --nic-format netplan --nic name=eth0,mtu=9000,ipv6=auto --dry-run",
+        },
+        Example {
+            what: "A VLAN on an active-backup bond of two NICs, and a management NIC",
+            command: "rejviz-builder centos-7.8 -o lab.img --nic name=eth0,ipaddr=10.232.1.10 --nic name=eth1 --nic name=eth2 \
+                      --nic name=bond0,type=bond,members=eth1+eth2,mode=active-backup,miimon=100,bootproto=none \
+                      --nic name=bond0.100,type=vlan,link=bond0,id=100,ipaddr=10.232.100.5/24",
+        },
+        Example {
+            what: "Register the guest with RHSM, the password read once from a file",
+            command: "rejviz-builder rhel-9.2 -o rhel.img --rhsm-register user=joe,password-file=/root/rhsm-pw,attach=auto",
+        },
+    ],
+};
 
 /// Parses and validates the whole command line; nothing is run or written.
 pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, UsageError> {
@@ -95,22 +126,7 @@ fn output_path(items: &[Item]) -> Option<PathBuf> {
 }
 
 pub fn main() -> ! {
-    super::proxy_main(
-        ME,
-        &VIRT_BUILDER,
-        OPTIONS,
-        || {
-            help(
-                ME,
-                VIRT_BUILDER.program,
-                "rejviz-builder [--nic SPEC]... [--dry-run] [virt-builder options] os-version",
-                "virt-builder, plus guest network configs and RHSM baked into the image.",
-                OPTIONS,
-                DETAILS,
-            )
-        },
-        plan,
-    )
+    super::proxy_main(ME, &VIRT_BUILDER, OPTIONS, || help(&DOC), plan)
 }
 
 #[cfg(test)]

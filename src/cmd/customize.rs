@@ -2,7 +2,7 @@
 //! `--sync-macs` and RHSM, on an image (`-a`) or a libvirt domain (`-d`).
 
 use super::guestops::{self, NicWork};
-use super::{Plan, UsageError, Workspace, help};
+use super::{CommandDoc, Example, Plan, UsageError, Workspace, help};
 use crate::guestconf::link::LinkMap;
 use crate::guestconf::{self, ConfiguredNic, Format, GuestFile, LinkKind, Stack, detect, eni};
 use crate::inspect;
@@ -57,17 +57,50 @@ pub const PRINT_COMMAND: OurOption = OurOption::flag(
      own -n/--dry-run passes through.)",
 );
 
-const DETAILS: &str = "\nMACs for a --nic without hwaddr=: with -a, a random 52:54:00:xx:xx:xx. With -d, the MAC of
+const DETAILS: &str = "MACs for a --nic without hwaddr=: with -a, a random 52:54:00:xx:xx:xx. With -d, the MAC of
 the domain interface the pairing rule gives it (by MAC, then ethN is interface N, then
 natural order; see README), so that the config matches an interface the domain has and no
 other config's. When none is left, give hwaddr=. A running domain is refused before
 anything is written. The NIC operations (reset, removals, HWADDR edits, writes) stand, in
 that order, where the first NIC option stood among the customizations.
+
 A member (members=) or link (link=) that no --nic of the call declares may be an interface
 the guest configures: a member's config is written again as a member's, pinned to the MAC
 its config pins (with -d, or else refused: declare it with --nic name=NAME,hwaddr=MAC); a
 link keeps its config, which must be in the VLAN's format (and not networkd, where the
 link's own file names its VLANs: declare the link in the call).\n";
+
+/// What `--help` and `man rejviz-customize` say.
+pub const DOC: CommandDoc = CommandDoc {
+    me: ME,
+    tool: &VIRT_CUSTOMIZE,
+    synopsis: "rejviz-customize (-a IMAGE | -d DOMAIN [-c URI]) [--nic SPEC]... [--nic-format FORMAT] [--nic-remove NAME]... [--nic-reset] [--sync-macs] [--reader auto|direct|appliance] [--rhsm-register ...] [--rhsm-unregister] [--print-command] [virt-customize options]",
+    about: "virt-customize, plus guest network configs and RHSM for an existing image or domain.",
+    options: OPTIONS,
+    details: DETAILS,
+    examples: &[
+        Example {
+            what: "Write eth1's config, with a static address, and delete eth3's",
+            command: "rejviz-customize --format raw -a vm1.img --nic name=eth1,ipaddr=10.0.0.5/24 --nic-remove eth3",
+        },
+        Example {
+            what: "On a domain: eth1's MAC is taken from vm1's second interface",
+            command: "rejviz-customize -d vm1 --nic name=eth1",
+        },
+        Example {
+            what: "After a clone, pin the image's configs to the clone's new MACs",
+            command: "virt-clone -o vm1 -n vm2 --auto-clone && rejviz-customize -d vm2 --sync-macs",
+        },
+        Example {
+            what: "Replace every NIC config by one, reading the guest directly (or failing, saying why); run nothing",
+            command: "rejviz-customize -a vm1.img --nic-reset --nic name=eth0 --reader direct --print-command",
+        },
+        Example {
+            what: "Re-subscribe a guest with an activation key",
+            command: "rejviz-customize -d vm2 --rhsm-unregister --rhsm-register org=1234567,activation-key-file=/root/ak",
+        },
+    ],
+};
 
 /// A problem that is not in the command line itself.
 #[derive(Debug, thiserror::Error)]
@@ -547,22 +580,7 @@ fn images(items: &[Item]) -> Vec<inspect::Disk> {
 }
 
 pub fn main() -> ! {
-    super::proxy_main(
-        ME,
-        &VIRT_CUSTOMIZE,
-        OPTIONS,
-        || {
-            help(
-                ME,
-                VIRT_CUSTOMIZE.program,
-                "rejviz-customize (-a IMAGE | -d DOMAIN [-c URI]) [--nic SPEC]... [--nic-remove NAME]... [--nic-reset] [--sync-macs] [--rhsm-register ...] [--rhsm-unregister] [--print-command] [virt-customize options]",
-                "virt-customize, plus guest network configs and RHSM for an existing image or domain.",
-                OPTIONS,
-                DETAILS,
-            )
-        },
-        plan,
-    )
+    super::proxy_main(ME, &VIRT_CUSTOMIZE, OPTIONS, || help(&DOC), plan)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::{Plan, Workspace, help};
+use super::{CommandDoc, Example, Plan, Workspace, help};
 use crate::guestconf;
 use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
@@ -44,15 +44,41 @@ pub const PRINT_COMMAND: OurOption = OurOption::flag(
      (virt-install's own --dry-run and --print-xml pass through and work.)",
 );
 
-const DETAILS: &str = "\nWithout --osinfo/--os-variant, the OS is taken from the image (inspected by libguestfs rules,\n\
+const DETAILS: &str = "Without --osinfo/--os-variant, the OS is taken from the image (inspected by libguestfs rules,\n\
 checked against the installed osinfo database); a guest newer than the database gets the\n\
 newest older version of its distro (debian11 for Debian 12 on an old osinfo-db), with a\n\
 note; with no version of its distro known, virt-install decides.\n\
+\n\
 The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PATH,...), read\n\
 read-only with that option's format= (see --reader; virt-install's --debug also says which\n\
 reader read it, and why not the direct one). Networks come from libvirt at --connect\n\
 (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
 Without mapping options the network options are left as they are.\n";
+
+/// What `--help` and `man rejviz-install` say.
+pub const DOC: CommandDoc = CommandDoc {
+    me: ME,
+    tool: &VIRT_INSTALL,
+    synopsis: "rejviz-install [--nic-mappings NAME=TARGET,...]... [--auto-nic-mappings] [--reader auto|direct|appliance] [--print-command] [virt-install options]",
+    about: "virt-install, with NICs, MACs, networks and OS taken from the image.",
+    options: OPTIONS,
+    details: DETAILS,
+    examples: &[
+        Example {
+            what: "Import an image, each NIC on the libvirt network its address belongs to",
+            command: "rejviz-install --import --name vm1 --memory 1024 --disk vm1.img,format=raw --auto-nic-mappings --noautoconsole",
+        },
+        Example {
+            what: "Attach by hand: eth0 to the network default, both members of bond0 to lab, eth3 to a host bridge; print the virt-install command and run nothing",
+            command: "rejviz-install --import --name vm1 --memory 1024 --disk vm1.img,format=raw \
+                      --nic-mappings eth0=default,bond0=lab,eth3=bridge:br0 --print-command",
+        },
+        Example {
+            what: "Read the image directly, or fail saying why, rather than launch the libguestfs appliance",
+            command: "rejviz-install --reader direct --import --name vm1 --memory 1024 --disk vm1.qcow2 --auto-nic-mappings --print-command",
+        },
+    ],
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
@@ -237,22 +263,7 @@ fn derive_osinfo(os: &OsInfo) -> Option<String> {
 }
 
 pub fn main() -> ! {
-    super::proxy_main(
-        ME,
-        &VIRT_INSTALL,
-        OPTIONS,
-        || {
-            help(
-                ME,
-                VIRT_INSTALL.program,
-                "rejviz-install [--nic-mappings NAME=TARGET,...]... [--auto-nic-mappings] [--print-command] [virt-install options]",
-                "virt-install, with NICs, MACs, networks and OS taken from the image.",
-                OPTIONS,
-                DETAILS,
-            )
-        },
-        plan,
-    )
+    super::proxy_main(ME, &VIRT_INSTALL, OPTIONS, || help(&DOC), plan)
 }
 
 #[cfg(test)]

@@ -368,11 +368,70 @@ pub fn proxy_main<E: Refusal>(
     proxy::exit(outcome)
 }
 
+/// Everything a proxy command says about itself: what `--help` shows and what its man page
+/// (`man.rs`) is made of, so that the two never differ.
+pub struct CommandDoc {
+    /// The command's name.
+    pub me: &'static str,
+    /// The tool it proxies.
+    pub tool: &'static ToolSpec,
+    pub synopsis: &'static str,
+    /// One line: what the command is.
+    pub about: &'static str,
+    /// Our options, in `--help` order.
+    pub options: &'static [OurOption],
+    /// Paragraphs (separated by a blank line) after the options.
+    pub details: &'static str,
+    /// Whole command lines, each with what it does.
+    pub examples: &'static [Example],
+}
+
+/// A command line and what it does.
+pub struct Example {
+    pub what: &'static str,
+    pub command: &'static str,
+}
+
+/// What becomes of every argument that is not ours (one sentence, without its pointer to
+/// the tool's own documentation).
+pub fn passed_through(doc: &CommandDoc) -> String {
+    format!("Every other argument is {}'s and is passed to it unchanged, in order", doc.tool.program)
+}
+
+/// A proxy command's exit status: what it is when the tool ran (one sentence), and the
+/// statuses of its own, each with what it means.
+pub fn exit_statuses(doc: &CommandDoc) -> (String, Vec<(&'static str, String)>) {
+    let (me, program) = (doc.me, doc.tool.program);
+    let ran = format!(
+        "{me} exits with {program}'s exit status, or ends by the signal that ended {program}'s run; \
+         when {program} did not run:"
+    );
+    let own = vec![
+        (
+            "1",
+            format!(
+                "{me} failed: standard output could not be written, its private directory or a file in it \
+             could not be made, or {program} could not be started"
+            ),
+        ),
+        ("2", format!("bad input, or something it names cannot be used (one line says why), before {program} runs")),
+        ("126", format!("{program} exists but cannot be executed")),
+        ("127", format!("{program} is not found")),
+    ];
+    (ran, own)
+}
+
 /// `--help` text: our options, documented where they are defined, then a pointer to the
 /// proxied tool's own help for everything else.
-pub fn help(me: &str, program: &str, synopsis: &str, about: &str, options: &[OurOption], details: &str) -> String {
-    let mut s = format!("{me} {}\n{about}\n\nUsage: {synopsis}\n\nOptions added by {me}:\n", env!("CARGO_PKG_VERSION"));
-    for o in options {
+pub fn help(doc: &CommandDoc) -> String {
+    let (me, program) = (doc.me, doc.tool.program);
+    let mut s = format!(
+        "{me} {}\n{}\n\nUsage: {}\n\nOptions added by {me}:\n",
+        env!("CARGO_PKG_VERSION"),
+        doc.about,
+        doc.synopsis
+    );
+    for o in doc.options {
         let head = match o.value {
             Some(v) => format!("--{} {v}", o.name),
             None => format!("--{}", o.name),
@@ -392,12 +451,50 @@ pub fn help(me: &str, program: &str, synopsis: &str, about: &str, options: &[Our
             }
         }
     }
-    s.push_str(details);
-    s.push_str(&format!(
-        "\nEvery other argument is {program}'s and is passed to it unchanged, in order; see\n\
-         `{program} --help` and `man {program}`. {me} exits with {program}'s exit status,\n\
-         2 on bad input (before {program} runs), 126 if {program} cannot be executed, 127 if\n\
-         it is not found.\n"
-    ));
+    s.push('\n');
+    s.push_str(doc.details);
+    s.push_str(&format!("\n{}; see\n`{program} --help` and `man {program}`.\n", passed_through(doc)));
+    s.push('\n');
+    s.push_str(&examples_text(doc.examples));
+    let (ran, own) = exit_statuses(doc);
+    s.push('\n');
+    s.push_str(&wrap(&format!("Exit status: {ran}"), "", ""));
+    for (code, what) in own {
+        s.push_str(&wrap(&what, &format!("  {code:3}  "), "       "));
+    }
     s
+}
+
+/// `--help`'s examples: each one's words, then its command line (one line, to copy).
+pub fn examples_text(examples: &[Example]) -> String {
+    let mut s = String::from("Examples:\n");
+    for e in examples {
+        s.push_str(&wrap(&format!("{}:", e.what), "  ", "  "));
+        s.push_str(&format!("    {}\n", e.command));
+    }
+    s
+}
+
+/// `text` as lines of at most 90 columns (a longer word stands alone), the first starting
+/// with `first`, the others with `rest`; each ends with a newline.
+pub fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > 90 {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }

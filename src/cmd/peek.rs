@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde::Serialize;
 
-use super::EXIT_USAGE;
+use super::{EXIT_USAGE, Example};
 use crate::check::{CheckResult, check};
 use crate::guestconf::{self, ConfiguredNic, LinkKind, Stack, Unreadable};
 use crate::inspect::{self, Disk, OsInfo, ReaderUsed};
@@ -35,7 +35,60 @@ mod id {
     pub const LIBVIRT: &str = "libvirt";
 }
 
-pub(crate) fn cli() -> Command {
+/// The ways to call rejviz-peek, one a line.
+pub const SYNOPSIS: &[&str] = &[
+    "rejviz-peek [--format raw|qcow2|auto] -a IMAGE [-a IMAGE]... [--all] [--json] [--reader R] [-v]",
+    "rejviz-peek [-c URI] -d DOMAIN [--all] [--json] [--check] [--reader R] [-v]",
+    "rejviz-peek [-c URI] --all-domains [--all] [--json] [--check] [--reader R] [-v]",
+];
+
+/// Whole command lines, each with what it does.
+pub const EXAMPLES: &[Example] = &[
+    Example { what: "The NICs a raw image configures", command: "rejviz-peek -a vm1.img" },
+    Example {
+        what: "The same as one JSON document, from a qcow2 image",
+        command: "rejviz-peek --format qcow2 -a vm1.qcow2 --json",
+    },
+    Example {
+        what: "Read the image directly, or fail saying why, rather than launch the libguestfs appliance",
+        command: "rejviz-peek --reader direct -v -a vm1.img",
+    },
+    Example {
+        what: "Check that a domain's interfaces have the MACs its image's configs expect",
+        command: "rejviz-peek -c qemu:///system -d vm1 --check",
+    },
+    Example {
+        what: "The same for every domain of the connection",
+        command: "rejviz-peek -c qemu:///system --all-domains --check",
+    },
+];
+
+/// Each exit status and what it means.
+pub const EXIT_STATUSES: &[(&str, &str)] = &[
+    (
+        "0",
+        "the guest was read (with --check: the MACs match); with --all-domains: every domain was read (and, with --check, passed)",
+    ),
+    (
+        "1",
+        "--check found problems; with --all-domains: a domain could not be read (its disk is missing, no OS found, ...; \
+         it is a row with the reason, and the others are still read) or, with --check, a domain's check found problems",
+    ),
+    ("2", "error (with --all-domains: the domains cannot be listed)"),
+];
+
+/// `--help`'s text after the options: [`EXAMPLES`] and [`EXIT_STATUSES`].
+fn after_help() -> String {
+    let mut s = super::examples_text(EXAMPLES);
+    s.push_str("\nExit status:\n");
+    for (code, what) in EXIT_STATUSES {
+        s.push_str(&super::wrap(what, &format!("  {code}  "), "     "));
+    }
+    s
+}
+
+/// rejviz-peek's command line, which `--help` and `man rejviz-peek` show.
+pub fn cli() -> Command {
     Command::new(ME)
         .version(env!("CARGO_PKG_VERSION"))
         .about("Show the network interfaces a guest image or libvirt domain configures, and check its MACs.")
@@ -64,17 +117,8 @@ pub(crate) fn cli() -> Command {
              the reason, and the audit goes on. On a terminal, once the audit takes more than a\n\
              second, one line on stderr says which domain is being read; it is erased at the end.",
         )
-        .after_help(
-            "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
-             rejviz-peek --reader direct -v -a vm1.img\n  \
-             rejviz-peek -c qemu:///system -d vm1 --check\n  \
-             rejviz-peek -c qemu:///system --all-domains --check\n\n\
-             Exit status: 0 (with --check: the MACs match), 1 (--check found problems), 2 (error).\n\
-             With --all-domains: 1 when any domain could not be read (its disk is missing, no OS\n\
-             found, ...; it is a row with the reason, and the others are still read) or, with\n\
-             --check, any domain's check found problems; 0 otherwise; 2 when the domains cannot\n\
-             be listed.",
-        )
+        .override_usage(SYNOPSIS.join("\n       "))
+        .after_help(after_help())
         .arg(
             Arg::new(id::ADD)
                 .short('a')
