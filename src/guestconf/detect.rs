@@ -1,25 +1,36 @@
 //! Which format a guest's network configs should be written in (`--nic-format auto`).
 //!
-//! For a virt-builder template, from its OS (osinfo id, or its name when offline):
-//!
-//! | OS | format |
-//! | --- | --- |
-//! | RHEL, CentOS, Alma, Rocky, Oracle, Scientific ≤ 8; Fedora ≤ 32 | ifcfg |
-//! | RHEL-like ≥ 9; Fedora ≥ 33 | keyfile |
-//! | Ubuntu ≥ 17.10 | netplan |
-//! | Debian; Ubuntu < 17.10 | eni |
-//! | Arch, CoreOS, Flatcar | networkd |
-//!
-//! For an existing guest (rejviz-customize), from what it has installed and configured,
-//! in this order: netplan (`/etc/netplan/*.yaml` or `netplan` installed); NetworkManager
-//! (keyfile, but ifcfg where there are no keyfiles and the table gives ifcfg, or where
-//! the OS is unknown and ifcfg files are there: NetworkManager's ifcfg-rh plugin); ifupdown
-//! (`/etc/network/interfaces` and `ifup`); systemd-networkd enabled;
-//! `/etc/sysconfig/network-scripts` (initscripts); then the table; then systemd-networkd
-//! installed.
+//! For a virt-builder template, from its OS (osinfo id, or its name when offline); for an
+//! existing guest (rejviz-customize), from what it has installed and configured: the rules
+//! in words are [`TEMPLATE_RULE`], [`TEMPLATE_TABLE`] and [`GUEST_RULE`].
 
 use super::{Format, NETPLAN_DIR, NM_DIR};
 use crate::inspect::Snapshot;
+
+/// How `auto` chooses for rejviz-builder, in words (README's and `man 5 rejviz-nic`'s;
+/// backquotes mark literal text), followed by [`TEMPLATE_TABLE`].
+pub const TEMPLATE_RULE: &str = "rejviz-builder: from the template's osinfo id, which \
+    `virt-builder --list --list-format json` gives without an appliance launch (offline, from the configured \
+    repositories), or else from the template's name;";
+
+/// [`for_os`] in words: each OS and its format.
+pub const TEMPLATE_TABLE: &[(&str, &str)] = &[
+    ("RHEL, CentOS, Alma, Rocky, Oracle, Scientific \u{2264} 8; Fedora \u{2264} 32", "ifcfg"),
+    ("RHEL-like \u{2265} 9; Fedora \u{2265} 33", "keyfile"),
+    ("Ubuntu \u{2265} 17.10", "netplan"),
+    ("Debian; Ubuntu < 17.10", "eni"),
+    ("Arch, CoreOS, Flatcar", "networkd"),
+    ("anything else", "error: give `--nic-format`"),
+];
+
+/// How `auto` chooses for rejviz-customize ([`for_guest`]), in words.
+pub const GUEST_RULE: &str = "rejviz-customize: from what the guest has installed and configured, in this \
+    order: netplan (`/etc/netplan/*.yaml` or `/usr/sbin/netplan`) \u{2192} netplan; NetworkManager \
+    (`/usr/sbin/NetworkManager`) \u{2192} keyfile, except ifcfg where there are no keyfiles and the table gives \
+    ifcfg (or, for an OS the table does not know, ifcfg files are there: the ifcfg-rh plugin); \
+    `/etc/network/interfaces` with `ifup` \u{2192} eni; systemd-networkd enabled \
+    (`multi-user.target.wants/systemd-networkd.service`) \u{2192} networkd; `/etc/sysconfig/network-scripts` \
+    \u{2192} ifcfg; then the table; then systemd-networkd if present.";
 
 /// Paths whose existence tells what a guest uses; read by [`super::want`].
 pub const EVIDENCE: &[&str] = &[

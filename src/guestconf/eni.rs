@@ -482,6 +482,10 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<Vec<Configured
 /// The eni format's part in every operation (see [`super::FormatOps`]).
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Eni,
+    doc: super::FormatDoc {
+        bound_by: "the `.link` file (udev renames by MAC, and sets the MTU, which ifupdown's dhcp method cannot)",
+        notes: "`/etc/network/interfaces` is made to `source /etc/network/interfaces.d/*` (added once, only if missing; the file is created if the guest has none)",
+    },
     path,
     name_problem: kind_name_problem,
     write,

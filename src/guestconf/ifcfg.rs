@@ -399,6 +399,10 @@ fn classful_prefix(a: Ipv4Addr) -> u8 {
 /// The ifcfg format's part in every operation (see [`super::FormatOps`]).
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Ifcfg,
+    doc: super::FormatDoc {
+        bound_by: "`HWADDR=` (initscripts renames the interface by it)",
+        notes: "`MTU`, `ONBOOT`, `IPV6INIT`, `IPV6_AUTOCONF`, `DHCPV6C`, `IPV6ADDR`, `IPV6_DEFAULTGW`",
+    },
     path,
     name_problem: |n, _| name_problem(n),
     write,

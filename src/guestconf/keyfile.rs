@@ -299,6 +299,10 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
 /// The keyfile format's part in every operation (see [`super::FormatOps`]).
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Keyfile,
+    doc: super::FormatDoc {
+        bound_by: "`[ethernet] mac-address=`",
+        notes: "the `.link` file names the interface; mode 0600: NetworkManager ignores keyfiles others can read",
+    },
     path,
     name_problem: |n, _| name_problem(n),
     write,

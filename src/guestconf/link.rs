@@ -16,6 +16,16 @@ use super::ini::Ini;
 use super::{GuestFile, LINK_DIR, NETWORKD_DIR};
 use crate::nic::{MacAddr, Nic};
 
+/// Where our `.link` files live and why, in words (`man 5 rejviz-nic`'s; backquotes mark
+/// literal text; README says it at more length).
+pub const WHERE: &str = "The keyfile, eni and networkd formats name the interface with a systemd `.link` file in \
+    `/usr/local/lib/systemd/network`, which udev reads but initramfs-tools does not copy into the initramfs. There \
+    the NICs still carry the kernel's names (`eth0`, `eth1`, ...), and renaming one to a name another NIC holds \
+    fails; in the real root every NIC has its predictable name (`ens4`, `enp1s0`) by then, so no rename can \
+    collide. A `.link` file an older rejviz left in `/etc/systemd/network` is deleted when its NIC is written \
+    again. Guests whose NICs keep their kernel names until the real root (`net.ifnames=0`) can still see renames \
+    to `ethN` names race: give them names outside the kernel's namespace (`lan0`, `mgmt0`).";
+
 pub fn path(name: &str) -> String {
     format!("{LINK_DIR}/10-rejviz-{name}.link")
 }

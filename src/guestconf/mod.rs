@@ -421,10 +421,25 @@ impl Serialize for Ipv6Config {
     }
 }
 
+/// What the formats have in common, for people: README's and `man 5 rejviz-nic`'s words
+/// (backquotes mark literal text).
+pub const FORMATS_ABOUT: &str = "Every command speaks five formats, through one NIC model. Each config is bound to the \
+    NIC's MAC, so that it applies whatever name the kernel gives the NIC (`ens3`, `enp1s0`), and the interface gets \
+    the name you asked for.";
+
+/// A format, for people (README's table and `man 5 rejviz-nic`; backquotes mark literal
+/// text). Where its files go, and their modes, are not here: they are the writer's.
+pub struct FormatDoc {
+    /// How the config is bound to the NIC's MAC.
+    pub bound_by: &'static str,
+    pub notes: &'static str,
+}
+
 /// One format's part in everything rejviz does with guest configs: the one interface of
 /// the five format modules (each defines its `OPS`), so that no caller dispatches by hand.
 pub struct FormatOps {
     pub format: Format,
+    pub doc: FormatDoc,
     /// The main file (the one that is not a `.link`) configuring interface `name`.
     pub path: fn(&str) -> String,
     /// Why the format cannot carry the interface name (one `validate_ifname` accepted).

@@ -288,6 +288,10 @@ pub fn read(path: &str, content: &str) -> Result<Vec<ConfiguredNic>, ReadError> 
 /// The netplan format's part in every operation (see [`super::FormatOps`]).
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Netplan,
+    doc: super::FormatDoc {
+        bound_by: "`match: macaddress` + `set-name`",
+        notes: "one file per NIC so that later runs replace just that NIC; cannot express `onboot=no`",
+    },
     path,
     name_problem: |n, _| name_problem(n),
     write,

@@ -256,6 +256,10 @@ pub fn read(path: &str, content: &str, links: &LinkMap) -> Result<ConfiguredNic,
 /// The networkd format's part in every operation (see [`super::FormatOps`]).
 pub const OPS: super::FormatOps = super::FormatOps {
     format: super::Format::Networkd,
+    doc: super::FormatDoc {
+        bound_by: "`[Match] MACAddress=`",
+        notes: "the `.link` file names the interface; `onboot=no` is `ActivationPolicy=manual`",
+    },
     path,
     name_problem: |n, _| name_problem(n),
     write,

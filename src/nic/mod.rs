@@ -18,7 +18,9 @@ use crate::format::Format;
 
 pub use ifname::{IfNameError, validate_ifname};
 pub use mac::{KVM_OUI, MacAddr, MacError};
-pub use parse::{GuestIface, NIC_KEYS, NicError, NicProblem, Role, Special, parse_nics, parse_nics_beside};
+pub use parse::{
+    GuestIface, NIC_KEYS, NicError, NicProblem, Role, Special, inference_rules, parse_nics, parse_nics_beside,
+};
 pub use topology::{
     Bond, BondMode, BondOptions, Bridge, LacpRate, Lower, Master, MasterKind, NicKind, ONLINK, Route, Vlan,
     XmitHashPolicy, domain_problem,

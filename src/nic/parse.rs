@@ -68,6 +68,36 @@ pub const NIC_KEYS: &[Key] = &[
 /// Prefix length used when `ipaddr` has none and no `netmask` is given.
 pub const DEFAULT_PREFIX: u8 = 24;
 
+/// The inference rules below, in words, in the order they apply: README's list and
+/// `man 5 rejviz-nic`'s (backquotes mark literal text).
+pub fn inference_rules() -> Vec<String> {
+    vec![
+        "only `name` (no `ipaddr`, no `bootproto`): DHCP (ifcfg `BOOTPROTO=dhcp`), no address keys written; \
+         a member of a bond or bridge (a NIC named in its `members=`) has no address instead;"
+            .into(),
+        format!(
+            "`ipaddr` given: static. The prefix is the one in `ipaddr`, else the one of `netmask`, else \
+             /{DEFAULT_PREFIX}. ifcfg's `NETWORK` and `BROADCAST` are computed, and its mask is written as \
+             `PREFIX=N`, or as `NETMASK=` when you gave `netmask=`;"
+        ),
+        "`bootproto=static` without `ipaddr` is an error (`bootproto=none` without it is a NIC with no IPv4 \
+         address), so is `bootproto=dhcp` with `ipaddr`, and so are `netmask`/`network`/`broadcast`/`gateway` \
+         without `ipaddr`;"
+            .into(),
+        "addresses no interface can have are refused, naming the key: as the NIC's own address (`ipaddr`, \
+         `ipv6`) the unspecified (`0.0.0.0`, `::`), loopback, multicast, link-local (`169.254/16`, `fe80::/10`), \
+         limited broadcast (`255.255.255.255`) and IPv4-mapped ones, and below /31 the subnet's network and \
+         broadcast addresses (a /31 has two hosts, RFC 3021; a /32 one); as a gateway the unspecified, loopback, \
+         multicast and broadcast ones, and the NIC's own address; as a name server the unspecified, multicast \
+         and broadcast ones (the subnet's too);"
+            .into(),
+        "no `hwaddr`: a random `52:54:00:xx:xx:xx` MAC (the KVM prefix), different from every other NIC of the \
+         call (with rejviz-customize `-d`, the MAC of the domain's interface for it); `--dry-run` and the log \
+         line show the MAC chosen."
+            .into(),
+    ]
+}
+
 /// A bad `--nic`: which one, which key, and why. Displays as one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct NicError {
