@@ -29,12 +29,12 @@ pub const NIC_FORMAT: OurOption = OurOption::value(
     "nic-format",
     "auto|ifcfg|keyfile|netplan|eni|networkd",
     "The format of the --nic configs (a NIC's own format= wins). auto (the default):\n\
-     from the OS (see README for the table). ifcfg: network-scripts/ifcfg-NAME;\n\
+     from the OS (see rejviz-nic(5)). ifcfg: network-scripts/ifcfg-NAME;\n\
      keyfile: NetworkManager/system-connections/NAME.nmconnection (0600);\n\
      netplan: /etc/netplan/50-rejviz-NAME.yaml (0600); eni: interfaces.d/NAME;\n\
      networkd: /etc/systemd/network/50-rejviz-NAME.network. Each is bound to the MAC;\n\
      keyfile, eni and networkd get /usr/local/lib/systemd/network/10-rejviz-NAME.link\n\
-     that names the interface (outside the initramfs: see README).\n\
+     that names the interface (outside the initramfs: see rejviz-nic(5)).\n\
      Example: --nic-format netplan --nic name=eth1,ipaddr=10.0.0.5/24,ipv6=auto",
 );
 

@@ -38,6 +38,7 @@ pub mod completion;
 pub mod customize;
 mod guestops;
 pub mod install;
+pub mod man;
 pub mod peek;
 mod progress;
 
