@@ -602,28 +602,10 @@ pub fn readme_blocks() -> Vec<(&'static str, String)> {
     vec![("nic-inference", inference), ("formats", formats), ("auto-format", auto)]
 }
 
-/// Markdown text in lines of at most 95 columns, the first starting with `first`, the others
-/// with `rest`.
+/// Markdown text in lines of at most 95 columns (README's), the first starting with `first`,
+/// the others with `rest`.
 fn md_wrap(text: &str, first: &str, rest: &str) -> String {
-    let mut out = String::new();
-    let mut line = first.to_string();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > 95 {
-            out.push_str(&line);
-            out.push('\n');
-            line = rest.to_string();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
+    super::wrap_to(95, text, first, rest)
 }
 
 #[cfg(test)]

@@ -476,14 +476,19 @@ pub fn examples_text(examples: &[Example]) -> String {
     s
 }
 
-/// `text` as lines of at most 90 columns (a longer word stands alone), the first starting
-/// with `first`, the others with `rest`; each ends with a newline.
+/// `text` as lines of at most 90 columns (`--help`'s), see [`wrap_to`].
 pub fn wrap(text: &str, first: &str, rest: &str) -> String {
+    wrap_to(90, text, first, rest)
+}
+
+/// `text` as lines of at most `width` columns (a longer word stands alone), the first
+/// starting with `first`, the others with `rest`; each ends with a newline.
+pub fn wrap_to(width: usize, text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_string();
     let mut empty = true;
     for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > 90 {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
             out.push_str(&line);
             out.push('\n');
             line = rest.to_string();
