@@ -15,6 +15,7 @@ pub const OPTIONS: &[OurOption] = &[
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     DRY_RUN,
+    MACHINE_READABLE,
     super::HELP,
     super::VERSION,
 ];
@@ -23,6 +24,19 @@ pub const DRY_RUN: OurOption = OurOption::flag(
     "dry-run",
     "Print the virt-builder command (secrets masked) and each file that would be\n\
      written, with its guest path, mode and content; run nothing.",
+);
+
+/// virt-builder's own `--machine-readable`, with ours after it when it stands alone.
+pub const MACHINE_READABLE: OurOption = OurOption::flag(
+    "machine-readable",
+    "Alone: virt-builder's own feature lines (virt-builder --machine-readable), then\n\
+     rejviz-builder's in the same style: the name rejviz-builder, each option of ours\n\
+     (nic, dry-run, ...), OPTION:VALUE for each value of a closed set (nic-format:netplan),\n\
+     OPTION-key:KEY for each key of a KEY=VALUE list (nic-key:routes), config-format:FORMAT\n\
+     for each guest network config format. The exit status is virt-builder's if it failed.\n\
+     With any other argument, or with =FORMAT, it is virt-builder's own option, passed\n\
+     through unchanged (our lines are not added).\n\
+     Example: rejviz-builder --machine-readable | grep -qx nic-format:netplan",
 );
 
 const DETAILS: &str = "\nA --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
@@ -69,7 +83,13 @@ fn template_format(items: &[Item]) -> Option<crate::guestconf::Format> {
                 .find(|t| t["os-version"] == name.as_str())
                 .and_then(|t| t["osinfo"].as_str().map(str::to_string))
         });
-    crate::guestconf::detect::for_template(osinfo.as_deref(), &name)
+    let format = crate::guestconf::detect::for_template(osinfo.as_deref(), &name);
+    debug!(
+        "--nic-format auto: template {name}: osinfo {} (virt-builder --list): {}",
+        osinfo.as_deref().unwrap_or("unknown"),
+        format.map_or_else(|| "no format known".to_string(), |f| format!("writing {f}"))
+    );
+    format
 }
 
 /// The image virt-builder will write: `-o`/`--output`, else `OS-VERSION.img` (`.qcow2` with

@@ -26,6 +26,7 @@ pub const OPTIONS: &[OurOption] = &[
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     PRINT_COMMAND,
+    super::features::MACHINE_READABLE,
     super::HELP,
     super::VERSION,
 ];
@@ -158,6 +159,7 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, CustomizeError> {
         if proxy::tool_flag(&items, &VIRT_CUSTOMIZE, "verbose") {
             say!("{ME}: {used}");
         }
+        super::debug_guest_read(&disks, reader, &used, &snap);
         let (configs, unreadable, links) = guestconf::configs_and_links(&snap);
         for u in &unreadable {
             say!("{ME}: warning: {}: {} (left alone)", u.file, u.reason);
@@ -481,6 +483,15 @@ fn pair_with_domain(
     );
     let ifaces: Vec<Option<MacAddr>> = d.interfaces.iter().map(|i| i.mac).collect();
     let pairs = pair(&all, &ifaces, if sync { Stale::Repair } else { Stale::Unpaired });
+    for (c, p) in all.iter().zip(&pairs) {
+        match p {
+            Some((i, why)) => {
+                let mac = ifaces.get(*i).copied().flatten().map(|m| m.to_string()).unwrap_or_else(|| "-".into());
+                debug!("{}: {} -> interface {i} ({mac}), {why}", d.name, c.name);
+            }
+            None => debug!("{}: {}: paired with no interface", d.name, c.name),
+        }
+    }
     let mac_of = |p: Option<(usize, crate::pairing::Why)>| p.and_then(|(i, _)| ifaces.get(i).copied().flatten());
     let (image_pairs, nic_pairs) = pairs.split_at(image.len());
     for (n, p) in nics.iter_mut().filter(ethernet).zip(nic_pairs) {

@@ -9,12 +9,20 @@ use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
 use crate::osinfo;
+use crate::pairing::{Config, Stale, pair};
 use crate::proxy::{self, Item, OurOption, VIRT_INSTALL, given, tool_flag, tool_values, values};
 
 const ME: &str = "rejviz-install";
 
-pub const OPTIONS: &[OurOption] =
-    &[NIC_MAPPINGS, AUTO_NIC_MAPPINGS, super::READER, PRINT_COMMAND, super::HELP, super::VERSION];
+pub const OPTIONS: &[OurOption] = &[
+    NIC_MAPPINGS,
+    AUTO_NIC_MAPPINGS,
+    super::READER,
+    PRINT_COMMAND,
+    super::features::MACHINE_READABLE,
+    super::HELP,
+    super::VERSION,
+];
 
 pub const NIC_MAPPINGS: OurOption = OurOption::value(
     "nic-mappings",
@@ -151,6 +159,7 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
                     if tool_flag(&items, &VIRT_INSTALL, "debug") {
                         say!("{ME}: {used}");
                     }
+                    super::debug_guest_read(std::slice::from_ref(&disk), reader, &used, &s);
                     s
                 }
                 Err(e) if mapping_wanted => return Err(e.into()),
@@ -173,6 +182,7 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
                     );
                 }
                 attaches = resolved.attaches;
+                debug_pairing(&attaches, &configs);
                 for a in attaches.iter().filter(|a| a.mac_generated) {
                     say!(
                         "{ME}: warning: {}'s config pins no HWADDR; it gets {} and the guest binds the config by name",
@@ -198,6 +208,24 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
         plan.args.push(id.into());
     }
     Ok(plan)
+}
+
+/// Debug lines: the interface each NIC gets, and by which step of the pairing rule the guest
+/// will pair its config with it (the one rule, on the interfaces being made: a pinned config
+/// by its MAC, an unpinned one by its kernel name or in order).
+fn debug_pairing(attaches: &[mapping::Attach], configs: &[guestconf::ConfiguredNic]) {
+    if super::debugging().is_none() {
+        return;
+    }
+    let pinned = |nic: &str| configs.iter().find(|c| c.name == nic && c.is_device()).and_then(|c| c.hwaddr);
+    let pins: Vec<Config<'_>> = attaches.iter().map(|a| Config { name: &a.nic, mac: pinned(&a.nic) }).collect();
+    let macs: Vec<Option<crate::nic::MacAddr>> = attaches.iter().map(|a| Some(a.mac)).collect();
+    for (a, p) in attaches.iter().zip(pair(&pins, &macs, Stale::Unpaired)) {
+        match p {
+            Some((i, why)) => debug!("{} -> interface {i} ({}, {}), {why}", a.nic, a.target, a.mac),
+            None => debug!("{}: paired with no interface", a.nic),
+        }
+    }
 }
 
 fn derive_osinfo(os: &OsInfo) -> Option<String> {
