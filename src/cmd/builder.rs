@@ -28,7 +28,7 @@ pub const DRY_RUN: OurOption = OurOption::flag(
 
 /// virt-builder's own `--machine-readable`, with ours after it when it stands alone.
 pub const MACHINE_READABLE: OurOption = OurOption::flag(
-    "machine-readable",
+    super::features::NAME,
     "Alone: virt-builder's own feature lines (virt-builder --machine-readable), then\n\
      rejviz-builder's in the same style: the name rejviz-builder, each option of ours\n\
      (nic, dry-run, ...), OPTION:VALUE for each value of a closed set (nic-format:netplan),\n\
@@ -40,7 +40,10 @@ pub const MACHINE_READABLE: OurOption = OurOption::flag(
 );
 
 const DETAILS: &str = "\nA --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
-The NIC operations stand where the first --nic stood among the customizations.\n";
+The NIC operations stand where the first --nic stood among the customizations.\n\
+virt-builder's -v/--verbose and -x also turn on our debug lines on stderr (rejviz-builder:\n\
+debug: ...: the format chosen and why, the files written, what is staged; never a secret);\n\
+its --colour/--color also colours our error lines (else: on a terminal, without NO_COLOR).\n";
 
 /// Parses and validates the whole command line; nothing is run or written.
 pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, UsageError> {

@@ -26,7 +26,7 @@ pub const OPTIONS: &[OurOption] = &[
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     PRINT_COMMAND,
-    super::features::MACHINE_READABLE,
+    super::features::CUSTOMIZE,
     super::HELP,
     super::VERSION,
 ];
@@ -68,7 +68,11 @@ A member (members=) or link (link=) that no --nic of the call declares may be an
 the guest configures: a member's config is written again as a member's, pinned to the MAC
 its config pins (with -d, or else refused: declare it with --nic name=NAME,hwaddr=MAC); a
 link keeps its config, which must be in the VLAN's format (and not networkd, where the
-link's own file names its VLANs: declare the link in the call).\n";
+link's own file names its VLANs: declare the link in the call).
+virt-customize's -v/--verbose and -x also turn on our debug lines on stderr
+(rejviz-customize: debug: ...: which reader read the guest and why, each file read, which
+step of the pairing rule gave each config its interface; never a secret); its
+--colour/--color also colours our error lines (else: on a terminal, without NO_COLOR).\n";
 
 /// A problem that is not in the command line itself.
 #[derive(Debug, thiserror::Error)]

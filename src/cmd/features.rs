@@ -24,16 +24,34 @@ use crate::inspect::Reader;
 use crate::proxy::args::{Lookup, Parsed};
 use crate::proxy::{OurOption, Outcome, SignalGuard, ToolSpec};
 
-/// `--machine-readable` where the proxied tool has none (rejviz-customize, rejviz-install).
-pub const MACHINE_READABLE: OurOption = OurOption::flag(
-    "machine-readable",
-    "Print what this build supports, one feature a line, and exit: the command's name\n\
-     first, then each option of ours (nic, reader, ...), OPTION:VALUE for each value of\n\
-     a closed set (nic-format:netplan, reader:direct), OPTION-key:KEY for each key of a\n\
-     KEY=VALUE list (nic-key:routes), and config-format:FORMAT for each guest network\n\
-     config format. It stands alone: with any other argument it is a usage error (exit 2).\n\
-     Example: rejviz-customize --machine-readable | grep -qx nic-key:routes",
-);
+/// The option's name, in every command.
+pub const NAME: &str = "machine-readable";
+
+/// `--machine-readable` where the proxied tool has none: ours, alone; `$cmd`'s help shows
+/// `$feature` in its example.
+macro_rules! ours_alone {
+    ($cmd:literal, $feature:literal) => {
+        OurOption::flag(
+            NAME,
+            concat!(
+                "Print what this build supports, one feature a line, and exit: the command's name\n\
+                 first, then each option of ours (nic, reader, ...), OPTION:VALUE for each value of\n\
+                 a closed set (nic-format:netplan, reader:direct), OPTION-key:KEY for each key of a\n\
+                 KEY=VALUE list (nic-key:routes), and config-format:FORMAT for each guest network\n\
+                 config format. It stands alone: with any other argument it is a usage error (exit 2).\n\
+                 Example: ",
+                $cmd,
+                " --machine-readable | grep -qx ",
+                $feature
+            ),
+        )
+    };
+}
+
+/// rejviz-customize's (virt-customize has none).
+pub const CUSTOMIZE: OurOption = ours_alone!("rejviz-customize", "nic-key:routes");
+/// rejviz-install's (virt-install has none).
+pub const INSTALL: OurOption = ours_alone!("rejviz-install", "reader:direct");
 
 /// One feature and what it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +76,7 @@ pub fn choices(o: &OurOption) -> Vec<&'static str> {
 
 /// The features of a command whose options are `options`.
 pub fn of_options(options: &[OurOption]) -> Vec<Feature> {
-    let unlisted = [HELP.name, VERSION.name, MACHINE_READABLE.name];
+    let unlisted = [HELP.name, VERSION.name, NAME];
     options
         .iter()
         .filter(|o| !unlisted.contains(&o.name))
@@ -95,14 +113,14 @@ pub fn lines(me: &str, options: &[OurOption]) -> String {
 
 /// Whether `tool` has a `--machine-readable` of its own (virt-builder).
 pub fn tool_has(tool: &ToolSpec) -> bool {
-    tool.options().any(|o| o.is(MACHINE_READABLE.name))
+    tool.options().any(|o| o.is(NAME))
 }
 
 /// Whether `tool` reads `arg` as its own `--machine-readable` without a value (in any
 /// spelling it takes: `-machine-readable`, `--machine-read`).
 pub fn is_tools_own(tool: &ToolSpec, arg: &OsString) -> bool {
     let Some(arg) = arg.to_str() else { return false };
-    matches!(tool.parse(arg), Parsed::Long { lookup: Lookup::Found(o), inline: None, .. } if o.is(MACHINE_READABLE.name))
+    matches!(tool.parse(arg), Parsed::Long { lookup: Lookup::Found(o), inline: None, .. } if o.is(NAME))
 }
 
 /// `TOOL ARG` (the tool's own `--machine-readable`), then our lines: the tool's exit status
@@ -133,7 +151,7 @@ mod tests {
 
     #[test]
     fn lines_come_from_the_tables() {
-        let text = lines("rejviz-x", &[guestops::NIC, guestops::NIC_FORMAT, READER, HELP, VERSION, MACHINE_READABLE]);
+        let text = lines("rejviz-x", &[guestops::NIC, guestops::NIC_FORMAT, READER, HELP, VERSION, CUSTOMIZE]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.first(), Some(&"rejviz-x"));
         for want in ["nic", "nic-key:name", "nic-key:routes", "nic-format", "nic-format:auto", "nic-format:networkd"] {

@@ -19,7 +19,7 @@ pub const OPTIONS: &[OurOption] = &[
     AUTO_NIC_MAPPINGS,
     super::READER,
     PRINT_COMMAND,
-    super::features::MACHINE_READABLE,
+    super::features::INSTALL,
     super::HELP,
     super::VERSION,
 ];
@@ -60,7 +60,11 @@ The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PAT
 read-only with that option's format= (see --reader; virt-install's --debug also says which\n\
 reader read it, and why not the direct one). Networks come from libvirt at --connect\n\
 (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
-Without mapping options the network options are left as they are.\n";
+Without mapping options the network options are left as they are.\n\
+virt-install's --debug/-d also turns on our debug lines on stderr (rejviz-install: debug:\n\
+...: the reader, each file read, which step of the pairing rule pairs each config with the\n\
+interface made for it); its -v is --hvm, not verbose. Error lines are in colour on a\n\
+terminal, unless NO_COLOR is set.\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {

@@ -389,17 +389,16 @@ pub fn proxy_main<E: std::fmt::Display + From<proxy::ScanError>>(
     }
     // Where the tool has a --machine-readable of its own, ours is not scanned: with other
     // arguments it is the tool's, passed through unchanged.
-    let scanned: Vec<OurOption> = options
-        .iter()
-        .filter(|o| !(o.name == features::MACHINE_READABLE.name && features::tool_has(tool)))
-        .copied()
-        .collect();
+    let scanned: Vec<OurOption> =
+        options.iter().filter(|o| !(o.name == features::NAME && features::tool_has(tool))).copied().collect();
     let ws = Workspace::new(me);
     let planned = match proxy::scan(args, tool, &scanned) {
-        Ok(items) if proxy::given(&items, &features::MACHINE_READABLE) => match items.as_slice() {
-            [_] => Ok(Answer::Text(features::lines(me, options))),
-            _ => Err(E::from(proxy::ScanError::NotAlone(features::MACHINE_READABLE.name, tool.program))),
-        },
+        Ok(items) if items.iter().any(|i| matches!(i, proxy::Item::Ours { name, .. } if *name == features::NAME)) => {
+            match items.as_slice() {
+                [_] => Ok(Answer::Text(features::lines(me, options))),
+                _ => Err(E::from(proxy::ScanError::NotAlone(features::NAME, tool.program))),
+            }
+        }
         Ok(items) if proxy::given(&items, &HELP) => Ok(Answer::Text(help_text())),
         Ok(items) if proxy::given(&items, &VERSION) => {
             Ok(Answer::Text(format!("{me} {}\n", env!("CARGO_PKG_VERSION"))))

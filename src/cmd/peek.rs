@@ -44,7 +44,9 @@ fn cli() -> Command {
              that claims none (or one JSON document with --json); with --check each domain's verdict\n\
              and problems. A domain that cannot be read (missing disk, no OS found, ...) is a row with\n\
              the reason, and the audit goes on. On a terminal, once the audit takes more than a\n\
-             second, one line on stderr says which domain is being read; it is erased at the end.",
+             second, one line on stderr says which domain is being read; it is erased at the end.\n\n\
+             The check's verdict (OK, or the problems) and error lines are in colour on a terminal,\n\
+             never with NO_COLOR set (CLICOLOR_FORCE forces it).",
         )
         .after_help(
             "Examples:\n  rejviz-peek -a vm1.img\n  rejviz-peek --format qcow2 -a vm1.qcow2 --json\n  \
