@@ -1,7 +1,8 @@
 //! The virt-tools conventions every command follows: `--machine-readable`, our debug lines
 //! with the tools' own debug flags (never a secret in them), colour only on a terminal and
 //! never with NO_COLOR, and the JSON Schema of `rejviz-peek --json`.
-//! Appliance launches: none (raw test images are read directly; fake virt-builder).
+//! Appliance launches: none (raw test images are read directly; a fake virt-builder). One
+//! domain is defined (never started) on the system libvirtd, for rejviz-customize -d.
 
 mod common;
 
@@ -9,7 +10,8 @@ use std::io::Read as _;
 use std::process::{Command, Stdio};
 
 use common::{
-    Sandbox, fake_tool, image_copy, images, outcome as out, peek_json, peek_schema_errors, pty, test_driver, with_path,
+    LIBVIRT_URI, Sandbox, TestDomain, fake_tool, image_copy, images, outcome as out, peek_json, peek_schema_errors,
+    pty, test_driver, with_path,
 };
 use rejviz::guestconf::Format;
 use rejviz::inspect::Reader;
@@ -255,14 +257,17 @@ fn pairing_debug_lines_name_the_rule() {
     assert!(debug.contains(&r"vm\u{202e}1: interface 0 (52:54:00:00:00:99): no config"), "{stderr}");
     assert!(!stderr.contains('\u{202e}'), "{stderr}");
 
-    // The same image, eth0 unpinned by a test copy? No: rejviz-install's interfaces for it.
-    let (code, stdout, stderr) = out(&sb
-        .rejviz("rejviz-install")
-        .args(["--connect", &uri, "--print-command", "--import", "--name", "x", "--memory", "128", "--disk"])
-        .arg(format!("{},format=raw", centos.display()))
-        .args(["--nic-mappings", "eth0=lan", "--osinfo", "centos7.0", "--debug"])
-        .output()
-        .expect("run"));
+    // rejviz-install: the interfaces it makes for the same image, with virt-install's flag.
+    let install = |flag: &str| {
+        out(&sb
+            .rejviz("rejviz-install")
+            .args(["--connect", &uri, "--print-command", "--import", "--name", "x", "--memory", "128", "--disk"])
+            .arg(format!("{},format=raw", centos.display()))
+            .args(["--nic-mappings", "eth0=lan", "--osinfo", "centos7.0", flag])
+            .output()
+            .expect("run"))
+    };
+    let (code, stdout, stderr) = install("--debug");
     assert_eq!(code, 0, "{stdout}{stderr}");
     let debug = debug_lines(&stderr, "rejviz-install");
     assert!(
@@ -273,14 +278,30 @@ fn pairing_debug_lines_name_the_rule() {
     );
     assert!(debug.contains(&"--reader auto: read by the direct reader"), "{stderr}");
     // virt-install's -v is --hvm, not verbose: no debug line.
-    let (_, _, stderr) = out(&sb
-        .rejviz("rejviz-install")
-        .args(["--connect", &uri, "--print-command", "--import", "--name", "x", "--memory", "128", "--disk"])
-        .arg(format!("{},format=raw", centos.display()))
-        .args(["--nic-mappings", "eth0=lan", "--osinfo", "centos7.0", "-v"])
+    let (_, _, stderr) = install("-v");
+    assert!(debug_lines(&stderr, "rejviz-install").is_empty(), "{stderr}");
+
+    // rejviz-customize -d (a domain defined, never started, on the system libvirtd): the
+    // image's eth0 by its MAC, the new eth1 by its kernel name.
+    let img = image_copy(&sb, "centos7.raw", "d.raw");
+    let dom =
+        TestDomain::define("conv", &img, "raw", &[("52:54:00:de:ad:00", "default"), ("52:54:00:00:00:99", "default")]);
+    let (code, stdout, stderr) = out(&sb
+        .rejviz("rejviz-customize")
+        .args(["-c", LIBVIRT_URI, "-d", &dom.name, "--print-command", "--nic", "name=eth1", "-v"])
         .output()
         .expect("run"));
-    assert!(debug_lines(&stderr, "rejviz-install").is_empty(), "{stderr}");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let debug = debug_lines(&stderr, "rejviz-customize");
+    for want in [
+        format!(
+            "{}: eth0 -> interface 0 (52:54:00:de:ad:00), by MAC (step 1: the config is pinned to this interface's MAC)",
+            dom.name
+        ),
+        format!("{}: eth1 -> interface 1 (52:54:00:00:00:99), by kernel name (step 2: ethN is interface N)", dom.name),
+    ] {
+        assert!(debug.contains(&want.as_str()), "{want}\n{stderr}");
+    }
 }
 
 // --- colour ---------------------------------------------------------------------------------
