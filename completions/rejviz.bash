@@ -15,7 +15,7 @@ _rejviz_spec()
     case $1 in
         rejviz-builder)
             tool=virt-builder syntax=getopt
-            ours='nic= nic-format= rhsm-register= rhsm-unregister dry-run help version'
+            ours='nic= nic-format= rhsm-register= rhsm-unregister dry-run machine-readable help version'
             longs='append-line:v arch:v attach:v attach-format:v cache:v cache-all-templates:f
                    check-signature:f check-signatures:f:check-signature chmod:v color:f colors:f:color
                    colour:f:color colours:f:color commands-from-file:v copy:v copy-in:v curl:v debug-gc:f
@@ -33,7 +33,7 @@ _rejviz_spec()
         rejviz-customize)
             tool=virt-customize syntax=getopt
             ours='nic= nic-format= nic-remove= nic-reset sync-macs reader= rhsm-register= rhsm-unregister
-                  print-command help version'
+                  print-command machine-readable help version'
             longs='add:v append-line:v attach:v attach-format:v chmod:v color:f colors:f:color colour:f:color
                    colours:f:color commands-from-file:v connect:v copy:v copy-in:v debug-gc:f delete:v
                    domain:v dry-run:f dryrun:f:dry-run echo-keys:f edit:v firstboot:v firstboot-command:v
@@ -48,7 +48,7 @@ _rejviz_spec()
             ;;
         rejviz-install)
             tool=virt-install syntax=argparse
-            ours='nic-mappings= auto-nic-mappings reader= print-command help version'
+            ours='nic-mappings= auto-nic-mappings reader= print-command machine-readable help version'
             longs='help:f version:f connect:v name:v memory:v ram:v vcpus:v cpu:v check-cpu:f cpuset:v
                    metadata:v xml:v uuid:v description:v cdrom:v location:v pxe:f import:f livecd:f
                    extra-args:v initrd-inject:v unattended:o install:v reinstall:v cloud-init:o
@@ -69,9 +69,10 @@ _rejviz_spec()
             ;;
         rejviz-peek)
             tool= syntax=clap
-            ours='add= format= domain= all-domains connect= reader= verbose all json check help version'
+            ours='add= format= domain= all-domains connect= reader= verbose all json check machine-readable
+                  help version'
             longs='add:v format:v domain:v all-domains:f connect:v reader:v verbose:f all:f json:f check:f
-                   help:f version:f'
+                   machine-readable:f help:f version:f'
             shorts='a:v:add d:v:domain c:v:connect v:f:verbose h:f:help V:f:version'
             ;;
         *) return 1 ;;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::guestconf::ConfiguredNic;
 use crate::libvirt::DomainInterface;
 use crate::nic::shown;
-use crate::pairing::{Config, Stale, pair};
+use crate::pairing::{Config, Stale, Why, pair};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
@@ -22,6 +22,10 @@ pub struct CheckResult {
     /// configs given).
     #[serde(skip)]
     pub claimed_by: Vec<Option<usize>>,
+    /// For each domain interface, in order: the pairing step that gave it that config, as
+    /// the one rule returned it.
+    #[serde(skip)]
+    pub why: Vec<Option<Why>>,
 }
 
 /// Checks `configs` against `ifaces`. Only the configs of devices take part
@@ -35,6 +39,7 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
     let domain = shown(domain);
     let mut problems = Vec::new();
     let mut claimed_by: Vec<Option<usize>> = vec![None; ifaces.len()];
+    let mut why: Vec<Option<Why>> = vec![None; ifaces.len()];
     // The devices' configs, and where each is in `configs`.
     let at: Vec<usize> = (0..configs.len()).filter(|&i| configs.get(i).is_some_and(ConfiguredNic::is_device)).collect();
     let configs: Vec<&ConfiguredNic> = at.iter().filter_map(|&i| configs.get(i)).collect();
@@ -77,10 +82,11 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
         Stale::Unpaired,
     );
     for (ci, p) in pairs.into_iter().enumerate() {
-        if let Some((i, _)) = p
-            && let Some(slot) = claimed_by.get_mut(i)
+        if let Some((i, step)) = p
+            && let (Some(slot), Some(w)) = (claimed_by.get_mut(i), why.get_mut(i))
         {
             *slot = at.get(ci).copied();
+            *w = Some(step);
         }
     }
     for (iface, claim) in ifaces.iter().zip(&claimed_by) {
@@ -92,7 +98,7 @@ pub fn check(configs: &[ConfiguredNic], ifaces: &[DomainInterface], domain: &str
                 .push(format!("interface {mac}{src} of domain {domain} is configured by no NIC config in the image"));
         }
     }
-    CheckResult { ok: problems.is_empty(), problems, claimed_by }
+    CheckResult { ok: problems.is_empty(), problems, claimed_by, why }
 }
 
 #[cfg(test)]
@@ -126,6 +132,8 @@ mod tests {
         assert!(r.ok);
         // eth0 by its MAC, eth2 by kernel name (the third interface), eth10 in order.
         assert_eq!(r.claimed_by, vec![Some(0), Some(1), Some(2)]);
+        // Each with the step that paired it, as the one rule said.
+        assert_eq!(r.why, [Some(Why::Order), Some(Why::Mac), Some(Why::KernelName)]);
     }
 
     #[test]

@@ -141,15 +141,33 @@ pub enum Reader {
     Appliance,
 }
 
+impl Reader {
+    /// Every reader, as `--reader` names them.
+    pub const ALL: [Reader; 3] = [Reader::Auto, Reader::Direct, Reader::Appliance];
+
+    /// Its name, as `--reader` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reader::Auto => "auto",
+            Reader::Direct => "direct",
+            Reader::Appliance => "appliance",
+        }
+    }
+}
+
+impl std::fmt::Display for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for Reader {
     type Err = String;
     fn from_str(s: &str) -> Result<Reader, String> {
-        match s {
-            "auto" => Ok(Reader::Auto),
-            "direct" => Ok(Reader::Direct),
-            "appliance" => Ok(Reader::Appliance),
-            _ => Err(format!("'{}': not auto, direct or appliance", crate::nic::shown(s))),
-        }
+        Reader::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| format!("'{}': not auto, direct or appliance", crate::nic::shown(s)))
     }
 }
 

@@ -42,6 +42,17 @@ pub enum Why {
     Order,
 }
 
+/// The rule, as debug lines and messages name it.
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Why::Mac => "by MAC (step 1: the config is pinned to this interface's MAC)",
+            Why::KernelName => "by kernel name (step 2: ethN is interface N)",
+            Why::Order => "in order (step 3: the first free interface, configs in natural order)",
+        })
+    }
+}
+
 /// The interface (index into the domain's list) of each config, with the step that chose
 /// it; `None` for configs left without one.
 pub fn pair(configs: &[Config<'_>], ifaces: &[Option<MacAddr>], stale: Stale) -> Vec<Option<(usize, Why)>> {

@@ -8,14 +8,14 @@
 mod common;
 
 use std::io::Read as _;
-use std::os::fd::{FromRawFd as _, OwnedFd};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{
-    LIBVIRT_URI, Sandbox, TestDomain, count_launches, image_copy, images, launches, outcome as out, test_driver,
+    LIBVIRT_URI, Sandbox, TestDomain, count_launches, image_copy, images, launches, outcome as out, peek_json,
+    test_driver, without_debug,
 };
 use serde_json::Value;
 
@@ -75,7 +75,7 @@ check: 1 of 4 domains failed, 1 of 4 domains could not be read
 
     let (code, stdout, stderr, n) = peek(&sb, &["-c", &uri, "--all-domains", "--check", "--json"]);
     assert_eq!((code, stderr.as_str(), n), (1, "", 0), "{stdout}");
-    let v: Value = serde_json::from_str(&stdout).expect("JSON");
+    let v: Value = peek_json(&stdout);
     assert_eq!(v["uri"], uri.as_str());
     let names: Vec<&str> =
         v["domains"].as_array().expect("domains").iter().filter_map(|d| d["name"].as_str()).collect();
@@ -104,7 +104,7 @@ check: 1 of 4 domains failed, 1 of 4 domains could not be read
     // the run (exit 1).
     let (code, stdout, stderr, _) = peek(&sb, &["-c", &uri, "--all-domains", "--json"]);
     assert_eq!((code, stderr.as_str()), (1, ""), "{stdout}");
-    let v: Value = serde_json::from_str(&stdout).expect("JSON");
+    let v: Value = peek_json(&stdout);
     assert_eq!((&v["check"], &v["domains"][2]["check"]), (&Value::Null, &Value::Null));
     assert_eq!(v["domains"][2]["domain"]["interfaces"][0]["config"], Value::Null);
     let (code, stdout, _, _) = peek(&sb, &["-c", &uri, "--all-domains"]);
@@ -126,7 +126,7 @@ fn passing_audit_and_no_domains_exit_0() {
     );
     let (code, stdout, _, _) = peek(&sb, &["-c", &uri, "--all-domains", "--check", "--json"]);
     assert_eq!(code, 0);
-    let v: Value = serde_json::from_str(&stdout).expect("JSON");
+    let v: Value = peek_json(&stdout);
     assert_eq!((&v["errors"], &v["check"]), (&serde_json::json!([]), &serde_json::json!({"ok": true, "failed": []})));
 
     let uri = test_driver(&sb, &[], &[]);
@@ -134,10 +134,7 @@ fn passing_audit_and_no_domains_exit_0() {
     assert_eq!((code, stdout, stderr), (0, format!("{uri}: no domains\n"), String::new()));
     let (code, stdout, _, _) = peek(&sb, &["-c", &uri, "--all-domains", "--json"]);
     assert_eq!(code, 0);
-    assert_eq!(
-        serde_json::from_str::<Value>(&stdout).expect("JSON"),
-        serde_json::json!({"uri": uri, "domains": [], "errors": [], "check": null})
-    );
+    assert_eq!(peek_json(&stdout), serde_json::json!({"uri": uri, "domains": [], "errors": [], "check": null}));
 }
 
 /// `--reader` applies to every domain: with `direct`, a domain the direct reader cannot read
@@ -156,8 +153,8 @@ fn reader_applies_to_every_domain() {
     );
     let (code, stdout, stderr, n) = peek(&sb, &["-c", &uri, "--all-domains", "--reader", "direct", "-v", "--json"]);
     assert_eq!((code, n), (1, 0), "{stdout}{stderr}");
-    assert_eq!(stderr, "rejviz-peek: a: read by the direct reader\n");
-    let v: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(without_debug(&stderr), "rejviz-peek: a: read by the direct reader\n");
+    let v: Value = peek_json(&stdout);
     assert_eq!(v["domains"][0]["os"]["distro"], "centos");
     let error = v["domains"][1]["error"].as_str().expect("b is an error");
     assert!(error.starts_with("cannot read directly: "), "{error}");
@@ -253,7 +250,7 @@ fn audit_of_the_system_libvirtd() {
     let (code, stdout, stderr, n) =
         peek(&sb, &["-c", LIBVIRT_URI, "--all-domains", "--check", "--reader", "direct", "--json"]);
     assert_eq!((code, stderr.as_str(), n), (1, "", 0), "{stdout}");
-    let v: Value = serde_json::from_str(&stdout).expect("JSON");
+    let v: Value = peek_json(&stdout);
     let all: Vec<&Value> = v["domains"].as_array().expect("domains").iter().collect();
     let ours: Vec<&&Value> =
         all.iter().filter(|d| d["name"].as_str().is_some_and(|n| n.starts_with(&prefix))).collect();
@@ -290,22 +287,6 @@ fn audit_of_the_system_libvirtd() {
     }
 }
 
-/// A pseudo-terminal: (master, slave), neither inherited by children.
-fn pty() -> (std::fs::File, OwnedFd) {
-    let (mut master, mut slave) = (-1, -1);
-    // SAFETY: openpty writes two new descriptors into the ints it is given; the name,
-    // termios and winsize arguments may be null.
-    let rc =
-        unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    for fd in [master, slave] {
-        // SAFETY: fcntl on descriptors we own.
-        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
-    }
-    // SAFETY: both descriptors were just opened, and nothing else owns them.
-    unsafe { (std::fs::File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
-}
-
 /// `cmd` started with its stderr on a pseudo-terminal (stdout a pipe): the child, what the
 /// terminal has received so far, and the thread that reads it (done once the child is).
 struct OnTerminal {
@@ -316,7 +297,7 @@ struct OnTerminal {
 
 impl OnTerminal {
     fn spawn(mut cmd: std::process::Command) -> OnTerminal {
-        let (mut master, slave) = pty();
+        let (mut master, slave) = common::pty();
         let child = cmd.stdout(Stdio::piped()).stderr(slave).spawn().expect("spawn");
         drop(cmd); // our copy of the slave: the child holds the last one
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -460,7 +441,7 @@ fn names_are_shown_escaped() {
     let uri = test_driver(&sb, &[(raw, &centos, "raw", &[("52:54:00:de:ad:99", "lan")])], &[]);
     let (code, stdout, stderr, _) = peek(&sb, &["-c", &uri, "--all-domains", "--check", "-v"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert_eq!(stderr, format!("rejviz-peek: {shown}: read by the direct reader\n"));
+    assert_eq!(without_debug(&stderr), format!("rejviz-peek: {shown}: read by the direct reader\n"));
     assert!(stdout.contains(&format!("\n{shown}  active  52:54:00:de:ad:99  ")), "{stdout}");
     assert!(
         stdout.contains(&format!(
@@ -470,6 +451,6 @@ fn names_are_shown_escaped() {
     );
     assert!(!stdout.contains(['\t', '\u{202e}']) && !stderr.contains(['\t', '\u{202e}']), "{stdout}{stderr}");
     let (_, stdout, _, _) = peek(&sb, &["-c", &uri, "--all-domains", "--json"]);
-    let v: Value = serde_json::from_str(&stdout).expect("JSON");
+    let v: Value = peek_json(&stdout);
     assert_eq!(v["domains"][0]["name"], raw);
 }

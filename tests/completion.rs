@@ -328,6 +328,7 @@ fn our_options_and_the_tool_s() {
             "--format",
             "--help",
             "--json",
+            "--machine-readable",
             "--reader",
             "--verbose",
             "--version",

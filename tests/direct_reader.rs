@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use common::{Sandbox, count_launches, guestfs_env, images, launches, outcome as out};
+use common::{Sandbox, count_launches, guestfs_env, images, launches, outcome as out, peek_json, without_debug};
 use rejviz::direct::{self, Source};
 use rejviz::guestconf;
 use rejviz::inspect::{self, Disk, Reader, ReaderUsed};
@@ -75,7 +75,8 @@ fn peek_json_same_through_both_readers_and_direct_launches_nothing() {
         let counter = count_launches(&sb, &mut cmd);
         let (code, stdout, stderr) = out(&cmd.output().expect("run"));
         assert_eq!(code, 0, "{stderr}");
-        (stdout, stderr, launches(&counter))
+        peek_json(&stdout);
+        (stdout, without_debug(&stderr), launches(&counter))
     };
     let (direct, direct_err, direct_launches) = run("direct");
     assert_eq!(direct_launches, 0);
@@ -99,7 +100,8 @@ fn lvm_image_falls_back_and_reads_as_the_same_guest() {
         let counter = count_launches(&sb, &mut cmd);
         let (code, stdout, stderr) = out(&cmd.output().expect("run"));
         assert_eq!(code, 0, "{img}: {stderr}");
-        (stdout, stderr, launches(&counter))
+        peek_json(&stdout);
+        (stdout, without_debug(&stderr), launches(&counter))
     };
     let (lvm, lvm_err, lvm_launches) = peek("centos7-lvm.img");
     assert_eq!(

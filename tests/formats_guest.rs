@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{LIBVIRT_URI, Sandbox, TestNetwork, image_copy, images, outcome as out, read_guests_dirs, xml_interfaces};
+use common::{
+    LIBVIRT_URI, Sandbox, TestNetwork, image_copy, images, outcome as out, peek_json, read_guests_dirs, xml_interfaces,
+};
 
 const NIC: &str = "name=eth1,hwaddr=52:54:00:0f:00:01,ipaddr=10.7.0.5/24,gateway=10.7.0.1,dns1=10.7.0.2,mtu=1400,ipv6=2001:db8:7::5/64";
 const DIRS: &[&str] = &[
@@ -22,7 +24,7 @@ fn peek_eth1(sb: &Sandbox, img: &std::path::Path) -> serde_json::Value {
     let (code, stdout, stderr) =
         out(&sb.rejviz("rejviz-peek").args(["--format", "raw", "-a"]).arg(img).arg("--json").output().expect("peek"));
     assert_eq!(code, 0, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let v: serde_json::Value = peek_json(&stdout);
     let mut eth1 = v["nics"].as_array().unwrap().iter().find(|n| n["name"] == "eth1").cloned().expect("eth1 in peek");
     let o = eth1.as_object_mut().unwrap();
     o.remove("file");

@@ -7,7 +7,7 @@ mod common;
 
 use common::{
     CreatedDomain, LIBVIRT_URI, Sandbox, TEMPLATE, TestNetwork, count_launches, images, launches, outcome as out,
-    test_driver, virsh, xml_interfaces,
+    peek_json, test_driver, virsh, xml_interfaces,
 };
 
 #[test]
@@ -59,7 +59,7 @@ fn end_to_end_builder_install_peek() {
         .output()
         .expect("rejviz-peek"));
     assert_eq!(code, 0, "{stdout}{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let v: serde_json::Value = peek_json(&stdout);
     assert_eq!(v["domain"]["active"], true, "virt-install --import starts the domain");
     let image: Vec<(String, String)> = v["nics"]
         .as_array()
@@ -321,7 +321,7 @@ fn lab_topology_builder_install_peek_customize() {
     let image = img.display().to_string();
     let (code, stdout, stderr) = run("rejviz-peek", &["--format", "raw", "-a", &image, "--json"]);
     assert_eq!(code, 0, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let v: serde_json::Value = peek_json(&stdout);
     let nic =
         |name: &str| v["nics"].as_array().and_then(|a| a.iter().find(|n| n["name"] == name)).cloned().expect(name);
     let mac = |name: &str| nic(name)["hwaddr"].as_str().expect("hwaddr").to_string();
@@ -463,7 +463,7 @@ search: bond0.100: lab.example.com
     }
     let (code, stdout, stderr) = run("rejviz-peek", &["--format", "raw", "-a", &image, "--json"]);
     assert_eq!(code, 0, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let v: serde_json::Value = peek_json(&stdout);
     let left: Vec<&str> = v["nics"].as_array().expect("nics").iter().filter_map(|n| n["name"].as_str()).collect();
     assert_eq!(left, ["eth0"]);
 }

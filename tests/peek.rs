@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Sandbox, count_launches, golden, images, launches, outcome as out, test_driver};
+use common::{Sandbox, count_launches, golden, images, launches, outcome as out, peek_json, test_driver};
 
 #[test]
 fn untidy_image_json_matches_golden_without_the_appliance() {
@@ -17,6 +17,7 @@ fn untidy_image_json_matches_golden_without_the_appliance() {
     let (code, stdout, stderr) = out(&cmd.output().expect("run"));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stderr, "");
+    peek_json(&stdout);
     golden("peek-untidy.json", &stdout);
     assert_eq!(launches(&counter), 0, "appliance launches (a raw ext4 image: read directly)");
     // Parsed as data: the $(touch ...) in ifcfg-eth4 is reported, not run.
@@ -69,7 +70,7 @@ fn check_against_domains_that_match_and_do_not() {
         .output()
         .expect("run"));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let v: serde_json::Value = peek_json(&stdout);
     assert_eq!(v["check"]["ok"], false);
     let problems = v["check"]["problems"].as_array().expect("problems");
     assert_eq!(problems.len(), 2, "{problems:?}");

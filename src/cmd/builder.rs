@@ -15,6 +15,7 @@ pub const OPTIONS: &[OurOption] = &[
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     DRY_RUN,
+    MACHINE_READABLE,
     super::HELP,
     super::VERSION,
 ];
@@ -25,8 +26,24 @@ pub const DRY_RUN: OurOption = OurOption::flag(
      written, with its guest path, mode and content; run nothing.",
 );
 
+/// virt-builder's own `--machine-readable`, with ours after it when it stands alone.
+pub const MACHINE_READABLE: OurOption = OurOption::flag(
+    super::features::NAME,
+    "Alone: virt-builder's own feature lines (virt-builder --machine-readable), then\n\
+     rejviz-builder's in the same style: the name rejviz-builder, each option of ours\n\
+     (nic, dry-run, ...), OPTION:VALUE for each value of a closed set (nic-format:netplan),\n\
+     OPTION-key:KEY for each key of a KEY=VALUE list (nic-key:routes), config-format:FORMAT\n\
+     for each guest network config format. The exit status is virt-builder's if it failed.\n\
+     With any other argument, or with =FORMAT, it is virt-builder's own option, passed\n\
+     through unchanged (our lines are not added).\n\
+     Example: rejviz-builder --machine-readable | grep -qx nic-format:netplan",
+);
+
 const DETAILS: &str = "A --nic without hwaddr= gets a random 52:54:00:xx:xx:xx MAC, unique within the call.\n\
-The NIC operations stand where the first --nic stood among the customizations.\n";
+The NIC operations stand where the first --nic stood among the customizations.\n\
+virt-builder's -v/--verbose and -x also turn on our debug lines on stderr (rejviz-builder:\n\
+debug: ...: the format chosen and why, the files written, what is staged; never a secret);\n\
+its --colour/--color also colours our error lines (else: on a terminal, without NO_COLOR).\n";
 
 /// What `--help` and `man rejviz-builder` say.
 pub const DOC: CommandDoc = CommandDoc {
@@ -105,7 +122,13 @@ fn template_format(items: &[Item]) -> Result<Option<crate::guestconf::Format>, U
                 .find(|t| t["os-version"] == name.as_str())
                 .and_then(|t| t["osinfo"].as_str().map(str::to_string))
         });
-    Ok(crate::guestconf::detect::for_template(osinfo.as_deref(), &name))
+    let format = crate::guestconf::detect::for_template(osinfo.as_deref(), &name);
+    debug!(
+        "--nic-format auto: template {name}: osinfo {} (virt-builder --list): {}",
+        osinfo.as_deref().unwrap_or("unknown"),
+        format.map_or_else(|| "no format known".to_string(), |f| format!("writing {f}"))
+    );
+    Ok(format)
 }
 
 /// The image virt-builder will write: `-o`/`--output`, else `OS-VERSION.img` (`.qcow2` with

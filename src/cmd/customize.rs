@@ -26,6 +26,7 @@ pub const OPTIONS: &[OurOption] = &[
     guestops::RHSM_REGISTER,
     guestops::RHSM_UNREGISTER,
     PRINT_COMMAND,
+    super::features::CUSTOMIZE,
     super::HELP,
     super::VERSION,
 ];
@@ -68,7 +69,11 @@ A member (members=) or link (link=) that no --nic of the call declares may be an
 the guest configures: a member's config is written again as a member's, pinned to the MAC
 its config pins (with -d, or else refused: declare it with --nic name=NAME,hwaddr=MAC); a
 link keeps its config, which must be in the VLAN's format (and not networkd, where the
-link's own file names its VLANs: declare the link in the call).\n";
+link's own file names its VLANs: declare the link in the call).
+virt-customize's -v/--verbose and -x also turn on our debug lines on stderr
+(rejviz-customize: debug: ...: which reader read the guest and why, each file read, which
+step of the pairing rule gave each config its interface; never a secret); its
+--colour/--color also colours our error lines (else: on a terminal, without NO_COLOR).\n";
 
 /// What `--help` and `man rejviz-customize` say.
 pub const DOC: CommandDoc = CommandDoc {
@@ -200,6 +205,7 @@ pub fn plan(items: Vec<Item>, ws: &Workspace) -> Result<Plan, CustomizeError> {
         if proxy::tool_flag(&items, &VIRT_CUSTOMIZE, "verbose") {
             say!("{ME}: {used}");
         }
+        super::debug_guest_read(&disks, reader, &used, &snap);
         let (configs, unreadable, links) = guestconf::configs_and_links(&snap);
         for u in &unreadable {
             say!("{ME}: warning: {}: {} (left alone)", u.file, u.reason);
@@ -523,6 +529,15 @@ pub(crate) fn pair_with_domain(
     );
     let ifaces: Vec<Option<MacAddr>> = d.interfaces.iter().map(|i| i.mac).collect();
     let pairs = pair(&all, &ifaces, if sync { Stale::Repair } else { Stale::Unpaired });
+    for (c, p) in all.iter().zip(&pairs) {
+        match p {
+            Some((i, why)) => {
+                let mac = ifaces.get(*i).copied().flatten().map(|m| m.to_string()).unwrap_or_else(|| "-".into());
+                debug!("{}: {} -> interface {i} ({mac}), {why}", d.name, c.name);
+            }
+            None => debug!("{}: {}: paired with no interface", d.name, c.name),
+        }
+    }
     let mac_of = |p: Option<(usize, crate::pairing::Why)>| p.and_then(|(i, _)| ifaces.get(i).copied().flatten());
     let (image_pairs, nic_pairs) = pairs.split_at(image.len());
     for (n, p) in nics.iter_mut().filter(ethernet).zip(nic_pairs) {

@@ -131,7 +131,10 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
     guestconf::check_topology_formats(work.nics, &formats)?;
     for (nic, format) in work.nics.iter().zip(formats) {
         eni |= format == Format::Eni;
-        files.extend(guestconf::write(nic, format)?);
+        let written = guestconf::write(nic, format)?;
+        let paths: Vec<&str> = written.iter().map(|f| f.path.as_str()).collect();
+        debug!("--nic {}: {format}: {}", nic.name, paths.join(", "));
+        files.extend(written);
     }
     let dotted = eni::writes_dotted(&files);
     // A .link file of an older rejviz in /etc/systemd/network would hide ours (same name)
@@ -179,6 +182,9 @@ pub fn nic_ops(work: &NicWork<'_>, relabel_given: bool) -> Result<(Vec<OsString>
 /// host files they need (a script, a password copy) are staged in `ws`.
 pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<OsString>, UsageError> {
     let r: Rhsm = rhsm::parse(&values(items, &RHSM_REGISTER), given(items, &RHSM_UNREGISTER))?;
+    if r != Rhsm::default() {
+        debug!("rhsm: {r:?}"); // a secret's Debug is ***
+    }
     // The private directory is made only when a run needs it (a missing TMPDIR breaks nothing
     // else); a dry run shows where its files would be.
     let dir = match (r.needs_workspace(), plan.dry_run) {
@@ -188,7 +194,14 @@ pub fn rhsm_ops(items: &[Item], ws: &Workspace, plan: &mut Plan) -> Result<Vec<O
     };
     let (args, files) = rhsm::ops(&r, &dir);
     for f in files {
-        plan.staged.push(Staged { path: dir.join(f.name), content: f.content, shown: f.shown, mode: f.mode });
+        let path = dir.join(f.name);
+        debug!(
+            "host file {} staged (mode {:04o}, {} bytes; content not shown)",
+            path.display(),
+            f.mode,
+            f.content.len()
+        );
+        plan.staged.push(Staged { path, content: f.content, shown: f.shown, mode: f.mode });
     }
     Ok(args)
 }

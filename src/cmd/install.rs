@@ -9,12 +9,20 @@ use crate::inspect::{self, Disk, OsInfo};
 use crate::libvirt;
 use crate::mapping::{self, Host};
 use crate::osinfo;
+use crate::pairing::{Config, Stale, pair};
 use crate::proxy::{self, Item, OurOption, VIRT_INSTALL, given, tool_flag, tool_values, values};
 
 pub(crate) const ME: &str = "rejviz-install";
 
-pub const OPTIONS: &[OurOption] =
-    &[NIC_MAPPINGS, AUTO_NIC_MAPPINGS, super::READER, PRINT_COMMAND, super::HELP, super::VERSION];
+pub const OPTIONS: &[OurOption] = &[
+    NIC_MAPPINGS,
+    AUTO_NIC_MAPPINGS,
+    super::READER,
+    PRINT_COMMAND,
+    super::features::INSTALL,
+    super::HELP,
+    super::VERSION,
+];
 
 pub const NIC_MAPPINGS: OurOption = OurOption::value(
     "nic-mappings",
@@ -53,7 +61,11 @@ The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PAT
 read-only with that option's format= (see --reader; virt-install's --debug also says which\n\
 reader read it, and why not the direct one). Networks come from libvirt at --connect\n\
 (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
-Without mapping options the network options are left as they are.\n";
+Without mapping options the network options are left as they are.\n\
+virt-install's --debug/-d also turns on our debug lines on stderr (rejviz-install: debug:\n\
+...: the reader, each file read, which step of the pairing rule pairs each config with the\n\
+interface made for it); its -v is --hvm, not verbose. Error lines are in colour on a\n\
+terminal, unless NO_COLOR is set.\n";
 
 /// What `--help` and `man rejviz-install` say.
 pub const DOC: CommandDoc = CommandDoc {
@@ -186,6 +198,7 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
                     if tool_flag(&items, &VIRT_INSTALL, "debug") {
                         say!("{ME}: {used}");
                     }
+                    super::debug_guest_read(std::slice::from_ref(&disk), reader, &used, &s);
                     s
                 }
                 Err(e) if mapping_wanted => return Err(e.into()),
@@ -208,6 +221,7 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
                     );
                 }
                 attaches = resolved.attaches;
+                debug_pairing(&attaches, &configs);
                 for a in attaches.iter().filter(|a| a.mac_generated) {
                     say!(
                         "{ME}: warning: {}'s config pins no HWADDR; it gets {} and the guest binds the config by name",
@@ -233,6 +247,24 @@ pub fn plan(items: Vec<Item>, _ws: &Workspace) -> Result<Plan, InstallError> {
         plan.args.push(id.into());
     }
     Ok(plan)
+}
+
+/// Debug lines: the interface each NIC gets, and by which step of the pairing rule the guest
+/// will pair its config with it (the one rule, on the interfaces being made: a pinned config
+/// by its MAC, an unpinned one by its kernel name or in order).
+fn debug_pairing(attaches: &[mapping::Attach], configs: &[guestconf::ConfiguredNic]) {
+    if super::debugging().is_none() {
+        return;
+    }
+    let pinned = |nic: &str| configs.iter().find(|c| c.name == nic && c.is_device()).and_then(|c| c.hwaddr);
+    let pins: Vec<Config<'_>> = attaches.iter().map(|a| Config { name: &a.nic, mac: pinned(&a.nic) }).collect();
+    let macs: Vec<Option<crate::nic::MacAddr>> = attaches.iter().map(|a| Some(a.mac)).collect();
+    for (a, p) in attaches.iter().zip(pair(&pins, &macs, Stale::Unpaired)) {
+        match p {
+            Some((i, why)) => debug!("{} -> interface {i} ({}, {}), {why}", a.nic, a.target, a.mac),
+            None => debug!("{}: paired with no interface", a.nic),
+        }
+    }
 }
 
 fn derive_osinfo(os: &OsInfo) -> Option<String> {

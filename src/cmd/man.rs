@@ -40,6 +40,8 @@ struct Env {
 const PROXIES: &[&str] = &["rejviz-builder", "rejviz-customize", "rejviz-install"];
 /// The commands that read a guest themselves (directly or with the libguestfs appliance).
 const READERS: &[&str] = &["rejviz-customize", "rejviz-install", "rejviz-peek"];
+/// Every command.
+const ALL: &[&str] = &["rejviz-builder", "rejviz-customize", "rejviz-install", "rejviz-peek"];
 
 /// What the code reads from the environment (`tests/man.rs` checks that every variable the
 /// code reads is here), in the order the pages list them.
@@ -67,6 +69,18 @@ const ENVIRONMENT: &[Env] = &[
         name: "LIBVIRT_DEFAULT_URI",
         commands: READERS,
         text: "The libvirt connection when `-c`/`--connect` gives none; without it, libvirt's default.",
+    },
+    Env {
+        name: "NO_COLOR",
+        commands: ALL,
+        text: "Set and not empty: no colour (no-color.org), unless virt-builder's or virt-customize's own \
+               `--colour` asks for it. Otherwise the error lines (and rejviz-peek's check verdict) are in colour \
+               only on a terminal whose `TERM` is set and not `dumb`.",
+    },
+    Env {
+        name: "CLICOLOR_FORCE",
+        commands: ALL,
+        text: "Set and not `0`: colour even when the stream is not a terminal (unless `NO_COLOR` is set).",
     },
     Env {
         name: "OSINFO_SYSTEM_DIR",
@@ -632,12 +646,17 @@ mod tests {
 
     /// Every example of every page is a command line the command takes: its options are
     /// known (scanned as the command scans them) and its `--nic` values parse.
+    /// The command an example runs: after the last `&&`, before a `|`.
+    fn command_of(e: &Example) -> &str {
+        e.command.split(" && ").last().unwrap_or("").split(" | ").next().unwrap_or("")
+    }
+
     #[test]
     fn examples_are_taken() {
         let docs = [&builder::DOC, &customize::DOC, &install::DOC];
         for doc in docs {
             for e in doc.examples.iter().chain(NIC_PAGE_EXAMPLES.iter().filter(|e| e.command.starts_with(doc.me))) {
-                let words: Vec<&str> = e.command.split(" && ").last().unwrap_or("").split_whitespace().collect();
+                let words: Vec<&str> = command_of(e).split_whitespace().collect();
                 assert_eq!(words.first(), Some(&doc.me), "{}", e.command);
                 let items = super::super::scanned(&words[1..], doc.tool, doc.options);
                 let nics: Vec<&str> = crate::proxy::values(&items, &guestops::NIC);
@@ -645,7 +664,7 @@ mod tests {
             }
         }
         for e in peek::EXAMPLES {
-            let words = e.command.split_whitespace();
+            let words = command_of(e).split_whitespace();
             peek::cli().try_get_matches_from(words).unwrap_or_else(|err| panic!("{}: {err}", e.command));
         }
     }

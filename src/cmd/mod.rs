@@ -16,6 +16,45 @@ macro_rules! say {
     }};
 }
 
+/// One debug line of ours, `ME: debug: ...` on stderr through [`say!`] (escaped, one line),
+/// printed only once [`debug_on`] was called: with the proxied tool's own debug flags
+/// (virt-builder's and virt-customize's `-v`/`--verbose` and `-x`, virt-install's
+/// `--debug`), or rejviz-peek's `-v`. What it says: which reader read the guest and why,
+/// which guest files were read (paths, never contents), which rule paired each config with
+/// each interface, what was decided and staged. Never a secret: a secret file is named, its
+/// content never shown. The whole line is escaped as [`crate::nic::shown`] escapes a value
+/// (names and paths from a guest or libvirt: no control or invisible character, `\`
+/// doubled), so callers pass values as they are.
+macro_rules! debug {
+    ($($arg:tt)*) => {{
+        if let Some(me) = $crate::cmd::debugging() {
+            let text = format!($($arg)*);
+            say!("{me}: debug: {}", $crate::nic::shown(&text));
+        }
+    }};
+}
+
+static DEBUG: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Turns our debug lines on for the rest of the process, prefixed with `me`.
+pub fn debug_on(me: &'static str) {
+    let _ = DEBUG.set(me);
+}
+
+/// The command whose debug lines are on, if they are.
+pub fn debugging() -> Option<&'static str> {
+    DEBUG.get().copied()
+}
+
+/// An error line, `ME: MESSAGE` on stderr like [`say!`] (escaped, one line), the message in
+/// colour when stderr gets colour ([`style`]).
+pub fn say_error(me: &str, message: &dyn std::fmt::Display) {
+    use std::io::Write as _;
+    let text = message.to_string();
+    let painted = style::stderr().bad(&escape_controls(&text, false));
+    let _ = writeln!(std::io::stderr(), "{}: {painted}", escape_controls(me, false));
+}
+
 /// `text` with its control characters escaped as Rust does (`\n`, `\u{1b}`); newlines are
 /// kept when `keep_newlines` (multi-line output whose lines hold values from a guest).
 pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
@@ -36,11 +75,13 @@ pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, 
 pub mod builder;
 pub mod completion;
 pub mod customize;
+pub mod features;
 mod guestops;
 pub mod install;
 pub mod man;
 pub mod peek;
 mod progress;
+pub mod style;
 
 use std::ffi::OsString;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -70,7 +111,7 @@ pub fn emit(me: &str, text: &str) -> Outcome {
         }
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Signaled(libc::SIGPIPE),
         Err(e) => {
-            say!("{me}: cannot write to standard output: {e}");
+            say_error(me, &format_args!("cannot write to standard output: {e}"));
             Outcome::Exited(EXIT_FAILURE)
         }
     }
@@ -237,14 +278,14 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     }
     for s in &plan.staged {
         if let Err(e) = write_staged(s) {
-            say!("{me}: cannot write {}: {e}", s.path.display());
+            say_error(me, &format_args!("cannot write {}: {e}", s.path.display()));
             return Outcome::Exited(EXIT_FAILURE);
         }
     }
     let tmp = match ws.path() {
         Ok(p) => p.join("tmp"),
         Err(e) => {
-            say!("{me}: {e}");
+            say_error(me, &e);
             return Outcome::Exited(EXIT_FAILURE);
         }
     };
@@ -264,10 +305,7 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     say!("{me}: running: {line}");
     let outcome = match guard.run(&mut cmd) {
         Ok(outcome) => outcome,
-        Err(e) => {
-            say!("{me}: cannot run {program}: {e}");
-            Outcome::Exited(cannot_run_code(&e))
-        }
+        Err(e) => cannot_run(me, program, &e),
     };
     // A run a signal ended ends by that signal, whatever status the tool chose on its way
     // out (the convention callers and shells rely on to tell an interrupt from a failure).
@@ -286,6 +324,42 @@ pub fn execute(me: &str, tool: &ToolSpec, plan: &Plan, ws: Workspace, guard: &Si
     }
     drop(ws);
     outcome
+}
+
+/// Debug lines for a guest read: the reader asked for and the one that read it (with why
+/// not the direct one), the disks, what inspection found, and each file read (its path and
+/// size: never its content) or directory the guest lacks.
+pub fn debug_guest_read(
+    disks: &[crate::inspect::Disk],
+    asked: crate::inspect::Reader,
+    used: &crate::inspect::ReaderUsed,
+    snap: &crate::inspect::Snapshot,
+) {
+    if debugging().is_none() {
+        return;
+    }
+    for d in disks {
+        debug!("disk {} (format {})", d.path.display(), d.format.as_deref().unwrap_or("probed"));
+    }
+    debug!("--reader {asked}: {used}");
+    let os = &snap.os;
+    debug!(
+        "inspection: root {}: {} {} {}.{} (osinfo {})",
+        os.root, os.os_type, os.distro, os.major, os.minor, os.osinfo
+    );
+    for f in &snap.files {
+        debug!("read {} ({} bytes, mode {:04o})", f.path, f.content.len(), f.mode);
+    }
+    for d in &snap.missing_dirs {
+        debug!("no {d} in the guest");
+    }
+}
+
+/// `program` could not be started: one line, and the shell's status for it (127 not found,
+/// 126 not executable, else 1).
+fn cannot_run(me: &str, program: &str, e: &std::io::Error) -> Outcome {
+    say_error(me, &format_args!("cannot run {program}: {e}"));
+    Outcome::Exited(cannot_run_code(e))
 }
 
 /// `args` scanned for `tool` and `options`, for tests of a command's `plan`.
@@ -319,7 +393,7 @@ pub fn signal_guard(me: &str) -> SignalGuard {
     match SignalGuard::install() {
         Ok(g) => g,
         Err(e) => {
-            say!("{me}: cannot install signal handlers: {e}");
+            say_error(me, &format_args!("cannot install signal handlers: {e}"));
             std::process::exit(EXIT_FAILURE);
         }
     }
@@ -332,23 +406,44 @@ enum Answer {
 }
 
 /// The body of every proxy command's `main`: signals first, then the command line scanned
-/// (`--help` and `--version` answered), then the workspace, `plan`, and the run; ends the
-/// process as the tool ended.
+/// (`--machine-readable`, `--help` and `--version` answered), then the workspace, `plan`,
+/// and the run; ends the process as the tool ended. The tool's own debug flags turn our
+/// debug lines on, and its `--colour` our colour.
 pub fn proxy_main<E: Refusal>(
-    me: &str,
+    me: &'static str,
     tool: &ToolSpec,
     options: &[OurOption],
     help_text: impl FnOnce() -> String,
     plan: impl FnOnce(Vec<proxy::Item>, &Workspace) -> Result<Plan, E>,
 ) -> ! {
     let guard = signal_guard(me);
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    // The tool's own --machine-readable, alone: its lines, then ours.
+    if let [only] = args.as_slice()
+        && features::is_tools_own(tool, only)
+    {
+        proxy::exit(features::tools_and_ours(me, tool, only, options, &guard));
+    }
+    // Where the tool has a --machine-readable of its own, ours is not scanned: with other
+    // arguments it is the tool's, passed through unchanged.
+    let scanned: Vec<OurOption> =
+        options.iter().filter(|o| !(o.name == features::NAME && features::tool_has(tool))).copied().collect();
     let ws = Workspace::new(me);
-    let planned = match proxy::scan(std::env::args_os().skip(1), tool, options) {
+    let planned = match proxy::scan(args, tool, &scanned) {
+        Ok(items) if items.iter().any(|i| matches!(i, proxy::Item::Ours { name, .. } if *name == features::NAME)) => {
+            match items.as_slice() {
+                [_] => Ok(Answer::Text(features::lines(me, options))),
+                _ => Err(E::from(proxy::ScanError::NotAlone(features::NAME, tool.program))),
+            }
+        }
         Ok(items) if proxy::given(&items, &HELP) => Ok(Answer::Text(help_text())),
         Ok(items) if proxy::given(&items, &VERSION) => {
             Ok(Answer::Text(format!("{me} {}\n", env!("CARGO_PKG_VERSION"))))
         }
-        Ok(items) => plan(items, &ws).map(Answer::Run),
+        Ok(items) => {
+            conventions(me, &items, tool);
+            plan(items, &ws).map(Answer::Run)
+        }
         Err(e) => Err(E::from(e)),
     };
     // A signal while we planned: whatever failed because of it is not worth a message.
@@ -361,7 +456,7 @@ pub fn proxy_main<E: Refusal>(
         // execute removes the workspace before it returns.
         Ok(Answer::Run(plan)) => proxy::exit(execute(me, tool, &plan, ws, &guard)),
         Err(e) => {
-            say!("{me}: {e}");
+            say_error(me, &e);
             Outcome::Exited(e.exit_code())
         }
     };
@@ -420,6 +515,23 @@ pub fn exit_statuses(doc: &CommandDoc) -> (String, Vec<(&'static str, String)>) 
         ("127", format!("{program} is not found")),
     ];
     (ran, own)
+}
+
+/// The tool's own flags that also mean something for our lines, each keeping the tool's
+/// meaning: its debug flags turn our debug lines on (virt-builder's and virt-customize's
+/// `-v`/`--verbose` and `-x`; virt-install's `--debug`/`-d`, its `-v` being `--hvm` and its
+/// `-x` `--extra-args`), and `--colour`/`--color` (virt-builder, virt-customize) forces our
+/// colour as it forces theirs.
+fn conventions(me: &'static str, items: &[proxy::Item], tool: &ToolSpec) {
+    let given = proxy::tool_options(items, tool);
+    // -x is the one option of the guestfs tools without a long name.
+    let trace = |o: &proxy::ToolOption| o.names.is_empty() && o.short == Some('x');
+    if given.iter().any(|(o, _)| o.is("verbose") || o.is("debug") || trace(o)) {
+        debug_on(me);
+    }
+    if given.iter().any(|(o, _)| o.is("colour")) {
+        style::force();
+    }
 }
 
 /// `--help` text: our options, documented where they are defined, then a pointer to the

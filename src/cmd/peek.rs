@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde::Serialize;
 
+use super::style::Paint;
 use super::{EXIT_USAGE, Example};
 use crate::check::{CheckResult, check};
 use crate::guestconf::{self, ConfiguredNic, LinkKind, Stack, Unreadable};
@@ -29,6 +30,7 @@ mod id {
     pub const ALL: &str = "all";
     pub const JSON: &str = "json";
     pub const CHECK: &str = "check";
+    pub const MACHINE_READABLE: &str = crate::cmd::features::NAME;
     /// Where the guest comes from: `-a`, `-d` or `--all-domains`.
     pub const SOURCE: &str = "source";
     /// What needs libvirt: `-d` or `--all-domains`.
@@ -60,6 +62,10 @@ pub const EXAMPLES: &[Example] = &[
     Example {
         what: "The same for every domain of the connection",
         command: "rejviz-peek -c qemu:///system --all-domains --check",
+    },
+    Example {
+        what: "Whether this build can read guests directly (a script's feature test)",
+        command: "rejviz-peek --machine-readable | grep -qx reader:direct",
     },
 ];
 
@@ -115,7 +121,9 @@ pub fn cli() -> Command {
              that claims none (or one JSON document with --json); with --check each domain's verdict\n\
              and problems. A domain that cannot be read (missing disk, no OS found, ...) is a row with\n\
              the reason, and the audit goes on. On a terminal, once the audit takes more than a\n\
-             second, one line on stderr says which domain is being read; it is erased at the end.",
+             second, one line on stderr says which domain is being read; it is erased at the end.\n\n\
+             The check's verdict (OK, or the problems) and error lines are in colour on a terminal,\n\
+             never with NO_COLOR set (CLICOLOR_FORCE forces it).",
         )
         .override_usage(SYNOPSIS.join("\n       "))
         .after_help(after_help())
@@ -162,8 +170,8 @@ pub fn cli() -> Command {
             Arg::new(id::READER)
                 .long(id::READER)
                 .value_name("auto|direct|appliance")
-                .value_parser(["auto", "direct", "appliance"])
-                .default_value("auto")
+                .value_parser(inspect::Reader::ALL.map(inspect::Reader::name))
+                .default_value(inspect::Reader::Auto.name())
                 .help("How to read the image: the direct reader with the appliance as fallback (auto), or only one"),
         )
         .arg(
@@ -171,26 +179,46 @@ pub fn cli() -> Command {
                 .short('v')
                 .long(id::VERBOSE)
                 .action(ArgAction::SetTrue)
-                .help("Say on stderr which reader read the guest, and why not the direct one"),
+                .help(
+                    "Say on stderr which reader read the guest, and why not the direct one; and debug lines \
+                     (rejviz-peek: debug: ...): the disks, each file read, how each config was paired",
+                ),
         )
         .arg(Arg::new(id::ALL).long(id::ALL).action(ArgAction::SetTrue).help(
             "Also show loopback and configs of other kinds (wifi, team, tunnels, ...); Ethernet NICs, VLANs, bonds and bridges are always shown",
         ))
-        .arg(Arg::new(id::JSON).long(id::JSON).action(ArgAction::SetTrue).help("One JSON document (schema in README)"))
+        .arg(
+            Arg::new(id::JSON)
+                .long(id::JSON)
+                .action(ArgAction::SetTrue)
+                .help("One JSON document (its JSON Schema: schema/peek.schema.json)"),
+        )
         .arg(
             Arg::new(id::CHECK)
                 .long(id::CHECK)
                 .action(ArgAction::SetTrue)
                 .help("Check that image configs and domain interfaces agree on MACs; exit 1 if not"),
         )
-        .group(clap::ArgGroup::new(id::SOURCE).args([id::ADD, id::DOMAIN, id::ALL_DOMAINS]).required(true))
+        .arg(Arg::new(id::MACHINE_READABLE).long(id::MACHINE_READABLE).action(ArgAction::SetTrue).exclusive(true).help(
+            "Print what this build supports, one feature a line (rejviz-peek, then each option: all-domains, json, \
+             reader:direct, ..., config-format:FORMAT), and exit; it stands alone",
+        ))
+        // Required, but for --machine-readable: see `parse`.
+        .group(clap::ArgGroup::new(id::SOURCE).args([id::ADD, id::DOMAIN, id::ALL_DOMAINS]))
         .group(clap::ArgGroup::new(id::LIBVIRT).args([id::DOMAIN, id::ALL_DOMAINS]))
 }
 
-/// Parses the command line; `--check` needs `-d` or `--all-domains` (clap's `requires`
-/// does not apply to flags).
+/// Parses the command line; a guest (`-a`, `-d` or `--all-domains`) is required unless
+/// `--machine-readable` stands alone (clap's required group would ask for one even then);
+/// `--check` needs `-d` or `--all-domains` (clap's `requires` does not apply to flags).
 fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatches, clap::Error> {
     let m = cli().try_get_matches_from(args)?;
+    if !m.contains_id(id::SOURCE) && !m.get_flag(id::MACHINE_READABLE) {
+        return Err(cli().error(
+            clap::error::ErrorKind::MissingRequiredArgument,
+            "a guest is needed: -a IMAGE, -d DOMAIN or --all-domains",
+        ));
+    }
     if m.get_flag(id::CHECK) && !m.contains_id(id::DOMAIN) && !m.get_flag(id::ALL_DOMAINS) {
         return Err(cli().error(
             clap::error::ErrorKind::MissingRequiredArgument,
@@ -198,6 +226,23 @@ fn parse<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<ArgMatch
         ));
     }
     Ok(m)
+}
+
+/// What `--machine-readable` lists: each option of the command line (its values, for one
+/// that takes a closed set), from the parser itself.
+fn features() -> Vec<super::features::Feature> {
+    let unlisted = ["help", "version", "machine-readable"];
+    cli()
+        .get_arguments()
+        .filter(|a| !unlisted.contains(&a.get_id().as_str()))
+        .filter_map(|a| {
+            let values = match a.get_action().takes_values() {
+                true => a.get_possible_values().iter().map(|v| v.get_name().to_string()).collect(),
+                false => Vec::new(),
+            };
+            Some(super::features::Feature { name: a.get_long()?.to_string(), values, keys: Vec::new() })
+        })
+        .collect()
 }
 
 /// A usage error as one line, like every other message of ours: clap's message and its
@@ -208,7 +253,7 @@ fn usage_line(e: &clap::Error) -> String {
     let end = ["\n\nUsage:", "\n\nFor more information"].iter().filter_map(|m| text.find(m)).min();
     let body = end.and_then(|i| text.get(..i)).unwrap_or(text).trim_end();
     let body = body.replace("\n\n  tip: ", "; tip: ").replace("\n  ", " ");
-    format!("{ME}: {body} (see {ME} --help)")
+    format!("{body} (see {ME} --help)")
 }
 
 /// The disks of `-a`, each with the `--format` given last before it.
@@ -310,10 +355,14 @@ impl ReadOptions {
 /// interfaces paired with the configs, and checked): the one path every report takes.
 fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<(Report, ReaderUsed), PeekError> {
     let (snap, used) = inspect::read_guest(disks, &guestconf::want(), o.reader)?;
+    super::debug_guest_read(disks, o.reader, &used, &snap);
     let (all, unreadable) = guestconf::configs_in(&snap);
     let nics: Vec<ConfiguredNic> = all.into_iter().filter(|n| o.all || n.shown_by_default()).collect();
     // The check pairs the devices among them (Ethernet NICs: plain, members, links).
     let checked = domain.as_ref().map(|d| check(&nics, &d.interfaces, &d.name));
+    if let (Some(d), Some(c)) = (&domain, &checked) {
+        debug_pairing(d, &nics, c);
+    }
     let domain = domain.map(|d| DomainReport {
         interfaces: d
             .interfaces
@@ -336,6 +385,28 @@ fn report(domain: Option<DomainInfo>, disks: &[Disk], o: ReadOptions) -> Result<
     let report =
         Report { os: OsReport::from(&snap.os), nics, unreadable, domain, check: if o.check { checked } else { None } };
     Ok((report, used))
+}
+
+/// Debug lines: which config each interface of `d` was paired with, by which step of the
+/// pairing rule (as the rule returned it, in `c`), and the devices' configs left without one.
+fn debug_pairing(d: &DomainInfo, nics: &[ConfiguredNic], c: &CheckResult) {
+    if super::debugging().is_none() {
+        return;
+    }
+    let dash = || "-".to_string();
+    for (i, iface) in d.interfaces.iter().enumerate() {
+        let mac = iface.mac.map(|m| m.to_string()).unwrap_or_else(dash);
+        let claim = c.claimed_by.get(i).copied().flatten().and_then(|k| nics.get(k));
+        match (claim, c.why.get(i).copied().flatten()) {
+            (Some(n), Some(why)) => debug!("{}: interface {i} ({mac}): {} ({}), {why}", d.name, n.name, n.file),
+            _ => debug!("{}: interface {i} ({mac}): no config", d.name),
+        }
+    }
+    for (k, n) in nics.iter().enumerate().filter(|(_, n)| n.is_device()) {
+        if !c.claimed_by.contains(&Some(k)) {
+            debug!("{}: {} ({}): paired with no interface", d.name, n.name, n.file);
+        }
+    }
 }
 
 /// The report of domain `d`: its disks, read as its XML says, and its interfaces.
@@ -418,8 +489,34 @@ fn type_cell(n: &ConfiguredNic, link_elsewhere: bool) -> String {
 
 /// The readable form of a report: the NIC table as a tree (each config followed by the
 /// ones under it, indented two spaces a level: a bond's or bridge's members, then the
-/// VLANs on it), then each NIC's static routes and search domains.
+/// VLANs on it), then each NIC's static routes and search domains, and the check. Every
+/// control character from the guest or libvirt is escaped; nothing is in colour.
 pub fn render_text(r: &Report) -> String {
+    render(r, Paint::PLAIN)
+}
+
+/// [`render_text`], with the check's verdict painted by `paint`.
+fn render(r: &Report, paint: Paint) -> String {
+    // Names and paths come from the guest: no control character reaches the terminal.
+    let mut out = super::escape_controls(&render_body(r), true).into_owned();
+    if let Some(c) = &r.check {
+        if c.ok {
+            out.push_str(&format!(
+                "\ncheck: {}, the image's NIC configs and the domain's interfaces agree\n",
+                paint.good("OK")
+            ));
+        } else {
+            out.push_str(&format!("\ncheck: {}\n", paint.bad(&format!("{} problem(s)", c.problems.len()))));
+            for p in &c.problems {
+                out.push_str(&format!("  - {}\n", super::escape_controls(p, false)));
+            }
+        }
+    }
+    out
+}
+
+/// Everything [`render_text`] shows but the check.
+fn render_body(r: &Report) -> String {
     let dash = || "-".to_string();
     let os = &r.os;
     let mut out = format!(
@@ -511,16 +608,6 @@ pub fn render_text(r: &Report) -> String {
             .collect();
         out.push_str(&table(&["MAC", "TYPE", "SOURCE", "MODEL", "MATCH"], &rows));
     }
-    if let Some(c) = &r.check {
-        if c.ok {
-            out.push_str("\ncheck: OK, the image's NIC configs and the domain's interfaces agree\n");
-        } else {
-            out.push_str(&format!("\ncheck: {} problem(s)\n", c.problems.len()));
-            for p in &c.problems {
-                out.push_str(&format!("  - {p}\n"));
-            }
-        }
-    }
     out
 }
 
@@ -531,15 +618,15 @@ enum Found {
 }
 
 impl Found {
-    fn text(&self, json: bool) -> String {
+    /// The output, its check verdict painted by `paint`.
+    fn text(&self, json: bool, paint: Paint) -> String {
         // Serializing plain data cannot fail.
         let to_json = |r: Result<String, serde_json::Error>| r.unwrap_or_default() + "\n";
         match (self, json) {
             (Found::One(r), true) => to_json(serde_json::to_string_pretty(r)),
             (Found::All(a), true) => to_json(serde_json::to_string_pretty(a)),
-            // Names and paths come from the guest: no control character reaches the terminal.
-            (Found::One(r), false) => super::escape_controls(&render_text(r), true).into_owned(),
-            (Found::All(a), false) => super::escape_controls(&audit::render_text(a), true).into_owned(),
+            (Found::One(r), false) => render(r, paint),
+            (Found::All(a), false) => audit::render(a, paint),
         }
     }
 
@@ -562,10 +649,16 @@ pub fn main() -> ! {
         // --help, --version: written as all our output is (a full disk: one line, exit 1).
         Err(e) if !e.use_stderr() => crate::proxy::exit(super::emit(ME, &e.render().to_string())),
         Err(e) => {
-            say!("{}", usage_line(&e));
+            super::say_error(ME, &usage_line(&e));
             std::process::exit(EXIT_USAGE)
         }
     };
+    if m.get_flag(id::MACHINE_READABLE) {
+        crate::proxy::exit(super::emit(ME, &super::features::render(ME, &features())));
+    }
+    if m.get_flag(id::VERBOSE) {
+        super::debug_on(ME);
+    }
     let found = if m.get_flag(id::ALL_DOMAINS) {
         let uri = m.get_one::<String>(id::CONNECT).map(String::as_str);
         audit::run(uri, ReadOptions::from(&m), m.get_flag(id::VERBOSE), &guard).map(Found::All)
@@ -577,12 +670,12 @@ pub fn main() -> ! {
         crate::proxy::exit(crate::proxy::Outcome::Signaled(sig));
     }
     let code = match found {
-        Ok(found) => match super::emit(ME, &found.text(m.get_flag(id::JSON))) {
+        Ok(found) => match super::emit(ME, &found.text(m.get_flag(id::JSON), super::style::stdout())) {
             crate::proxy::Outcome::Exited(0) => found.status(),
             failed_write => crate::proxy::exit(failed_write),
         },
         Err(e) => {
-            say!("{ME}: {e}");
+            super::say_error(ME, &e);
             EXIT_USAGE
         }
     };

@@ -112,10 +112,15 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// An indicator on standard error if it is a terminal, else one that shows nothing.
+    /// An indicator on standard error if it is a terminal, else one that shows nothing;
+    /// nothing either with our debug lines on, which are many and would tear it.
     pub fn on_stderr() -> Progress {
         use std::io::IsTerminal as _;
-        if std::io::stderr().is_terminal() { Progress::new(Box::new(Stderr), DELAY) } else { Progress { inner: None } }
+        if std::io::stderr().is_terminal() && super::debugging().is_none() {
+            Progress::new(Box::new(Stderr), DELAY)
+        } else {
+            Progress { inner: None }
+        }
     }
 
     /// An indicator on `sink`, shown from `delay` on.

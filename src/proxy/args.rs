@@ -238,7 +238,7 @@ enum ShortValue<'a> {
 /// One of our own options, defined once as a named constant (so that code refers to it by
 /// a name the compiler checks, never by a string): its name, its value, its help and, for a
 /// `key=value,...` option, its table of keys (what the parser accepts and `--help` lists).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OurOption {
     /// Long name without `--`.
     pub name: &'static str,
@@ -289,6 +289,8 @@ pub enum ScanError {
     UnexpectedValue(&'static str),
     #[error("the value of --{0} is not valid UTF-8")]
     NotUtf8(&'static str),
+    #[error("--{0} stands alone ({1} has no --{0} of its own)")]
+    NotAlone(&'static str, &'static str),
     #[error("unknown or ambiguous option {given} (options added by rejviz are not abbreviated: did you mean {}?)", candidates(.ours))]
     Abbreviated { given: String, ours: Vec<&'static str> },
 }

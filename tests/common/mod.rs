@@ -548,3 +548,65 @@ pub fn ifup_no_act(main: &Path) -> (bool, String) {
         .expect("ifup (ifupdown)");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
+
+/// stderr without our debug lines (`rejviz-CMD: debug: ...`, which `-v` also turns on), for
+/// tests of the other messages.
+pub fn without_debug(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| {
+            !l.split_once(": ").is_some_and(|(me, rest)| me.starts_with("rejviz-") && rest.starts_with("debug: "))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The JSON Schema of `rejviz-peek --json` (schema/peek.schema.json), compiled once.
+pub fn peek_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: OnceLock<jsonschema::Validator> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let path = root().join("schema/peek.schema.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let schema: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
+        jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("{}: not a valid schema: {e}", path.display()))
+    })
+}
+
+/// What `document` breaks of the peek schema: one line per error (where, and what), none
+/// when it conforms.
+pub fn peek_schema_errors(document: &serde_json::Value) -> Vec<String> {
+    peek_schema().iter_errors(document).map(|e| format!("at {:?}: {e}", e.instance_path().as_str())).collect()
+}
+
+/// `rejviz-peek --json` output, parsed and validated against schema/peek.schema.json: every
+/// test that reads peek's JSON goes through here, so that output the schema does not
+/// describe fails the test (with the schema's errors).
+pub fn peek_json(stdout: &str) -> serde_json::Value {
+    let v: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("rejviz-peek --json is not JSON: {e}\n{stdout}"));
+    let errors = peek_schema_errors(&v);
+    assert!(
+        errors.is_empty(),
+        "rejviz-peek --json does not conform to schema/peek.schema.json:\n{}\n{stdout}",
+        errors.join("\n")
+    );
+    v
+}
+
+/// A pseudo-terminal: (master, slave), neither inherited by children.
+pub fn pty() -> (std::fs::File, std::os::fd::OwnedFd) {
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two new descriptors into the ints it is given; the name,
+    // termios and winsize arguments may be null.
+    let rc =
+        unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    for fd in [master, slave] {
+        // SAFETY: fcntl on descriptors we own.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    use std::os::fd::FromRawFd as _;
+    // SAFETY: both descriptors were just opened, and nothing else owns them.
+    unsafe { (std::fs::File::from_raw_fd(master), std::os::fd::OwnedFd::from_raw_fd(slave)) }
+}

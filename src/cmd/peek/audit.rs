@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{ME, PeekError, ReadOptions, Report, domain_report, table};
 use crate::cmd::escape_controls;
 use crate::cmd::progress::Progress;
+use crate::cmd::style::Paint;
 use crate::guestconf::ConfiguredNic;
 use crate::libvirt;
 use crate::nic::shown;
@@ -123,8 +124,14 @@ fn config_cells(n: Option<&ConfiguredNic>) -> [String; 4] {
 
 /// The readable form of an audit: one table, a row per domain interface (with the image
 /// config that claims it) and per device config (Ethernet) of the image that claims none; then the problems, the
-/// unreadable files and the verdict. Every value from libvirt or a guest is escaped.
-pub fn render_text(a: &Audit) -> String {
+/// unreadable files and the verdict, painted by `paint`. Every value from libvirt or a guest
+/// is escaped.
+pub fn render(a: &Audit, paint: Paint) -> String {
+    escape_controls(&render_body(a), true).into_owned() + &verdict(a, paint)
+}
+
+/// Everything [`render`] shows but the verdict.
+fn render_body(a: &Audit) -> String {
     let dash = || "-".to_string();
     if a.domains.is_empty() {
         return format!("{}: no domains\n", shown(&a.uri));
@@ -201,6 +208,15 @@ pub fn render_text(a: &Audit) -> String {
         out.push('\n');
         out.extend(notes);
     }
+    out
+}
+
+/// The last line: whether the audit passed, and if not, why (painted by `paint`).
+fn verdict(a: &Audit, paint: Paint) -> String {
+    let mut out = String::new();
+    if a.domains.is_empty() {
+        return out;
+    }
     let total = a.domains.len();
     let unread = match a.errors.len() {
         0 => None,
@@ -208,17 +224,18 @@ pub fn render_text(a: &Audit) -> String {
     };
     match &a.check {
         Some(c) if c.ok => out.push_str(&format!(
-            "\ncheck: OK, the image's NIC configs and the domain's interfaces agree in all {}\n",
+            "\ncheck: {}, the image's NIC configs and the domain's interfaces agree in all {}\n",
+            paint.good("OK"),
             domains(total)
         )),
         Some(c) => {
             let failed = (!c.failed.is_empty()).then(|| format!("{} of {} failed", c.failed.len(), domains(total)));
             let parts: Vec<String> = failed.into_iter().chain(unread).collect();
-            out.push_str(&format!("\ncheck: {}\n", parts.join(", ")));
+            out.push_str(&format!("\ncheck: {}\n", paint.bad(&parts.join(", "))));
         }
         None => {
             if let Some(unread) = unread {
-                out.push_str(&format!("\n{unread}\n"));
+                out.push_str(&format!("\n{}\n", paint.bad(&unread)));
             }
         }
     }
