@@ -61,7 +61,9 @@ The image is the path of the first --disk (--disk PATH[,opts] or --disk path=PAT
 read-only with that option's format= (see --reader; virt-install's --debug also says which\n\
 reader read it, and why not the direct one). Networks come from libvirt at --connect\n\
 (default: LIBVIRT_DEFAULT_URI, then libvirt's default).\n\
-Without mapping options the network options are left as they are.\n\
+Without mapping options the network options are left as they are. Each device config gets\n\
+one interface, with the MAC it is pinned to (HWADDR=, a MACAddress=, ...); an image where two\n\
+configs are pinned to the same MAC is refused (only one of them could have that interface).\n\
 virt-install's --debug/-d also turns on our debug lines on stderr (rejviz-install: debug:\n\
 ...: the reader, each file read, which step of the pairing rule pairs each config with the\n\
 interface made for it); its -v is --hvm, not verbose. Error lines are in colour on a\n\
