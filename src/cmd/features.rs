@@ -35,10 +35,10 @@ macro_rules! ours_alone {
             NAME,
             concat!(
                 "Print what this build supports, one feature a line, and exit: the command's name\n\
-                 first, then each option of ours (nic, reader, ...), OPTION:VALUE for each value of\n\
-                 a closed set (nic-format:netplan, reader:direct), OPTION-key:KEY for each key of a\n\
-                 KEY=VALUE list (nic-key:routes), and config-format:FORMAT for each guest network\n\
-                 config format. It stands alone: with any other argument it is a usage error (exit 2).\n\
+                 first, then each option of ours (reader, ...), OPTION:VALUE for each value of a\n\
+                 closed set (reader:direct), OPTION-key:KEY for each key of a KEY=VALUE list (nic-key:routes,\n\
+                 where there is one), and config-format:FORMAT for each guest network config format\n\
+                 it reads or writes. It stands alone: with any other argument it is a usage error (exit 2).\n\
                  Example: ",
                 $cmd,
                 " --machine-readable | grep -qx ",
