@@ -46,6 +46,22 @@ pub struct Key {
     pub help: &'static str,
 }
 
+/// The closed set of values a metavariable lists (`dhcp|static|none`, an option's or a key's
+/// value syntax): its alternatives written in lower case. Placeholders (`ADDR/PREFIX`,
+/// `pool:ID`, `NAME=TARGET,...`) and ranges (`68..65535`) are not values; a metavariable of
+/// none of them lists no closed set. Where the code has an enum, tests check that the
+/// metavariable lists exactly its names.
+pub fn metavar_words(metavar: &str) -> Vec<&str> {
+    metavar
+        .split('|')
+        .filter(|w| {
+            !w.is_empty()
+                && !w.contains("..")
+                && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.+".contains(&b))
+        })
+        .collect()
+}
+
 /// The names of `keys`, space-separated (for messages).
 pub fn key_names(keys: &[Key]) -> String {
     keys.iter().map(|k| k.name).collect::<Vec<_>>().join(" ")

@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use crate::optlist::Key;
+use crate::optlist::{Key, metavar_words as choices};
 use crate::proxy::{Arity, OurOption, Syntax, ToolSpec, VIRT_BUILDER, VIRT_CUSTOMIZE, VIRT_INSTALL};
 
 const ENGINE: &str = include_str!("completion.bash");
@@ -53,20 +53,6 @@ struct Cmd {
     shorts: Vec<String>,
     /// How the value of each option (by first name) is completed.
     values: Vec<(String, Values)>,
-}
-
-/// The words a value may be when its metavariable lists them (`dhcp|static|none`): the
-/// alternatives written in lower case. Placeholders (`ADDR/PREFIX`, `pool:ID`) and ranges
-/// (`68..65535`) are not words.
-pub fn choices(metavar: &str) -> Vec<&str> {
-    metavar
-        .split('|')
-        .filter(|w| {
-            !w.is_empty()
-                && !w.contains("..")
-                && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.+".contains(&b))
-        })
-        .collect()
 }
 
 /// A value described by its metavariable: files, words, or nothing to list.

@@ -18,9 +18,9 @@
 use std::ffi::OsString;
 use std::process::Command;
 
-use super::{HELP, READER, VERSION, emit, guestops};
+use super::{HELP, VERSION, emit};
 use crate::format::Format;
-use crate::inspect::Reader;
+use crate::optlist::metavar_words;
 use crate::proxy::args::{Lookup, Parsed};
 use crate::proxy::{OurOption, Outcome, SignalGuard, ToolSpec};
 
@@ -63,15 +63,10 @@ pub struct Feature {
     pub keys: Vec<String>,
 }
 
-/// The closed set of values of one of our options, from the code's own lists.
+/// The closed set of values of one of our options: the words its metavariable lists (the
+/// one rule, [`metavar_words`]; tests check those are the code's own lists).
 pub fn choices(o: &OurOption) -> Vec<&'static str> {
-    if o.name == guestops::NIC_FORMAT.name {
-        std::iter::once("auto").chain(Format::ALL.iter().map(|f| f.name())).collect()
-    } else if o.name == READER.name {
-        Reader::ALL.iter().map(|r| r.name()).collect()
-    } else {
-        Vec::new()
-    }
+    o.value.map(metavar_words).unwrap_or_default()
 }
 
 /// The features of a command whose options are `options`.
@@ -147,7 +142,9 @@ pub fn tools_and_ours(
 
 #[cfg(test)]
 mod tests {
+    use super::super::{READER, guestops};
     use super::*;
+    use crate::inspect::Reader;
 
     #[test]
     fn lines_come_from_the_tables() {
@@ -167,8 +164,11 @@ mod tests {
     /// The metavariables `--help` shows are the code's lists.
     #[test]
     fn help_metavariables_are_the_choices() {
-        for o in [guestops::NIC_FORMAT, READER] {
-            assert_eq!(o.value, Some(choices(&o).join("|").as_str()), "--{}", o.name);
+        let nic_format: Vec<&str> = std::iter::once("auto").chain(Format::ALL.iter().map(|f| f.name())).collect();
+        let reader: Vec<&str> = Reader::ALL.iter().map(|r| r.name()).collect();
+        for (o, list) in [(guestops::NIC_FORMAT, nic_format), (READER, reader)] {
+            assert_eq!(o.value, Some(list.join("|").as_str()), "--{}", o.name);
+            assert_eq!(choices(&o), list, "--{}", o.name);
         }
     }
 }
